@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs every Debian package the build, the tests, the fuzzers and the benchmarks need.
+# Idempotent: safe to run again; needs root (or sudo) on Debian 12.
+set -euo pipefail
+
+packages=(
+  # toolchain
+  build-essential cmake ninja-build pkg-config git python3
+  clang libclang-rt-14-dev clang-format
+  # crypto: libsodium (X25519, randomness, Ed25519 arithmetic, SHA-512),
+  # OpenSSL libcrypto (AES-256-CBC, SHA-256/HMAC, BN for XEdDSA verification)
+  libsodium-dev libssl-dev
+  # JSON, CLI parsing, formatting
+  nlohmann-json3-dev libcli11-dev libfmt-dev
+  # tests, properties, benchmarks, proofs
+  libgtest-dev libgmock-dev librapidcheck-dev libbenchmark-dev libz3-dev z3 cvc5
+  # peers for interop and benchmarks
+  libsignal-protocol-c-dev libolm-dev
+)
+
+missing=()
+for package in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$package")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "bootstrap: all ${#packages[@]} packages already installed"
+  exit 0
+fi
+
+sudo_prefix=()
+if [ "$(id -u)" -ne 0 ]; then sudo_prefix=(sudo); fi
+echo "bootstrap: installing ${missing[*]}"
+"${sudo_prefix[@]}" apt-get update -qq
+DEBIAN_FRONTEND=noninteractive "${sudo_prefix[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"

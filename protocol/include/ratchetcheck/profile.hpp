@@ -1,0 +1,43 @@
+// Profile: the named parameters of a protocol variant. Later variants (full-length tags,
+// separate signing keys, header encryption) are values of this type, not forks of the code.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace ratchetcheck {
+
+// Profile collects every tunable of the ratchet. All bounds are enforced by Party and proved
+// in proofs/; see docs/decisions.md for why each signal-v3 value is what it is.
+struct Profile {
+    // name identifies the profile in serialized state; a state saved under one profile does not
+    // load under another.
+    std::string_view name = "signal-v3";
+    // message_version is the high nibble of the version byte (libsignal CIPHERTEXT_CURRENT_VERSION).
+    std::uint8_t message_version = 3;
+    // mac_bytes is how many bytes of HMAC-SHA256 a SignalMessage carries.
+    std::size_t mac_bytes = 8;
+    // max_forward_jump: a message whose counter exceeds its chain's next index by more than
+    // this is rejected as too_far_ahead before any key is derived (DR §3.5 MAX_SKIP;
+    // libsignal's limit of 2000).
+    std::uint32_t max_forward_jump = 2000;
+    // max_skipped_keys_per_chain: stored skipped message keys per receiving chain; the oldest
+    // is dropped beyond it (libsignal MAX_MESSAGE_KEYS).
+    std::size_t max_skipped_keys_per_chain = 2000;
+    // max_skipped_keys_total: stored skipped message keys over all chains of a session; the
+    // oldest (oldest chain first) is dropped beyond it. 10000 = 5 chains x 2000, so with the
+    // signal-v3 values it never binds before the per-chain bound; variants may lower it.
+    std::size_t max_skipped_keys_total = 10000;
+    // max_receiving_chains: receiving chains kept per session, current included; the oldest is
+    // dropped beyond it (libsignal keeps 5).
+    std::size_t max_receiving_chains = 5;
+    // max_archived_sessions: earlier sessions kept besides the current one, newest first
+    // (libsignal ARCHIVED_STATES_MAX_LENGTH = 40).
+    std::size_t max_archived_sessions = 40;
+
+    // signal_v3 is the libsignal v3 wire and behaviour profile the shared transcripts pin down.
+    static constexpr Profile signal_v3() { return Profile{}; }
+};
+
+}  // namespace ratchetcheck

@@ -1,0 +1,90 @@
+// Zeroizing owners for secret bytes and a wiping allocator for buffers that grow.
+#pragma once
+
+#include <sodium.h>
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+namespace ratchetcheck {
+
+using Bytes = std::vector<std::uint8_t>;
+using ByteView = std::span<const std::uint8_t>;
+
+// WipingAllocator zeroes every block before returning it to the heap, so a buffer that grows
+// leaves no copy of its old contents behind.
+template <typename T>
+struct WipingAllocator {
+    using value_type = T;
+    WipingAllocator() = default;
+    template <typename U>
+    WipingAllocator(const WipingAllocator<U>&) noexcept {}
+    T* allocate(std::size_t count) { return std::allocator<T>{}.allocate(count); }
+    void deallocate(T* pointer, std::size_t count) noexcept {
+        sodium_memzero(pointer, count * sizeof(T));
+        std::allocator<T>{}.deallocate(pointer, count);
+    }
+    template <typename U>
+    bool operator==(const WipingAllocator<U>&) const noexcept {
+        return true;
+    }
+};
+
+// SecureBytes is a growable byte buffer whose storage is wiped when freed or reallocated.
+using SecureBytes = std::vector<std::uint8_t, WipingAllocator<std::uint8_t>>;
+
+// SecretArray<N> owns N secret bytes. It is move-only (copies are explicit through clone()),
+// wipes itself on destruction, and leaves a moved-from object zeroed.
+template <std::size_t N>
+class SecretArray {
+public:
+    static constexpr std::size_t size_bytes = N;
+
+    SecretArray() { bytes_.fill(0); }
+    explicit SecretArray(std::span<const std::uint8_t, N> source) {
+        std::copy(source.begin(), source.end(), bytes_.begin());
+    }
+    ~SecretArray() { sodium_memzero(bytes_.data(), N); }
+    SecretArray(SecretArray&& other) noexcept : bytes_(other.bytes_) {
+        sodium_memzero(other.bytes_.data(), N);
+    }
+    SecretArray& operator=(SecretArray&& other) noexcept {
+        if (this != &other) {
+            bytes_ = other.bytes_;
+            sodium_memzero(other.bytes_.data(), N);
+        }
+        return *this;
+    }
+    SecretArray(const SecretArray&) = delete;
+    SecretArray& operator=(const SecretArray&) = delete;
+
+    // clone returns an explicit copy; the only way to duplicate a secret.
+    SecretArray clone() const { return SecretArray(std::span<const std::uint8_t, N>(bytes_)); }
+
+    std::span<const std::uint8_t, N> view() const { return bytes_; }
+    std::span<std::uint8_t, N> mutable_view() { return bytes_; }
+    const std::uint8_t* data() const { return bytes_.data(); }
+    std::uint8_t* data() { return bytes_.data(); }
+    static constexpr std::size_t size() { return N; }
+
+    // equals compares in constant time.
+    bool equals(const SecretArray& other) const {
+        return sodium_memcmp(bytes_.data(), other.bytes_.data(), N) == 0;
+    }
+
+private:
+    std::array<std::uint8_t, N> bytes_;
+};
+
+// constant_time_equal compares two equally long byte strings without data-dependent timing;
+// strings of different lengths are unequal.
+inline bool constant_time_equal(ByteView left, ByteView right) {
+    return left.size() == right.size() &&
+           sodium_memcmp(left.data(), right.data(), left.size()) == 0;
+}
+
+}  // namespace ratchetcheck

@@ -1,0 +1,33 @@
+// A minimal protobuf (proto2) field reader and writer over ByteReader/ByteWriter, enough for the
+// libsignal message formats: varint and length-delimited fields, unknown fields skipped.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+
+#include "ratchetcheck/result.hpp"
+#include "ratchetcheck/wire/byte_reader.hpp"
+
+namespace ratchetcheck::wire {
+
+enum class WireType : std::uint8_t { varint = 0, fixed64 = 1, length_delimited = 2, fixed32 = 5 };
+
+// ProtobufField is one decoded field: its number, wire type and value (varint value or a view
+// into the input for length-delimited fields).
+struct ProtobufField {
+    std::uint32_t number = 0;
+    WireType type = WireType::varint;
+    std::uint64_t varint = 0;
+    ByteView bytes;
+};
+
+// next_protobuf_field decodes the next field from `reader`. Returns nullopt at a clean end of
+// input, Error::malformed for a bad tag, a field number 0, a group wire type, a truncated value
+// or an over-long varint. Fixed-width fields are skipped over and reported with empty values.
+[[nodiscard]] Result<std::optional<ProtobufField>> next_protobuf_field(ByteReader& reader);
+
+// write_varint_field / write_bytes_field append one field in protobuf encoding.
+void write_varint_field(ByteWriter& writer, std::uint32_t number, std::uint64_t value);
+void write_bytes_field(ByteWriter& writer, std::uint32_t number, ByteView value);
+
+}  // namespace ratchetcheck::wire

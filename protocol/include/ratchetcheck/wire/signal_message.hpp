@@ -1,0 +1,71 @@
+// The libsignal v3 wire messages: SignalMessage (type 2) and PreKeySignalMessage (type 3),
+// laid out as in ../shared/vectors/SCHEMA.md §6.4–6.5.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+
+#include "ratchetcheck/keys.hpp"
+#include "ratchetcheck/result.hpp"
+#include "ratchetcheck/secret.hpp"
+
+namespace ratchetcheck::wire {
+
+inline constexpr std::size_t signal_mac_bytes = 8;
+
+// SignalMessage is a parsed type-2 message. Its views point into the parsed input, which the
+// caller keeps alive while the message is used.
+struct SignalMessage {
+    std::uint8_t version_byte = 0;        // the whole first byte (covered by the MAC)
+    RatchetPublicKey ratchet_key;         // sender's current ratchet key
+    std::uint32_t counter = 0;            // N
+    std::uint32_t previous_counter = 0;   // PN
+    ByteView ciphertext;                  // AES-256-CBC output
+    ByteView authenticated_bytes;         // version || protobuf: the MAC input after identities
+    std::array<std::uint8_t, signal_mac_bytes> mac{};
+
+    std::uint8_t message_version() const { return version_byte >> 4; }
+};
+
+// parse_signal_message parses a complete SignalMessage. Errors, in libsignal's order:
+// malformed (length <= 9, protobuf error, ratchetKey/counter/ciphertext missing),
+// bad_version (high nibble of the version byte != `expected_version`), invalid_key (ratchet key
+// not 33 bytes starting 0x05).
+[[nodiscard]] Result<SignalMessage> parse_signal_message(ByteView serialized,
+                                                         std::uint8_t expected_version);
+
+// serialize_signal_message_body returns version || protobuf(ratchetKey, counter,
+// previousCounter, ciphertext) — the message without its MAC.
+Bytes serialize_signal_message_body(std::uint8_t version_byte, const RatchetPublicKey& ratchet_key,
+                                    std::uint32_t counter, std::uint32_t previous_counter,
+                                    ByteView ciphertext);
+
+// PreKeySignalMessage is a parsed type-3 message; views point into the parsed input.
+struct PreKeySignalMessage {
+    std::uint8_t version_byte = 0;
+    std::optional<std::uint32_t> one_time_prekey_id;
+    std::uint32_t signed_prekey_id = 0;
+    BasePublicKey base_key;
+    IdentityPublicKey identity_key;
+    std::uint32_t registration_id = 0;
+    ByteView message_bytes;  // the embedded SignalMessage, complete with its MAC
+    SignalMessage message;   // parsed from message_bytes
+};
+
+// parse_prekey_signal_message parses a complete PreKeySignalMessage and its embedded
+// SignalMessage. Errors: malformed (length <= 1, protobuf error, signedPreKeyId, baseKey,
+// identityKey or message missing), bad_version (version != `expected_version`, or the embedded
+// message's version differs), invalid_key (a key field not in 33-byte 0x05 form), and every
+// error of parse_signal_message for the embedded message.
+[[nodiscard]] Result<PreKeySignalMessage> parse_prekey_signal_message(
+    ByteView serialized, std::uint8_t expected_version);
+
+// serialize_prekey_signal_message lays the fields out in field-number order, as libsignal does.
+Bytes serialize_prekey_signal_message(std::uint8_t version_byte,
+                                      std::optional<std::uint32_t> one_time_prekey_id,
+                                      std::uint32_t signed_prekey_id, const BasePublicKey& base_key,
+                                      const IdentityPublicKey& identity_key,
+                                      std::uint32_t registration_id, ByteView signal_message);
+
+}  // namespace ratchetcheck::wire

@@ -1,0 +1,17 @@
+#include "ratchetcheck/key_source.hpp"
+
+namespace ratchetcheck {
+
+Result<crypto::X25519Private> SodiumKeySource::next_private_key(KeyRole) {
+    crypto::X25519Private key;
+    crypto::fill_random(key.mutable_view());
+    crypto::x25519_clamp(key.mutable_view());
+    return key;
+}
+
+SodiumKeySource& SodiumKeySource::instance() {
+    static SodiumKeySource source;
+    return source;
+}
+
+}  // namespace ratchetcheck

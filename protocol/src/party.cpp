@@ -1,0 +1,228 @@
+// Party: the per-participant layer above the Double Ratchet — trust, prekey stores, the current
+// and archived sessions — in the shape of libsignal's SessionBuilder/SessionCipher/SessionRecord.
+#include "ratchetcheck/party.hpp"
+
+#include "ratchetcheck/crypto/xeddsa.hpp"
+#include "session_state.hpp"
+
+namespace ratchetcheck {
+
+ReceivingChain ReceivingChain::clone() const {
+    ReceivingChain copy{sender_ratchet_key, chain_key.clone(), {}};
+    copy.skipped.reserve(skipped.size());
+    for (const MessageKeys& keys : skipped) copy.skipped.push_back(keys.clone());
+    return copy;
+}
+
+SessionState SessionState::clone() const {
+    SessionState copy;
+    copy.local_identity = local_identity;
+    copy.remote_identity = remote_identity;
+    copy.local_registration_id = local_registration_id;
+    copy.remote_registration_id = remote_registration_id;
+    copy.root_key = root_key.clone();
+    copy.sending_ratchet_key = sending_ratchet_key.clone();
+    copy.sending_chain = sending_chain.clone();
+    copy.previous_counter = previous_counter;
+    for (const ReceivingChain& chain : receiving_chains) copy.receiving_chains.push_back(chain.clone());
+    copy.pending_prekey = pending_prekey;
+    copy.base_key = base_key;
+    return copy;
+}
+
+std::size_t SessionState::skipped_key_count() const {
+    std::size_t total = 0;
+    for (const ReceivingChain& chain : receiving_chains) total += chain.skipped.size();
+    return total;
+}
+
+SessionView SessionState::view() const {
+    SessionView view;
+    view.sending_ratchet_key = sending_ratchet_key.public_key;
+    view.sending_index = sending_chain.index;
+    view.previous_counter = previous_counter;
+    view.pending_prekey = pending_prekey.has_value();
+    view.base_key = base_key;
+    for (const ReceivingChain& chain : receiving_chains) {
+        ReceivingChainView chain_view{chain.sender_ratchet_key, chain.chain_key.index, {}};
+        for (const MessageKeys& keys : chain.skipped) chain_view.skipped.push_back(keys.counter);
+        view.receiving_chains.push_back(std::move(chain_view));
+    }
+    return view;
+}
+
+Party::Party(IdentityKeyPair identity, std::uint32_t registration_id,
+             std::optional<IdentityPublicKey> trusted_peer_identity, KeySource& key_source,
+             Profile profile)
+    : state_(std::make_unique<PartyState>()) {
+    state_->profile = profile;
+    state_->key_source = &key_source;
+    state_->identity = std::move(identity);
+    state_->registration_id = registration_id;
+    state_->trusted_peer_identity = trusted_peer_identity;
+}
+
+Party::Party(std::unique_ptr<PartyState> state) : state_(std::move(state)) {}
+Party::~Party() = default;
+Party::Party(Party&&) noexcept = default;
+Party& Party::operator=(Party&&) noexcept = default;
+
+void Party::add_signed_prekey(SignedPreKeyRecord record) {
+    const std::uint32_t id = record.id;
+    state_->signed_prekeys.insert_or_assign(id, std::move(record));
+}
+
+void Party::add_one_time_prekey(OneTimePreKeyRecord record) {
+    const std::uint32_t id = record.id;
+    state_->one_time_prekeys.insert_or_assign(id, std::move(record));
+}
+
+namespace {
+
+bool is_trusted(const PartyState& party, const IdentityPublicKey& peer) {
+    // Trust on first use when no identity was pinned at creation.
+    return !party.trusted_peer_identity || *party.trusted_peer_identity == peer;
+}
+
+// Makes `session` current, archiving the previous current session (newest first, bounded).
+void install_session(PartyState& party, SessionState session) {
+    if (party.current) {
+        party.archived.insert(party.archived.begin(), std::move(*party.current));
+        if (party.archived.size() > party.profile.max_archived_sessions) {
+            party.archived.resize(party.profile.max_archived_sessions);
+        }
+    }
+    party.current = std::move(session);
+}
+
+// Errors that libsignal treats as "this session cannot decrypt it, try the next one"
+// (SG_ERR_INVALID_MESSAGE); any other error ends the search at once.
+bool try_next_session_after(Error error) {
+    return error == Error::authentication_failed || error == Error::too_far_ahead ||
+           error == Error::bad_version;
+}
+
+// Decrypts with the current session, then each archived one (libsignal
+// decrypt_from_record_and_signal_message); an archived session that succeeds becomes current.
+Result<SecureBytes> decrypt_with_sessions(PartyState& party, const wire::SignalMessage& message) {
+    if (!party.current) return Error::no_session;
+    std::optional<Error> first_error;
+    const std::size_t candidates = 1 + party.archived.size();
+    for (std::size_t candidate = 0; candidate < candidates; ++candidate) {
+        SessionState& session = candidate == 0 ? *party.current : party.archived[candidate - 1];
+        auto staged = stage_decrypt(session, party.profile, message);
+        if (!staged.ok()) {
+            if (!first_error) first_error = staged.error();
+            if (!try_next_session_after(staged.error())) return *first_error;
+            continue;
+        }
+        auto plaintext =
+            commit_decrypt(session, party.profile, *party.key_source, std::move(staged).value());
+        if (!plaintext.ok()) return plaintext.error();
+        if (candidate > 0) {
+            SessionState promoted = std::move(party.archived[candidate - 1]);
+            party.archived.erase(party.archived.begin() + static_cast<std::ptrdiff_t>(candidate - 1));
+            install_session(party, std::move(promoted));
+        }
+        return plaintext;
+    }
+    return *first_error;
+}
+
+bool has_session_with_base_key(const PartyState& party, const BasePublicKey& base_key) {
+    if (party.current && party.current->base_key == base_key) return true;
+    for (const SessionState& session : party.archived) {
+        if (session.base_key == base_key) return true;
+    }
+    return false;
+}
+
+}  // namespace
+
+Result<void> Party::initiate_session(const PreKeyBundle& bundle) {
+    if (!is_trusted(*state_, bundle.identity_key)) return Error::untrusted_identity;
+    auto session = x3dh_initiate(*state_, bundle);
+    if (!session.ok()) return session.error();
+    install_session(*state_, std::move(session).value());
+    state_->trusted_peer_identity = bundle.identity_key;
+    return {};
+}
+
+Result<OutgoingMessage> Party::encrypt(ByteView plaintext) {
+    if (!state_->current) return Error::no_session;
+    return encrypt_with_session(*state_->current, state_->profile, plaintext);
+}
+
+Result<SecureBytes> Party::decrypt(MessageType type, ByteView message) {
+    const std::uint8_t version = state_->profile.message_version;
+    if (type == MessageType::signal_message) {
+        auto parsed = wire::parse_signal_message(message, version);
+        if (!parsed.ok()) return parsed.error();
+        return decrypt_with_sessions(*state_, parsed.value());
+    }
+    if (type != MessageType::prekey_message) return Error::malformed;
+
+    auto parsed = wire::parse_prekey_signal_message(message, version);
+    if (!parsed.ok()) return parsed.error();
+    const wire::PreKeySignalMessage& prekey_message = parsed.value();
+    if (!is_trusted(*state_, prekey_message.identity_key)) return Error::untrusted_identity;
+
+    // SCHEMA.md §6.5: a PreKeySignalMessage from a base key we already have a session for is just
+    // a message of that session (a repeat or a replay).
+    if (has_session_with_base_key(*state_, prekey_message.base_key)) {
+        return decrypt_with_sessions(*state_, prekey_message.message);
+    }
+
+    // X3DH §3.4 on a new session; kept only if the embedded message authenticates under it.
+    auto session = x3dh_respond(*state_, prekey_message);
+    if (!session.ok()) return session.error();
+    auto staged = stage_decrypt(session.value(), state_->profile, prekey_message.message);
+    if (!staged.ok()) return staged.error();
+    auto plaintext = commit_decrypt(session.value(), state_->profile, *state_->key_source,
+                                    std::move(staged).value());
+    if (!plaintext.ok()) return plaintext.error();
+
+    // Success: X3DH §3.4 deletes the one-time prekey; the new session becomes current.
+    if (prekey_message.one_time_prekey_id) {
+        state_->one_time_prekeys.erase(*prekey_message.one_time_prekey_id);
+    }
+    install_session(*state_, std::move(session).value());
+    state_->trusted_peer_identity = prekey_message.identity_key;
+    return plaintext;
+}
+
+StateView Party::view() const {
+    StateView view;
+    if (state_->current) view.current = state_->current->view();
+    for (const SessionState& session : state_->archived) view.archived.push_back(session.view());
+    for (const auto& entry : state_->one_time_prekeys) view.one_time_prekey_ids.push_back(entry.first);
+    for (const auto& entry : state_->signed_prekeys) view.signed_prekey_ids.push_back(entry.first);
+    return view;
+}
+
+IdentityPublicKey Party::identity_public_key() const { return state_->identity.public_key; }
+std::uint32_t Party::registration_id() const { return state_->registration_id; }
+const Profile& Party::profile() const { return state_->profile; }
+void Party::set_key_source(KeySource& key_source) { state_->key_source = &key_source; }
+
+Result<IdentityKeyPair> generate_identity_key_pair(KeySource& key_source) {
+    return new_key_pair<role::Identity>(key_source, KeyRole::identity);
+}
+
+Result<SignedPreKeyRecord> generate_signed_prekey(const IdentityKeyPair& identity, std::uint32_t id,
+                                                  KeySource& key_source) {
+    auto key_pair = new_key_pair<role::SignedPreKey>(key_source, KeyRole::signed_prekey);
+    if (!key_pair.ok()) return key_pair.error();
+    SignedPreKeyRecord record{id, std::move(key_pair).value(), {}};
+    // X3DH §3.2: Sig(IK_B, Encode(SPK_B)), with libsignal's 33-byte encoding.
+    record.signature = crypto::xeddsa_sign(identity.private_key, record.key_pair.public_key.serialize());
+    return record;
+}
+
+Result<OneTimePreKeyRecord> generate_one_time_prekey(std::uint32_t id, KeySource& key_source) {
+    auto key_pair = new_key_pair<role::OneTimePreKey>(key_source, KeyRole::one_time_prekey);
+    if (!key_pair.ok()) return key_pair.error();
+    return OneTimePreKeyRecord{id, std::move(key_pair).value()};
+}
+
+}  // namespace ratchetcheck
