@@ -91,7 +91,8 @@ TEST(ReplayRunner, FailsWhenAKeyIsMissing) {
     transcript.events[0].fresh_keys.pop_back();
     const ReplayResult result = replay_transcript(transcript);
     EXPECT_FALSE(result.passed);
-    EXPECT_NE(result.failure.find("more fresh keys"), std::string::npos) << result.failure;
+    EXPECT_EQ(result.failing_seq, 0u);
+    EXPECT_NE(result.failure.find("key_source_exhausted"), std::string::npos) << result.failure;
 }
 
 TEST(ReplayRunner, FailsWhenAnAcceptedDecryptIsExpectedToBeRejected) {
