@@ -16,6 +16,7 @@
 #include <sodium.h>
 
 #include <cstdlib>
+#include <algorithm>
 #include <cstring>
 #include <memory>
 #include <new>
@@ -114,13 +115,28 @@ Sha256Digest HmacSha256::mac(ByteView first, ByteView second) const {
 
 Sha256Digest hmac_sha256(ByteView key, ByteView message) { return HmacSha256(key).mac(message); }
 
+namespace {
+// A key of at most one block of zero bytes is, after HMAC's zero padding, the empty key.
+bool is_zero_key(ByteView key) {
+    return key.size() <= SHA256_CBLOCK &&
+           std::all_of(key.begin(), key.end(), [](std::uint8_t byte) { return byte == 0; });
+}
+}  // namespace
+
 Result<void> hkdf_sha256(ByteView input_key_material, ByteView salt, ByteView info,
                          std::span<std::uint8_t> output) {
     if (output.size() > hkdf_sha256_max_output) return Error::malformed;  // RFC 5869 §2.3
     // RFC 5869 §2.2: PRK = HMAC(salt, IKM); an absent salt is HashLen zeros, which HMAC's zero
     // padding of short keys makes identical to the empty key.
     SecretArray<sha256_bytes> pseudorandom_key;
-    HmacSha256(salt).mac_into(pseudorandom_key.mutable_view(), {input_key_material});
+    if (is_zero_key(salt)) {
+        // The Signal key schedule extracts with a zero salt for every message key; its keyed
+        // state is the same every time, so it is computed once.
+        static const HmacSha256 zero_salt_mac{ByteView{}};
+        zero_salt_mac.mac_into(pseudorandom_key.mutable_view(), {input_key_material});
+    } else {
+        HmacSha256(salt).mac_into(pseudorandom_key.mutable_view(), {input_key_material});
+    }
     const HmacSha256 expander(pseudorandom_key.view());
     // RFC 5869 §2.3: T(i) = HMAC(PRK, T(i-1) | info | i), counter from 1.
     SecretArray<sha256_bytes> block;
@@ -163,25 +179,27 @@ struct CipherContextDeleter {
 };
 using CipherContext = std::unique_ptr<EVP_CIPHER_CTX, CipherContextDeleter>;
 
-CipherContext new_cipher_context() {
-    CipherContext context(EVP_CIPHER_CTX_new());
+// One cipher context per thread, re-keyed by every call: allocating a context costs more
+// than encrypting a short message. Each call fully re-initialises it (key and IV).
+EVP_CIPHER_CTX* thread_cipher_context() {
+    thread_local const CipherContext context(EVP_CIPHER_CTX_new());
     if (!context) throw std::bad_alloc();
-    return context;
+    return context.get();
 }
 
 }  // namespace
 
 Bytes aes256_cbc_encrypt(std::span<const std::uint8_t, aes256_key_bytes> key,
                          std::span<const std::uint8_t, aes_block_bytes> iv, ByteView plaintext) {
-    const CipherContext context = new_cipher_context();
+    EVP_CIPHER_CTX* const context = thread_cipher_context();
     Bytes ciphertext(plaintext.size() + aes_block_bytes);
     int written = 0;
     int final_written = 0;
     // With valid key/IV sizes and a buffer of |plaintext| + one block these calls cannot fail.
-    if (EVP_EncryptInit_ex2(context.get(), aes256_cbc(), key.data(), iv.data(), nullptr) != 1 ||
-        EVP_EncryptUpdate(context.get(), ciphertext.data(), &written, plaintext.data(),
+    if (EVP_EncryptInit_ex2(context, aes256_cbc(), key.data(), iv.data(), nullptr) != 1 ||
+        EVP_EncryptUpdate(context, ciphertext.data(), &written, plaintext.data(),
                           static_cast<int>(plaintext.size())) != 1 ||
-        EVP_EncryptFinal_ex(context.get(), ciphertext.data() + written, &final_written) != 1) {
+        EVP_EncryptFinal_ex(context, ciphertext.data() + written, &final_written) != 1) {
         std::abort();
     }
     ciphertext.resize(static_cast<std::size_t>(written + final_written));
@@ -194,14 +212,14 @@ Result<SecureBytes> aes256_cbc_decrypt(std::span<const std::uint8_t, aes256_key_
     if (ciphertext.empty() || ciphertext.size() % aes_block_bytes != 0) {
         return Error::authentication_failed;
     }
-    const CipherContext context = new_cipher_context();
+    EVP_CIPHER_CTX* const context = thread_cipher_context();
     SecureBytes plaintext(ciphertext.size() + aes_block_bytes);
     int written = 0;
     int final_written = 0;
-    if (EVP_DecryptInit_ex2(context.get(), aes256_cbc(), key.data(), iv.data(), nullptr) != 1 ||
-        EVP_DecryptUpdate(context.get(), plaintext.data(), &written, ciphertext.data(),
+    if (EVP_DecryptInit_ex2(context, aes256_cbc(), key.data(), iv.data(), nullptr) != 1 ||
+        EVP_DecryptUpdate(context, plaintext.data(), &written, ciphertext.data(),
                           static_cast<int>(ciphertext.size())) != 1 ||
-        EVP_DecryptFinal_ex(context.get(), plaintext.data() + written, &final_written) != 1) {
+        EVP_DecryptFinal_ex(context, plaintext.data() + written, &final_written) != 1) {
         return Error::authentication_failed;
     }
     plaintext.resize(static_cast<std::size_t>(written + final_written));
