@@ -129,6 +129,13 @@ Result<SecureBytes> decrypt_with_sessions(PartyState& party, const wire::SignalM
     return *first_error;
 }
 
+// After a PreKeySignalMessage decrypted: X3DH §3.4 deletes the one-time prekey it named (as
+// libsignal does whichever session decrypted it), and a trust-on-first-use identity is pinned.
+void finish_prekey_message(PartyState& party, const wire::PreKeySignalMessage& message) {
+    if (message.one_time_prekey_id) party.one_time_prekeys.erase(*message.one_time_prekey_id);
+    party.trusted_peer_identity = message.identity_key;
+}
+
 bool has_session_with_base_key(const PartyState& party, const BasePublicKey& base_key) {
     if (party.current && party.current->base_key == base_key) return true;
     for (const SessionState& session : party.archived) {
@@ -177,17 +184,25 @@ Result<SecureBytes> Party::decrypt(MessageType type, ByteView message) {
     auto session = x3dh_respond(*state_, prekey_message);
     if (!session.ok()) return session.error();
     auto staged = stage_decrypt(session.value(), state_->profile, prekey_message.message);
-    if (!staged.ok()) return staged.error();
+    if (!staged.ok()) {
+        // The PreKeySignalMessage's outer fields are not authenticated: a message of an existing
+        // session whose base key was altered in transit lands here. libsignal then tries its
+        // existing sessions and accepts the message; so do we, so that no valid message is lost
+        // to an alteration of unauthenticated bytes. Unlike libsignal we do not keep the
+        // throwaway session in the archive (docs/decisions.md D6).
+        if (!try_next_session_after(staged.error()) || !state_->current) return staged.error();
+        auto fallback = decrypt_with_sessions(*state_, prekey_message.message);
+        if (!fallback.ok()) return fallback.error();
+        finish_prekey_message(*state_, prekey_message);
+        return fallback;
+    }
     auto plaintext = commit_decrypt(session.value(), state_->profile, *state_->key_source,
                                     std::move(staged).value());
     if (!plaintext.ok()) return plaintext.error();
 
-    // Success: X3DH §3.4 deletes the one-time prekey; the new session becomes current.
-    if (prekey_message.one_time_prekey_id) {
-        state_->one_time_prekeys.erase(*prekey_message.one_time_prekey_id);
-    }
+    // Success: the new session becomes current.
     install_session(*state_, std::move(session).value());
-    state_->trusted_peer_identity = prekey_message.identity_key;
+    finish_prekey_message(*state_, prekey_message);
     return plaintext;
 }
 

@@ -7,7 +7,9 @@ Result<std::optional<ProtobufField>> next_protobuf_field(ByteReader& reader) {
     const auto tag = reader.read_varint();
     if (!tag) return Error::malformed;
     const std::uint64_t number = *tag >> 3;
-    if (number == 0 || number > 0x1fffffff) return Error::malformed;
+    // Field number 0 is invalid protobuf, but the protobuf-c bundled with libsignal skips it as
+    // an unknown field (seen in live interop); we do the same so both accept the same messages.
+    if (number > 0x1fffffff) return Error::malformed;
     ProtobufField field;
     field.number = static_cast<std::uint32_t>(number);
     switch (*tag & 7) {
