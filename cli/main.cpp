@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "replay_command.hpp"
 #include "vectors_command.hpp"
 
 int main(int argc, char** argv) {
@@ -18,8 +19,22 @@ int main(int argc, char** argv) {
         "vectors", "Replay ratchet-transcript/1 files (or directories of them) byte for byte");
     vectors->add_option("paths", vector_paths, "Transcript files or directories")->required();
 
+    std::string trace_path;
+    ratchetcheck::cli::ReplayOptions replay_options;
+    auto* replay = app.add_subcommand(
+        "replay",
+        "Run an op trace (docs/op-trace.md) on the implementation and the model side by side; "
+        "exit 1 at the first divergence");
+    replay->add_option("trace", trace_path, "Trace file: JSON (*.json) or the compact byte form")
+        ->required();
+    replay->add_option(
+        "--record", replay_options.record_path,
+        "After a clean run, write the trace with the model's outcomes as expectations "
+        "to this file");
+
     CLI11_PARSE(app, argc, argv);
 
     if (vectors->parsed()) return ratchetcheck::cli::run_vectors(vector_paths);
+    if (replay->parsed()) return ratchetcheck::cli::run_replay(trace_path, replay_options);
     return 2;
 }

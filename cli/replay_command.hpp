@@ -1,0 +1,20 @@
+// `ratchetcheck replay TRACE`: runs an op trace on the implementation and the model side by side.
+#pragma once
+
+#include <string>
+
+namespace ratchetcheck::cli {
+
+// ReplayOptions: what to print besides each step's outcome.
+struct ReplayOptions {
+    // record_path: after a clean run, write the trace in JSON with the model's outcomes as
+    // expectations to this file (to record a regression trace); empty: do not.
+    std::string record_path;
+};
+
+// run_replay loads `path` (JSON form, or the compact byte form if it does not end in .json), runs
+// it, prints one line per op, and returns 0 when every op agreed, 1 at the first divergence
+// (or violated check, or failed expectation), 2 when the trace cannot be loaded or run.
+int run_replay(const std::string& path, const ReplayOptions& options);
+
+}  // namespace ratchetcheck::cli

@@ -1,0 +1,150 @@
+// Op traces: the one language every checker speaks (ARCHITECTURE.md "The op trace"). A trace is a
+// setup (key seed, whether Bob publishes a one-time prekey, the profile limits) and a sequence of
+// ops of a two-party session under a network adversary. docs/op-trace.md describes the alphabet,
+// the JSON form read and written here, and the compact byte form of op_trace_codec.hpp.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "ratchetcheck/model/parameters.hpp"
+#include "ratchetcheck/model/state.hpp"
+#include "ratchetcheck/profile.hpp"
+
+namespace ratchetcheck::harness {
+
+// PartyName is the model's name for a participant (ratchetcheck::Party is the implementation's
+// class).
+using PartyName = model::Party;
+
+// SendOp: `party` encrypts a plaintext of 4 + `size` bytes (DR §3.4): the message's ledger index
+// as 4 big-endian bytes, then `size` filler bytes. A successful send is message number
+// (count of earlier successful sends).
+struct SendOp {
+    PartyName party = PartyName::alice;
+    std::uint32_t size = 0;
+    bool operator==(const SendOp&) const = default;
+};
+
+// DeliverOp: one copy of `message` in flight is handed to its recipient.
+struct DeliverOp {
+    std::uint32_t message = 0;
+    bool operator==(const DeliverOp&) const = default;
+};
+
+// DuplicateOp: the adversary puts one more copy of `message` (any message sent so far) in flight.
+struct DuplicateOp {
+    std::uint32_t message = 0;
+    bool operator==(const DuplicateOp&) const = default;
+};
+
+// DropOp: one copy of `message` in flight is lost.
+struct DropOp {
+    std::uint32_t message = 0;
+    bool operator==(const DropOp&) const = default;
+};
+
+// TamperOp: the recipient of `message` is handed a copy with byte (`byte` modulo the message's
+// length) XORed with `mask`. The network's copies are not touched.
+struct TamperOp {
+    std::uint32_t message = 0;
+    std::uint32_t byte = 0;
+    std::uint8_t mask = 0;
+    bool operator==(const TamperOp&) const = default;
+};
+
+// ForgedKey is the ratchet key a forged message carries.
+struct ForgedKey {
+    enum class Kind : std::uint8_t {
+        epoch,      // the public key of epoch `epoch` (must exist already)
+        fresh,      // a valid key nobody generated
+        invalid,    // not a 33-byte 0x05 key (rejected by the parser)
+        low_order,  // 0x05 followed by zeros: a small-order point (X25519 output all zero)
+    };
+    Kind kind = Kind::fresh;
+    std::uint32_t epoch = 0;
+    bool operator==(const ForgedKey&) const = default;
+};
+
+// ForgeOp: `party` is handed a message the adversary built from header fields, with a
+// ciphertext of `ciphertext_blocks` random 16-byte blocks and a random MAC. For a
+// PreKeySignalMessage the outer fields say whose base key, identity and prekey ids it carries.
+struct ForgeOp {
+    enum class Choice : std::uint8_t { genuine, other };
+    enum class OneTimePreKey : std::uint8_t { genuine, absent, other };
+
+    PartyName party = PartyName::bob;
+    bool prekey = false;
+    ForgedKey ratchet_key;
+    std::uint32_t counter = 0;
+    std::uint32_t previous_counter = 0;
+    std::uint8_t ciphertext_blocks = 1;
+    Choice base_key = Choice::genuine;          // Alice's real base key, or a fresh one
+    Choice identity = Choice::genuine;          // the receiver's peer identity, or another
+    Choice signed_prekey_id = Choice::genuine;  // Bob's signed prekey id, or another
+    OneTimePreKey one_time_prekey_id = OneTimePreKey::genuine;
+    bool operator==(const ForgeOp&) const = default;
+};
+
+// SaveRestoreOp: `party`'s state is serialized and loaded back into a new Party object.
+struct SaveRestoreOp {
+    PartyName party = PartyName::alice;
+    bool operator==(const SaveRestoreOp&) const = default;
+};
+
+using Op = std::variant<SendOp, DeliverOp, DuplicateOp, DropOp, TamperOp, ForgeOp, SaveRestoreOp>;
+
+// TraceSetup is everything besides the ops that decides a run: the key seed (every key pair, the
+// signed prekey signature and every forged byte derive from it), whether Bob publishes a
+// one-time prekey, and the profile limits of both parties.
+struct TraceSetup {
+    std::uint64_t key_seed = 0;
+    bool one_time_prekey = true;
+    model::Limits limits{};
+    bool operator==(const TraceSetup&) const = default;
+};
+
+// OpTrace is a setup and its ops. `expectations`, when not empty, holds one entry per op: the
+// outcome the model predicted when the trace was recorded (see outcome_label), or nullopt.
+struct OpTrace {
+    TraceSetup setup;
+    std::vector<Op> ops;
+    std::vector<std::optional<std::string>> expectations;
+    std::string note;
+    bool operator==(const OpTrace&) const = default;
+};
+
+// Bounds a setup must respect so that a run's memory and time stay small (a hostile trace
+// cannot ask for 2^32 receiving chains).
+inline constexpr std::size_t max_trace_receiving_chains = 64;
+inline constexpr std::int64_t max_trace_limit = 100000;
+
+// validate_setup returns a description of the first problem, or nullopt when usable.
+std::optional<std::string> validate_setup(const TraceSetup& setup);
+
+// profile_for builds the implementation's Profile for a setup: signal-v3 with the setup's limits.
+Profile profile_for(const TraceSetup& setup);
+
+// op_to_json / trace_to_json render the JSON form (docs/op-trace.md); one op per line.
+std::string op_to_json(const Op& op, const std::optional<std::string>& expectation = std::nullopt);
+std::string trace_to_json(const OpTrace& trace);
+
+// TraceParseError names the field that is wrong.
+struct TraceParseError {
+    std::string field;
+    std::string problem;
+    std::string message() const;
+};
+
+// trace_from_json parses the JSON form. Every missing, ill-typed or out-of-range field is a
+// TraceParseError naming it; nothing throws.
+std::variant<OpTrace, TraceParseError> trace_from_json(std::string_view text);
+
+// op_name is "send", "deliver", "duplicate", "drop", "tamper", "forge" or "save_restore".
+std::string_view op_name(const Op& op);
+
+}  // namespace ratchetcheck::harness

@@ -1,0 +1,193 @@
+// The side-by-side runner: one op at a time on the implementation (two Party objects) and on the
+// model (model::System), comparing after every op — the one runner behind the property tests,
+// `ratchetcheck replay` and the interaction fuzz target (ARCHITECTURE.md harness/).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "ratchetcheck/harness/abstraction.hpp"
+#include "ratchetcheck/harness/op_trace.hpp"
+#include "ratchetcheck/harness/seeded_key_source.hpp"
+#include "ratchetcheck/model/system.hpp"
+#include "ratchetcheck/party.hpp"
+
+namespace ratchetcheck::harness {
+
+// Check names what a violation breaks. Each property test asserts the checks of its clause.
+enum class Check {
+    // The implementation and the model agree on the outcome of every op (accept/reject, the
+    // error where the model names it, the plaintext, each sent message's header), and
+    // α(implementation) equals the model after every op (ARCHITECTURE.md model/).
+    model_agreement,
+    // DR §3.5 (message keys are deleted after use): no message is accepted twice, no message key
+    // (ratchet key, counter) decrypts twice.
+    no_message_accepted_twice,
+    // DR §3.5 (skipped message keys): a genuine message delivered within the limits (the model's
+    // `deliverable`) is accepted, with its own plaintext.
+    delivery_within_limits,
+    // DR §3.5 ("if an exception is raised ... discard any changes"): a rejected input leaves the
+    // serialized state byte-identical, and the genuine message still decrypts afterwards.
+    rejection_changes_nothing,
+    // docs/state-format.md, Party::serialize: save/restore at any point changes nothing
+    // observable (same bytes, same view).
+    save_restore_unobservable,
+    // DR §3.5 MAX_SKIP and the Profile bounds: MKSKIPPED per chain and in total, receiving
+    // chains and archived sessions never exceed their bounds.
+    stores_within_bounds,
+    // DR §3.5 DHRatchet (healing, DR §1): a message under a new peer ratchet key makes the
+    // receiver send under a ratchet key never used before, with Ns back at 0.
+    fresh_ratchet_key,
+    // The trace's recorded expectation (what the model predicted when it was recorded) differs
+    // from what the model predicts now.
+    expectation,
+};
+
+const char* check_name(Check check);
+
+struct Violation {
+    Check check;
+    std::string detail;
+};
+
+// RunnerOptions select variants of a run.
+struct RunnerOptions {
+    // skip_save_restore runs save_restore ops as no-ops: the shadow run the save/restore property
+    // compares with.
+    bool skip_save_restore = false;
+    // variant is the model's variant (the implementation is what it is).
+    model::Variant variant{};
+};
+
+// StepReport is what happened on one op, on both sides, and what it violated.
+struct StepReport {
+    std::size_t op_index = 0;  // position among the applicable ops run so far
+    Op op;
+    bool applicable = true;
+    std::string not_applicable_reason;
+    model::Party actor = model::Party::alice;  // the sender, or the party handed a message
+
+    // The implementation's outcome.
+    enum class Kind { sent, received, network, restored } kind = Kind::network;
+    bool implementation_ok = true;
+    std::optional<Error> implementation_error;
+    std::optional<std::size_t> sent_message;       // ledger index of a sent message
+    std::optional<std::size_t> plaintext_message;  // message number read from an accepted plaintext
+    // The model's outcome.
+    model::Verdict model_verdict = model::Verdict::ok;
+    std::optional<std::size_t> model_message;  // the sent or accepted message
+
+    std::vector<Violation> violations;
+
+    bool has(Check check) const;
+    // outcome_label is the model's outcome as a trace expectation: "sent", "no_session",
+    // "accepted", "duplicate", "too_far_ahead", "rejected" or "done".
+    std::string outcome_label() const;
+    // describe renders the step on one line.
+    std::string describe() const;
+};
+
+// RunStatistics counts what a run exercised (for RapidCheck's distribution tags).
+struct RunStatistics {
+    std::size_t ops = 0;
+    std::size_t sends = 0;
+    std::size_t deliveries = 0;              // deliver ops
+    std::size_t deliveries_deliverable = 0;  // ... of a message the model said was deliverable
+    std::size_t accepted = 0;
+    std::size_t accepted_out_of_order = 0;  // through a stored skipped key
+    std::size_t accepted_after_gap = 0;     // skipping at least one key
+    std::size_t ratchet_steps = 0;          // accepts that started a new receiving chain
+    std::size_t rejected_duplicate = 0;
+    std::size_t rejected_too_far_ahead = 0;
+    std::size_t rejected_no_session = 0;
+    std::size_t rejected_other = 0;
+    std::size_t tampered_accepted = 0;  // a tampered copy that was still the genuine message
+    std::size_t skipped_keys_evicted = 0;
+    std::size_t chains_evicted = 0;
+    std::size_t save_restores = 0;
+};
+
+class SideBySideRunner {
+  public:
+    // create sets up both parties from `setup` (Bob publishes his prekeys, Alice runs X3DH on his
+    // bundle), or says why it cannot (an invalid setup, or the implementation failing X3DH).
+    static std::variant<std::unique_ptr<SideBySideRunner>, std::string> create(
+        const TraceSetup& setup, const RunnerOptions& options = {});
+
+    // step runs one op on both sides and compares. An op that is not applicable (a message that
+    // was not sent, no copy in flight, an epoch that does not exist yet) changes nothing.
+    StepReport step(const Op& op);
+
+    // trace is the applicable ops run so far with the model's outcomes as expectations.
+    OpTrace trace() const;
+    const TraceSetup& setup() const { return setup_; }
+    const model::System& model() const { return model_; }
+    const Party& implementation(model::Party party) const {
+        return *parties_[model::index_of(party)];
+    }
+    const RunStatistics& statistics() const { return statistics_; }
+    std::size_t messages_sent() const { return genuine_.size(); }
+    const std::vector<GenuineMessage>& genuine_messages() const { return genuine_; }
+    // accepted_by_implementation: ledger indices of the messages the implementation accepted.
+    const std::set<std::size_t>& accepted_by_implementation() const {
+        return accepted_by_implementation_;
+    }
+    // delivered_within_limits: messages delivered at least once while the model said deliverable.
+    const std::set<std::size_t>& delivered_within_limits() const {
+        return delivered_within_limits_;
+    }
+
+    SideBySideRunner(const SideBySideRunner&) = delete;
+    SideBySideRunner& operator=(const SideBySideRunner&) = delete;
+
+  private:
+    SideBySideRunner(const TraceSetup& setup, const RunnerOptions& options);
+    std::optional<std::string> start();
+
+    void run_send(const SendOp& op, StepReport& report);
+    void run_receive(model::Party receiver, MessageType type, ByteView bytes, StepReport& report,
+                     std::optional<std::size_t> network_message,
+                     std::optional<std::size_t> genuine_after_rejection);
+    void run_save_restore(const SaveRestoreOp& op, StepReport& report);
+    Bytes forge(const ForgeOp& op) const;
+    void check_after_step(StepReport& report);
+    void check_bounds(model::Party party, StepReport& report) const;
+    void record_new_epochs();
+    Bytes plaintext_for(std::size_t message, std::uint32_t size) const;
+
+    TraceSetup setup_;
+    RunnerOptions options_;
+    Profile profile_;
+    std::unique_ptr<SeededKeySource> key_source_;
+    std::array<std::unique_ptr<Party>, 2> parties_;
+    Publics publics_;
+    EpochMap epochs_;
+    std::size_t issued_seen_ = 0;
+    model::System model_;
+
+    std::vector<GenuineMessage> genuine_;
+    std::vector<std::uint32_t> plaintext_sizes_;
+    std::set<std::size_t> accepted_by_implementation_;
+    std::set<std::size_t> delivered_within_limits_;
+    std::set<std::pair<std::int64_t, std::int64_t>> message_keys_used_;
+    std::set<crypto::X25519Public> sending_keys_seen_;
+    std::vector<Op> applied_ops_;
+    std::vector<std::optional<std::string>> outcome_labels_;
+    RunStatistics statistics_;
+};
+
+// run_trace runs a whole trace, calling `on_step` after each op. Strict: an op that is not
+// applicable ends the run with an error. Returns the error, if any (setup failure or an op that is
+// not applicable); divergences are in the reports.
+std::optional<std::string> run_trace(const OpTrace& trace, const RunnerOptions& options,
+                                     const std::function<bool(const StepReport&)>& on_step);
+
+}  // namespace ratchetcheck::harness

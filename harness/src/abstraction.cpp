@@ -1,0 +1,184 @@
+// α for states and messages (abstraction.hpp).
+#include "ratchetcheck/harness/abstraction.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "ratchetcheck/crypto/primitives.hpp"
+#include "ratchetcheck/wire/signal_message.hpp"
+
+namespace ratchetcheck::harness {
+namespace {
+
+// The message version of signal-v3 (Profile::message_version); traces only run that profile.
+constexpr std::uint8_t message_version = 3;
+
+std::string short_key(const crypto::X25519Public& key) {
+    return fmt::format("{:02x}{:02x}{:02x}{:02x}…", key[0], key[1], key[2], key[3]);
+}
+
+// agreement_ok: X25519 with this peer key gives a usable output. Small-order points give an
+// all-zero output for every scalar, so one fixed scalar decides it (RFC 7748 §6.1).
+bool agreement_ok(const crypto::X25519Public& peer) {
+    static const crypto::X25519Private probe = [] {
+        crypto::X25519Private scalar;
+        std::fill(scalar.mutable_view().begin(), scalar.mutable_view().end(), std::uint8_t{0x5a});
+        crypto::x25519_clamp(scalar.mutable_view());
+        return scalar;
+    }();
+    return crypto::x25519(probe, peer).ok();
+}
+
+}  // namespace
+
+std::int64_t EpochMap::assign(const crypto::X25519Public& key) {
+    const auto [entry, inserted] = by_key_.emplace(key, next_epoch());
+    if (inserted)
+        by_epoch_.push_back(key);
+    return entry->second;
+}
+
+std::optional<std::int64_t> EpochMap::epoch_of(const crypto::X25519Public& key) const {
+    const auto found = by_key_.find(key);
+    if (found == by_key_.end())
+        return std::nullopt;
+    return found->second;
+}
+
+std::optional<crypto::X25519Public> EpochMap::key_of(std::int64_t epoch) const {
+    if (epoch < 0 || epoch >= next_epoch())
+        return std::nullopt;
+    return by_epoch_[static_cast<std::size_t>(epoch)];
+}
+
+std::variant<model::ConcreteParty, std::string> abstract_party(const StateView& view,
+                                                               const EpochMap& epochs,
+                                                               const Publics& publics,
+                                                               std::size_t chain_slots) {
+    model::ConcreteParty party;
+    party.chains.assign(chain_slots, model::ChainSlot<model::ConcreteDomain>{false, 0, 0});
+    party.has_session = view.current.has_value();
+    party.holds_one_time_prekey =
+        publics.one_time_prekey_id &&
+        std::binary_search(view.one_time_prekey_ids.begin(), view.one_time_prekey_ids.end(),
+                           *publics.one_time_prekey_id);
+    party.has_session = view.current.has_value();
+    party.sending_epoch = 0;
+    party.sending_index = 0;
+    party.previous_counter = 0;
+    party.pending_prekey = false;
+    if (!view.archived.empty()) {
+        return fmt::format("{} archived session(s); the model has one session",
+                           view.archived.size());
+    }
+    if (!view.current)
+        return party;
+    const SessionView& session = *view.current;
+    if (session.base_key != publics.genuine_base_key) {
+        return std::string("the session's base key is not Alice's base key");
+    }
+    const auto sending_epoch = epochs.epoch_of(session.sending_ratchet_key.u);
+    if (!sending_epoch) {
+        return fmt::format("sending ratchet key {} has no epoch",
+                           short_key(session.sending_ratchet_key.u));
+    }
+    party.sending_epoch = *sending_epoch;
+    party.sending_index = session.sending_index;
+    party.previous_counter = session.previous_counter;
+    party.pending_prekey = session.pending_prekey;
+    if (session.receiving_chains.size() > chain_slots) {
+        return fmt::format("{} receiving chains; the model keeps at most {}",
+                           session.receiving_chains.size(), chain_slots);
+    }
+    for (std::size_t slot = 0; slot < session.receiving_chains.size(); ++slot) {
+        const ReceivingChainView& chain = session.receiving_chains[slot];
+        const auto epoch = epochs.epoch_of(chain.sender_ratchet_key.u);
+        if (!epoch) {
+            return fmt::format("receiving chain {} has a ratchet key {} with no epoch", slot,
+                               short_key(chain.sender_ratchet_key.u));
+        }
+        party.chains[slot] = {true, *epoch, chain.next_index};
+        for (const std::uint32_t counter : chain.skipped)
+            party.skipped.emplace(*epoch, counter);
+    }
+    return party;
+}
+
+std::optional<Bytes> signal_message_bytes(MessageType type, ByteView bytes) {
+    if (type == MessageType::signal_message)
+        return Bytes(bytes.begin(), bytes.end());
+    auto parsed = wire::parse_prekey_signal_message(bytes, message_version);
+    if (!parsed.ok())
+        return std::nullopt;
+    const ByteView inner = parsed.value().message_bytes;
+    return Bytes(inner.begin(), inner.end());
+}
+
+AbstractMessage abstract_message(MessageType type, ByteView bytes, model::Party receiver,
+                                 const EpochMap& epochs, const Publics& publics,
+                                 std::span<const GenuineMessage> genuine) {
+    AbstractMessage result;
+    model::ConcreteView& view = result.view;
+    view = model::ConcreteView{false, type == MessageType::prekey_message,
+                               false, 0,
+                               false, 0,
+                               0,     false,
+                               false, false,
+                               false, static_cast<std::int64_t>(model::OneTimePreKeyField::absent),
+                               false};
+
+    // Party::decrypt: a type other than 2 and 3 is malformed; then the parser decides.
+    std::optional<wire::SignalMessage> signal;
+    ByteView signal_part;
+    if (type == MessageType::signal_message) {
+        auto parsed = wire::parse_signal_message(bytes, message_version);
+        if (!parsed.ok())
+            return result;
+        signal = parsed.value();
+        signal_part = bytes;
+    } else if (type == MessageType::prekey_message) {
+        auto parsed = wire::parse_prekey_signal_message(bytes, message_version);
+        if (!parsed.ok())
+            return result;
+        const wire::PreKeySignalMessage& prekey = parsed.value();
+        signal = prekey.message;
+        signal_part = prekey.message_bytes;
+        view.identity_trusted =
+            prekey.identity_key == publics.identity[model::index_of(model::peer_of(receiver))];
+        view.base_key_genuine = prekey.base_key == publics.genuine_base_key;
+        view.base_key_agreement_ok = view.base_key_genuine || agreement_ok(prekey.base_key.u);
+        view.signed_prekey_genuine = prekey.signed_prekey_id == publics.signed_prekey_id;
+        using Field = model::OneTimePreKeyField;
+        const Field one_time = !prekey.one_time_prekey_id ? Field::absent
+                               : prekey.one_time_prekey_id == publics.one_time_prekey_id
+                                   ? Field::genuine
+                                   : Field::other;
+        view.one_time_prekey = static_cast<std::int64_t>(one_time);
+    } else {
+        return result;
+    }
+    view.parsed = true;
+    const auto epoch = epochs.epoch_of(signal->ratchet_key.u);
+    view.key_known = epoch.has_value();
+    view.epoch = epoch.value_or(-1);
+    // Every generated key is a valid point; only a key from elsewhere needs the test.
+    view.key_agreement_ok = view.key_known || agreement_ok(signal->ratchet_key.u);
+    view.counter = signal->counter;
+    view.previous_counter = signal->previous_counter;
+
+    for (std::size_t index = 0; index < genuine.size(); ++index) {
+        const GenuineMessage& candidate = genuine[index];
+        if (model::peer_of(candidate.sender) != receiver)
+            continue;
+        if (std::equal(signal_part.begin(), signal_part.end(), candidate.signal_bytes.begin(),
+                       candidate.signal_bytes.end())) {
+            view.authentic = true;
+            result.genuine_message = index;
+            break;
+        }
+    }
+    return result;
+}
+
+}  // namespace ratchetcheck::harness

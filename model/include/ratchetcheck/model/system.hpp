@@ -1,0 +1,101 @@
+// System: the concrete model of a whole op trace — the world of transitions.hpp run over
+// ConcreteDomain, the ledger of messages sent, and the network the adversary controls. This is
+// the oracle the side-by-side runner compares the implementation with.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ratchetcheck/model/domain.hpp"
+#include "ratchetcheck/model/parameters.hpp"
+#include "ratchetcheck/model/state.hpp"
+#include "ratchetcheck/model/transitions.hpp"
+
+namespace ratchetcheck::model {
+
+using ConcreteParameters = Parameters<ConcreteDomain>;
+using ConcreteParty = PartyState<ConcreteDomain>;
+using ConcreteWorld = World<ConcreteDomain>;
+using ConcreteHeader = MessageHeader<ConcreteDomain>;
+using ConcreteView = MessageView<ConcreteDomain>;
+
+// verdict_name is "ok", "no_session", "duplicate", "too_far_ahead" or "rejected".
+const char* verdict_name(Verdict verdict);
+
+// same_observable_state compares two party states on everything an implementation exposes:
+// session presence, then (with a session) DHs epoch, Ns, PN, the prekey flag, the receiving
+// chains in order, MKSKIPPED; and the one-time prekey store. Unused chain slots compare equal
+// whatever their contents.
+bool same_observable_state(const ConcreteParty& left, const ConcreteParty& right);
+
+// describe renders a party state on one line, for divergence reports.
+std::string describe(const ConcreteParty& party);
+
+// SentMessage is one entry of the ledger: who sent it, its header and its plaintext size.
+struct SentMessage {
+    Party sender;
+    ConcreteHeader header;
+    std::uint32_t plaintext_size = 0;
+};
+
+// System runs the op-level semantics: send appends to the ledger and puts one copy in flight;
+// deliver consumes a copy and hands the genuine message to its recipient; duplicate adds a copy
+// of any message sent so far (the adversary keeps everything it saw); drop removes a copy;
+// inject hands the recipient bytes the adversary made (tamper, forge), seen through the
+// message abstraction; save_restore changes nothing.
+class System {
+  public:
+    // System starts after Bob published his prekeys (one one-time prekey when
+    // `one_time_prekey_published`) and Alice ran X3DH on his bundle.
+    System(const Limits& limits, const Variant& variant, bool one_time_prekey_published);
+
+    const ConcreteParameters& parameters() const { return parameters_; }
+    const ConcreteWorld& world() const { return world_; }
+    const ConcreteParty& party(Party party) const { return world_.parties[index_of(party)]; }
+    const std::vector<SentMessage>& messages() const { return messages_; }
+    std::uint32_t copies_in_flight(std::size_t message) const;
+    // recipient is the party a sent message is addressed to.
+    Party recipient(std::size_t message) const { return peer_of(messages_.at(message).sender); }
+
+    struct SendResult {
+        Verdict verdict = Verdict::ok;
+        std::optional<std::size_t> message;  // ledger index of the new message
+    };
+    SendResult send(Party sender, std::uint32_t plaintext_size);
+
+    struct ReceiveResult {
+        Verdict verdict = Verdict::ok;
+        std::optional<std::size_t> accepted_message;  // ledger index, when accepted
+        bool accepted_before = false;  // ghost: the accepted message had been accepted already
+    };
+    // deliver requires a copy in flight (see can_deliver).
+    ReceiveResult deliver(std::size_t message);
+    ReceiveResult inject(Party receiver, const ConcreteView& view);
+    // genuine_view_of is the view of an unaltered copy of a ledger message.
+    ConcreteView genuine_view_of(std::size_t message) const;
+    // deliverable: would the genuine message be accepted if delivered now.
+    bool deliverable(std::size_t message) const;
+
+    bool can_deliver(std::size_t message) const { return copies_in_flight(message) > 0; }
+    bool can_duplicate(std::size_t message) const { return message < messages_.size(); }
+    bool can_drop(std::size_t message) const { return copies_in_flight(message) > 0; }
+    void duplicate(std::size_t message) { ++in_flight_.at(message); }
+    void drop(std::size_t message) { --in_flight_.at(message); }
+    void save_restore(Party party) { world_ = model::save_restore<ConcreteDomain>(world_, party); }
+
+    // message_with finds the ledger entry sent under (epoch, counter).
+    std::optional<std::size_t> message_with(std::int64_t epoch, std::int64_t counter) const;
+
+  private:
+    ReceiveResult apply_receive(Party receiver, const ConcreteView& view);
+
+    ConcreteParameters parameters_;
+    ConcreteWorld world_;
+    std::vector<SentMessage> messages_;
+    std::vector<std::uint32_t> in_flight_;
+};
+
+}  // namespace ratchetcheck::model

@@ -1,0 +1,196 @@
+// The op-trace forms of docs/op-trace.md: the byte form and the JSON form round-trip, the
+// lenient byte decoder (for fuzz inputs) is total and canonical, and malformed input is refused
+// with a message that names the problem.
+#include <gtest/gtest.h>
+#include <rapidcheck/gtest.h>
+
+#include <algorithm>
+#include <variant>
+
+#include "ratchetcheck/harness/op_trace.hpp"
+#include "ratchetcheck/harness/op_trace_codec.hpp"
+
+namespace ratchetcheck::harness {
+namespace {
+
+rc::Gen<PartyName> arbitrary_party() {
+    return rc::gen::element(PartyName::alice, PartyName::bob);
+}
+
+rc::Gen<std::uint32_t> arbitrary_u32() {
+    return rc::gen::oneOf(rc::gen::inRange<std::uint32_t>(0, 300),
+                          rc::gen::arbitrary<std::uint32_t>());
+}
+
+// Any op, applicable or not: the forms do not care.
+rc::Gen<Op> arbitrary_op() {
+    return rc::gen::oneOf(
+        rc::gen::exec([] {
+            return Op{SendOp{*arbitrary_party(), *arbitrary_u32()}};
+        }),
+        rc::gen::exec([] { return Op{DeliverOp{*arbitrary_u32()}}; }),
+        rc::gen::exec([] { return Op{DuplicateOp{*arbitrary_u32()}}; }),
+        rc::gen::exec([] { return Op{DropOp{*arbitrary_u32()}}; }), rc::gen::exec([] {
+            return Op{
+                TamperOp{*arbitrary_u32(), *arbitrary_u32(), *rc::gen::arbitrary<std::uint8_t>()}};
+        }),
+        rc::gen::exec([] {
+            ForgeOp forge;
+            forge.party = *arbitrary_party();
+            forge.prekey = *rc::gen::arbitrary<bool>();
+            forge.ratchet_key.kind =
+                *rc::gen::element(ForgedKey::Kind::epoch, ForgedKey::Kind::fresh,
+                                  ForgedKey::Kind::invalid, ForgedKey::Kind::low_order);
+            forge.ratchet_key.epoch = *arbitrary_u32();
+            forge.counter = *arbitrary_u32();
+            forge.previous_counter = *arbitrary_u32();
+            forge.ciphertext_blocks = *rc::gen::arbitrary<std::uint8_t>();
+            forge.base_key = *rc::gen::element(ForgeOp::Choice::genuine, ForgeOp::Choice::other);
+            forge.identity = *rc::gen::element(ForgeOp::Choice::genuine, ForgeOp::Choice::other);
+            forge.signed_prekey_id =
+                *rc::gen::element(ForgeOp::Choice::genuine, ForgeOp::Choice::other);
+            forge.one_time_prekey_id =
+                *rc::gen::element(ForgeOp::OneTimePreKey::genuine, ForgeOp::OneTimePreKey::absent,
+                                  ForgeOp::OneTimePreKey::other);
+            return normalize_op(Op{forge});
+        }),
+        rc::gen::exec([] { return Op{SaveRestoreOp{*arbitrary_party()}}; }));
+}
+
+rc::Gen<OpTrace> arbitrary_trace() {
+    return rc::gen::exec([] {
+        OpTrace trace;
+        trace.setup.key_seed = *rc::gen::arbitrary<std::uint64_t>();
+        trace.setup.one_time_prekey = *rc::gen::arbitrary<bool>();
+        if (*rc::gen::arbitrary<bool>()) {
+            trace.setup.limits.max_forward_jump =
+                *rc::gen::inRange<std::int64_t>(0, max_trace_limit + 1);
+            trace.setup.limits.max_skipped_keys_per_chain =
+                *rc::gen::inRange<std::int64_t>(0, max_trace_limit + 1);
+            trace.setup.limits.max_skipped_keys_total =
+                *rc::gen::inRange<std::int64_t>(0, max_trace_limit + 1);
+            trace.setup.limits.max_receiving_chains =
+                *rc::gen::inRange<std::size_t>(1, max_trace_receiving_chains + 1);
+        }
+        trace.ops = *rc::gen::container<std::vector<Op>>(arbitrary_op());
+        return trace;
+    });
+}
+
+RC_GTEST_PROP(OpTraceForms, ByteFormRoundTrips, ()) {
+    const OpTrace trace = *arbitrary_trace();
+    const Bytes encoded = encode_trace(trace);
+    auto decoded = decode_trace_strict(encoded);
+    RC_ASSERT(std::holds_alternative<OpTrace>(decoded));
+    RC_ASSERT(std::get<OpTrace>(decoded) == trace);
+    // The lenient decoder agrees with the strict one on valid input.
+    RC_ASSERT(decode_trace_lenient(encoded) == trace);
+}
+
+RC_GTEST_PROP(OpTraceForms, JsonFormRoundTrips, ()) {
+    OpTrace trace = *arbitrary_trace();
+    trace.note = *rc::gen::container<std::string>(rc::gen::inRange<char>(32, 127));
+    const bool with_expectations = *rc::gen::arbitrary<bool>();
+    if (with_expectations) {
+        for (std::size_t index = 0; index < trace.ops.size(); ++index) {
+            trace.expectations.push_back(index % 3 == 0 ? std::nullopt
+                                                        : std::optional<std::string>("accepted"));
+        }
+        if (std::none_of(trace.expectations.begin(), trace.expectations.end(),
+                         [](const auto& expectation) { return expectation.has_value(); })) {
+            trace.expectations.clear();  // a trace with no expectation has none recorded at all
+        }
+    }
+    auto parsed = trace_from_json(trace_to_json(trace));
+    if (const auto* error = std::get_if<TraceParseError>(&parsed))
+        RC_FAIL(error->message());
+    RC_ASSERT(std::get<OpTrace>(parsed) == trace);
+}
+
+// Every byte string is some trace, and re-encoding it gives its canonical form.
+RC_GTEST_PROP(OpTraceForms, LenientDecodingIsTotalAndCanonical, ()) {
+    const auto bytes = *rc::gen::container<Bytes>(rc::gen::arbitrary<std::uint8_t>());
+    const OpTrace decoded = decode_trace_lenient(bytes);
+    RC_ASSERT(!validate_setup(decoded.setup).has_value());
+    auto again = decode_trace_strict(encode_trace(decoded));
+    RC_ASSERT(std::holds_alternative<OpTrace>(again));
+    RC_ASSERT(std::get<OpTrace>(again) == decoded);
+}
+
+TEST(OpTraceForms, StrictDecodingRefusesMalformedInput) {
+    OpTrace trace;
+    trace.setup.key_seed = 5;
+    trace.ops = {SendOp{PartyName::alice, 300}, DeliverOp{0}, TamperOp{0, 1, 2}};
+    const Bytes encoded = encode_trace(trace);
+
+    // Truncated anywhere inside an op or the header.
+    for (std::size_t length = 0; length < encoded.size(); ++length) {
+        const Bytes truncated(encoded.begin(),
+                              encoded.begin() + static_cast<std::ptrdiff_t>(length));
+        const auto decoded = decode_trace_strict(truncated);
+        // Cutting exactly between two ops leaves a shorter valid trace.
+        if (const auto* valid = std::get_if<OpTrace>(&decoded)) {
+            EXPECT_LT(valid->ops.size(), trace.ops.size()) << "length " << length;
+        } else {
+            EXPECT_NE(std::get<std::string>(decoded).find("truncated"), std::string::npos)
+                << "length " << length;
+        }
+    }
+    Bytes reserved = encoded;
+    reserved[0] |= 0x80;
+    EXPECT_TRUE(std::holds_alternative<std::string>(decode_trace_strict(reserved)));
+    Bytes unknown_kind = encoded;
+    unknown_kind.push_back(0x07);
+    EXPECT_TRUE(std::holds_alternative<std::string>(decode_trace_strict(unknown_kind)));
+    Bytes non_canonical = encoded;
+    non_canonical.insert(non_canonical.end(),
+                         {0x01, 0x80, 0x00});  // deliver, varint 0 in two bytes
+    EXPECT_TRUE(std::holds_alternative<std::string>(decode_trace_strict(non_canonical)));
+}
+
+// The example of docs/op-trace.md, whose bytes were worked out by hand from the format there.
+TEST(OpTraceForms, DocumentedExampleEncodesAsDocumented) {
+    OpTrace trace;
+    trace.setup.key_seed = 0x2a;
+    trace.setup.one_time_prekey = true;
+    ForgeOp forge;
+    forge.party = PartyName::bob;
+    forge.ratchet_key = ForgedKey{ForgedKey::Kind::epoch, 1};
+    forge.counter = 3;
+    forge.ciphertext_blocks = 1;
+    trace.ops = {SendOp{PartyName::alice, 5},   DeliverOp{0},
+                 TamperOp{0, 142, 2},           forge,
+                 SaveRestoreOp{PartyName::bob}, SendOp{PartyName::bob, 2}};
+    const Bytes expected = {0x01, 0x2a, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+                            0x00, 0x05, 0x01, 0x00, 0x04, 0x00, 0x8e, 0x01, 0x02,
+                            0x0d, 0x01, 0x03, 0x00, 0x01, 0x0e, 0x08, 0x02};
+    EXPECT_EQ(encode_trace(trace), expected);
+}
+
+TEST(OpTraceForms, JsonErrorsNameTheField) {
+    const auto error_of = [](std::string_view text) {
+        auto parsed = trace_from_json(text);
+        return std::holds_alternative<TraceParseError>(parsed)
+                   ? std::get<TraceParseError>(parsed).message()
+                   : std::string("parsed");
+    };
+    const std::string setup =
+        R"("setup": {"key_seed": "1", "one_time_prekey": true, "profile": {"max_forward_jump": 3,)"
+        R"( "max_skipped_keys_per_chain": 3, "max_skipped_keys_total": 3, "max_receiving_chains": 2}})";
+    EXPECT_EQ(error_of("{"), "not valid JSON");
+    EXPECT_NE(error_of(R"({"format": "ratchetcheck-op-trace/1", )" + setup +
+                       R"(, "ops": [{"op": "send"}]})")
+                  .find(".ops[0].party"),
+              std::string::npos);
+    EXPECT_NE(error_of(R"({"format": "ratchetcheck-op-trace/1", )" + setup +
+                       R"(, "ops": [{"op": "fly"}]})")
+                  .find(".ops[0].op"),
+              std::string::npos);
+    EXPECT_NE(error_of(R"({"format": "other", )" + setup + R"(, "ops": []})").find(".format"),
+              std::string::npos);
+    EXPECT_EQ(error_of(R"({"format": "ratchetcheck-op-trace/1", )" + setup + R"(, "ops": []})"),
+              "parsed");
+}
+
+}  // namespace
+}  // namespace ratchetcheck::harness
