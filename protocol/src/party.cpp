@@ -51,10 +51,18 @@ SessionView SessionState::view() const {
     return view;
 }
 
+namespace {
+// A profile whose tag length is outside 1..32 bytes (a SHA-256 output) is a programming error.
+void require_valid_profile(const Profile& profile) {
+    if (profile.mac_bytes == 0 || profile.mac_bytes > crypto::sha256_bytes) std::abort();
+}
+}  // namespace
+
 Party::Party(IdentityKeyPair identity, std::uint32_t registration_id,
              std::optional<IdentityPublicKey> trusted_peer_identity, KeySource& key_source,
              Profile profile)
     : state_(std::make_unique<PartyState>()) {
+    require_valid_profile(profile);
     state_->profile = profile;
     state_->key_source = &key_source;
     state_->identity = std::move(identity);
@@ -62,7 +70,9 @@ Party::Party(IdentityKeyPair identity, std::uint32_t registration_id,
     state_->trusted_peer_identity = trusted_peer_identity;
 }
 
-Party::Party(std::unique_ptr<PartyState> state) : state_(std::move(state)) {}
+Party::Party(std::unique_ptr<PartyState> state) : state_(std::move(state)) {
+    require_valid_profile(state_->profile);
+}
 Party::~Party() = default;
 Party::Party(Party&&) noexcept = default;
 Party& Party::operator=(Party&&) noexcept = default;
@@ -163,13 +173,13 @@ Result<OutgoingMessage> Party::encrypt(ByteView plaintext) {
 Result<SecureBytes> Party::decrypt(MessageType type, ByteView message) {
     const std::uint8_t version = state_->profile.message_version;
     if (type == MessageType::signal_message) {
-        auto parsed = wire::parse_signal_message(message, version);
+        auto parsed = wire::parse_signal_message(message, version, state_->profile.mac_bytes);
         if (!parsed.ok()) return parsed.error();
         return decrypt_with_sessions(*state_, parsed.value());
     }
     if (type != MessageType::prekey_message) return Error::malformed;
 
-    auto parsed = wire::parse_prekey_signal_message(message, version);
+    auto parsed = wire::parse_prekey_signal_message(message, version, state_->profile.mac_bytes);
     if (!parsed.ok()) return parsed.error();
     const wire::PreKeySignalMessage& prekey_message = parsed.value();
     if (!is_trusted(*state_, prekey_message.identity_key)) return Error::untrusted_identity;
@@ -191,10 +201,9 @@ Result<SecureBytes> Party::decrypt(MessageType type, ByteView message) {
         // to an alteration of unauthenticated bytes. Unlike libsignal we do not keep the
         // throwaway session in the archive (docs/decisions.md D6).
         if (!try_next_session_after(staged.error()) || !state_->current) return staged.error();
-        auto fallback = decrypt_with_sessions(*state_, prekey_message.message);
-        if (!fallback.ok()) return fallback.error();
-        finish_prekey_message(*state_, prekey_message);
-        return fallback;
+        // The one-time prekey id is as unauthenticated as the base key: the session that
+        // decrypted the message has no claim on it, so nothing else changes (decisions D6).
+        return decrypt_with_sessions(*state_, prekey_message.message);
     }
     auto plaintext = commit_decrypt(session.value(), state_->profile, *state_->key_source,
                                     std::move(staged).value());

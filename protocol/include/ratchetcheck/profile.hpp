@@ -16,7 +16,8 @@ struct Profile {
     std::string_view name = "signal-v3";
     // message_version is the high nibble of the version byte (libsignal CIPHERTEXT_CURRENT_VERSION).
     std::uint8_t message_version = 3;
-    // mac_bytes is how many bytes of HMAC-SHA256 a SignalMessage carries.
+    // mac_bytes is how many bytes of HMAC-SHA256 a SignalMessage carries, 1 to 32 (Party aborts
+    // on a profile outside that range: it is a programming error, not input).
     std::size_t mac_bytes = 8;
     // max_forward_jump: a message whose counter exceeds its chain's next index by more than
     // this is rejected as too_far_ahead before any key is derived (DR §3.5 MAX_SKIP;

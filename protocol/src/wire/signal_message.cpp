@@ -30,16 +30,16 @@ bool has_type(const ProtobufField& field, WireType type) { return field.type == 
 
 }  // namespace
 
-Result<SignalMessage> parse_signal_message(ByteView serialized, std::uint8_t expected_version) {
-    if (serialized.size() <= 1 + signal_mac_bytes) return Error::malformed;
+Result<SignalMessage> parse_signal_message(ByteView serialized, std::uint8_t expected_version,
+                                           std::size_t mac_bytes) {
+    if (serialized.size() <= 1 + mac_bytes) return Error::malformed;
     SignalMessage message;
     message.version_byte = serialized[0];
     RATCHETCHECK_TRY(check_version(message.version_byte, expected_version));
 
-    const std::size_t body_end = serialized.size() - signal_mac_bytes;
+    const std::size_t body_end = serialized.size() - mac_bytes;
     message.authenticated_bytes = serialized.first(body_end);
-    std::copy(serialized.begin() + static_cast<std::ptrdiff_t>(body_end), serialized.end(),
-              message.mac.begin());
+    message.mac = serialized.subspan(body_end);
 
     ByteReader reader(serialized.subspan(1, body_end - 1));
     std::optional<ByteView> ratchet_key_bytes;
@@ -94,7 +94,8 @@ Bytes serialize_signal_message_body(std::uint8_t version_byte, const RatchetPubl
 }
 
 Result<PreKeySignalMessage> parse_prekey_signal_message(ByteView serialized,
-                                                        std::uint8_t expected_version) {
+                                                        std::uint8_t expected_version,
+                                                        std::size_t mac_bytes) {
     if (serialized.size() <= 1) return Error::malformed;
     PreKeySignalMessage message;
     message.version_byte = serialized[0];
@@ -152,7 +153,7 @@ Result<PreKeySignalMessage> parse_prekey_signal_message(ByteView serialized,
     if (!identity.ok()) return identity.error();
     message.identity_key = identity.value();
     message.message_bytes = *message_bytes;
-    auto inner = parse_signal_message(*message_bytes, expected_version);
+    auto inner = parse_signal_message(*message_bytes, expected_version, mac_bytes);
     if (!inner.ok()) return inner.error();
     message.message = inner.value();
     if (message.message.message_version() != (message.version_byte >> 4)) return Error::bad_version;

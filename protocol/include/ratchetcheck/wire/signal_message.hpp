@@ -12,6 +12,7 @@
 
 namespace ratchetcheck::wire {
 
+// signal_mac_bytes is the signal-v3 tag length (Profile::mac_bytes may choose another).
 inline constexpr std::size_t signal_mac_bytes = 8;
 
 // SignalMessage is a parsed type-2 message. Its views point into the parsed input, which the
@@ -23,17 +24,19 @@ struct SignalMessage {
     std::uint32_t previous_counter = 0;   // PN
     ByteView ciphertext;                  // AES-256-CBC output
     ByteView authenticated_bytes;         // version || protobuf: the MAC input after identities
-    std::array<std::uint8_t, signal_mac_bytes> mac{};
+    ByteView mac;                         // the last mac_bytes bytes
 
     std::uint8_t message_version() const { return version_byte >> 4; }
 };
 
-// parse_signal_message parses a complete SignalMessage. Errors, in libsignal's order:
-// malformed (length <= 9, protobuf error, ratchetKey/counter/ciphertext missing),
+// parse_signal_message parses a complete SignalMessage whose tag is `mac_bytes` long (1 to 32).
+// Errors, in libsignal's order: malformed (length <= 1 + mac_bytes, protobuf error,
+// ratchetKey/counter/ciphertext missing),
 // bad_version (high nibble of the version byte != `expected_version`), invalid_key (ratchet key
 // not 33 bytes starting 0x05).
 [[nodiscard]] Result<SignalMessage> parse_signal_message(ByteView serialized,
-                                                         std::uint8_t expected_version);
+                                                         std::uint8_t expected_version,
+                                                         std::size_t mac_bytes = signal_mac_bytes);
 
 // serialize_signal_message_body returns version || protobuf(ratchetKey, counter,
 // previousCounter, ciphertext) — the message without its MAC.
@@ -59,7 +62,7 @@ struct PreKeySignalMessage {
 // message's version differs), invalid_key (a key field not in 33-byte 0x05 form), and every
 // error of parse_signal_message for the embedded message.
 [[nodiscard]] Result<PreKeySignalMessage> parse_prekey_signal_message(
-    ByteView serialized, std::uint8_t expected_version);
+    ByteView serialized, std::uint8_t expected_version, std::size_t mac_bytes = signal_mac_bytes);
 
 // serialize_prekey_signal_message lays the fields out in field-number order, as libsignal does.
 Bytes serialize_prekey_signal_message(std::uint8_t version_byte,

@@ -1,0 +1,190 @@
+// Shared fixture of the unit tests: Alice and Bob with generated keys and pinned trust, messages
+// built field by field (SCHEMA.md §6.4, §6.5) without our own encoder, and the one check every
+// rejection test makes: the exact error, and a state that is byte-identical afterwards.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ratchetcheck/harness/queue_key_source.hpp"
+#include "ratchetcheck/key_source.hpp"
+#include "ratchetcheck/keys.hpp"
+#include "ratchetcheck/party.hpp"
+#include "ratchetcheck/profile.hpp"
+#include "ratchetcheck/result.hpp"
+#include "ratchetcheck/state_view.hpp"
+
+namespace ratchetcheck {
+
+// PrintTo lets GoogleTest print an Error by its name instead of as an integer.
+inline void PrintTo(Error error, std::ostream* stream) {
+    *stream << error_name(error);
+}
+inline void PrintTo(MessageType type, std::ostream* stream) {
+    *stream << (type == MessageType::signal_message ? "signal_message" : "prekey_message");
+}
+
+}  // namespace ratchetcheck
+
+namespace ratchetcheck::unit {
+
+inline constexpr std::uint32_t alice_registration_id = 1111;
+inline constexpr std::uint32_t bob_registration_id = 2222;
+inline constexpr std::uint32_t mallory_registration_id = 6666;
+inline constexpr std::uint32_t bob_signed_prekey_id = 7;
+inline constexpr std::uint32_t bob_one_time_prekey_id = 11;
+// SCHEMA.md §6.4: version byte 0x33 (message version 3, highest supported version 3).
+inline constexpr std::uint8_t current_version_byte = 0x33;
+
+// --- bytes and keys ------------------------------------------------------------------------------
+
+Bytes text_bytes(std::string_view text);
+std::string as_text(ByteView bytes);
+
+// djb_key returns the 33-byte form 0x05 || u of the 32-byte u-coordinate `u`.
+Bytes djb_key(ByteView u);
+// filled_djb_key returns 0x05 followed by 32 copies of `fill`.
+Bytes filled_djb_key(std::uint8_t fill);
+
+template <typename Role>
+Bytes serialized(const PublicKey<Role>& key) {
+    const SerializedPublicKey bytes = key.serialize();
+    return Bytes(bytes.begin(), bytes.end());
+}
+
+// fresh_public_key returns the public key of a fresh random key pair: a valid curve point that
+// belongs to nobody in the test.
+template <typename Role>
+PublicKey<Role> fresh_public_key() {
+    auto private_key = SodiumKeySource::instance().next_private_key(KeyRole::ratchet);
+    return KeyPair<Role>::from_private(std::move(private_key).value()).public_key;
+}
+
+// test_private_key returns a fixed, distinct 32-byte scalar per `seed` for QueueKeySource (the
+// queue clamps it when handing it out).
+crypto::X25519Private test_private_key(std::uint8_t seed);
+
+// LowOrderPoint is a u-coordinate of small order, from Wycheproof x25519_test.json (flags
+// LowOrderPublic, ZeroSharedSecret): X25519 with it yields the all-zero secret that X3DH §4.7 and
+// RFC 7748 §6.1 say to reject.
+struct LowOrderPoint {
+    const char* name;
+    std::array<std::uint8_t, 32> u;
+};
+const std::vector<LowOrderPoint>& low_order_points();
+
+// --- messages built by hand
+// -----------------------------------------------------------------------
+
+// SignalMessageFields is a SignalMessage field by field (SCHEMA.md §6.4); an absent optional
+// leaves the field out. `extra_protobuf` is appended after the known fields (unknown fields,
+// repeated fields); `mac` is appended as is.
+struct SignalMessageFields {
+    std::uint8_t version_byte = current_version_byte;
+    std::optional<Bytes> ratchet_key;
+    std::optional<std::uint64_t> counter;
+    std::optional<std::uint64_t> previous_counter;
+    std::optional<Bytes> ciphertext;
+    Bytes extra_protobuf;
+    Bytes mac = Bytes(8, 0);
+};
+
+// PreKeyMessageFields is a PreKeySignalMessage field by field (SCHEMA.md §6.5).
+struct PreKeyMessageFields {
+    std::uint8_t version_byte = current_version_byte;
+    std::optional<std::uint64_t> one_time_prekey_id;
+    std::optional<Bytes> base_key;
+    std::optional<Bytes> identity_key;
+    std::optional<Bytes> message;
+    std::optional<std::uint64_t> registration_id;
+    std::optional<std::uint64_t> signed_prekey_id;
+    Bytes extra_protobuf;
+};
+
+// encode_signal_message / encode_prekey_message lay the fields out in SCHEMA.md's order with the
+// raw ByteWriter and protobuf field writers (not with serialize_*_message).
+Bytes encode_signal_message(const SignalMessageFields& fields);
+Bytes encode_prekey_message(const PreKeyMessageFields& fields);
+
+// well_formed_signal_fields / well_formed_prekey_fields are parseable messages with arbitrary
+// but valid contents, the starting point of every malformed variant.
+SignalMessageFields well_formed_signal_fields();
+PreKeyMessageFields well_formed_prekey_fields();
+
+// signal_fields_of / prekey_fields_of take a genuine message apart so that a test can change one
+// field and put it back together (the parser under test elsewhere is trusted here).
+SignalMessageFields signal_fields_of(ByteView genuine_signal_message);
+PreKeyMessageFields prekey_fields_of(ByteView genuine_prekey_message);
+
+// --- parties -------------------------------------------------------------------------------------
+
+// ConversationOptions chooses the profile, key sources and trust of a Conversation.
+struct ConversationOptions {
+    Profile profile = Profile::signal_v3();
+    KeySource* alice_key_source = nullptr;  // nullptr: SodiumKeySource
+    KeySource* bob_key_source = nullptr;    // nullptr: SodiumKeySource
+    bool with_one_time_prekey = true;
+    bool pin_trust = true;         // false: both parties trust on first use
+    bool initiate_session = true;  // Alice runs X3DH on Bob's bundle (needs base + ratchet keys)
+};
+
+// Conversation is Alice and Bob, each pinned to the other's identity (unless told otherwise),
+// Bob holding signed prekey 7 and one-time prekey 11, and Alice with a session initiated from
+// Bob's bundle.
+struct Conversation {
+    Party alice;
+    Party bob;
+    IdentityKeyPair bob_identity;  // kept to sign further prekeys in tests
+    PreKeyBundle bob_bundle;
+};
+
+Conversation make_conversation(const ConversationOptions& options = {});
+
+// make_mallory returns a third party, trusting Bob, with a session initiated from Bob's bundle:
+// an identity that neither Alice nor Bob trusts.
+Party make_mallory(const PreKeyBundle& bob_bundle, const Profile& profile = Profile::signal_v3());
+
+// encrypt_text encrypts `text`; an encryption failure is a test failure.
+OutgoingMessage encrypt_text(Party& sender, std::string_view text);
+// decrypt_text returns the plaintext, or "<rejected: NAME>" so that EXPECT_EQ shows the error.
+std::string decrypt_text(Party& receiver, const OutgoingMessage& message);
+std::string decrypt_text(Party& receiver, MessageType type, ByteView bytes);
+std::string rejected_text(Error error);
+
+// establish delivers Alice's first message and Bob's reply, so that both have left the prekey
+// stage (SCHEMA.md §6.5) and both have made one DH ratchet step.
+void establish(Conversation& conversation);
+
+// --- the rejection check -------------------------------------------------------------------------
+
+// same_state passes when two serialized states are byte-identical, and otherwise says where the
+// first difference is.
+::testing::AssertionResult same_state(ByteView before, ByteView after);
+
+// rejects_unchanged passes when decrypting `bytes` as `type` fails with exactly `expected` and
+// the party's serialize() and view() are the same before and after (Party's transactional
+// contract, party.hpp).
+::testing::AssertionResult rejects_unchanged(Party& receiver, MessageType type, ByteView bytes,
+                                             Error expected);
+::testing::AssertionResult rejects_unchanged(Party& receiver, const OutgoingMessage& message,
+                                             Error expected);
+
+// --- views ---------------------------------------------------------------------------------------
+
+// skipped_counters returns the stored skipped counters of the receiving chain of `sender_key` in
+// the current session, or nullopt when the session has no such chain.
+std::optional<std::vector<std::uint32_t>> skipped_counters(const Party& party,
+                                                           const RatchetPublicKey& sender_key);
+// sending_ratchet_key is the current session's DHs public key.
+RatchetPublicKey sending_ratchet_key(const Party& party);
+// total_skipped counts the stored skipped keys of a session.
+std::size_t total_skipped(const SessionView& session);
+
+}  // namespace ratchetcheck::unit
