@@ -83,8 +83,9 @@ private:
 // constant_time_equal compares two equally long byte strings without data-dependent timing;
 // strings of different lengths are unequal.
 inline bool constant_time_equal(ByteView left, ByteView right) {
-    return left.size() == right.size() &&
-           sodium_memcmp(left.data(), right.data(), left.size()) == 0;
+    if (left.size() != right.size()) return false;
+    // sodium_memcmp's pointers are declared non-null; empty views may carry null pointers.
+    return left.empty() || sodium_memcmp(left.data(), right.data(), left.size()) == 0;
 }
 
 }  // namespace ratchetcheck

@@ -32,6 +32,7 @@ void initialize() {
 }
 
 void fill_random(std::span<std::uint8_t> output) {
+    if (output.empty()) return;  // an empty span may have a null data pointer
     initialize();
     randombytes_buf(output.data(), output.size());
 }
