@@ -14,7 +14,15 @@ constexpr std::string_view x3dh_info = "WhisperText";
 class SecretInput {
 public:
     SecretInput() { bytes_.assign(32, 0xff); }
-    void append(const SecretArray<32>& dh) { bytes_.insert(bytes_.end(), dh.view().begin(), dh.view().end()); }
+    // append_agreement appends DH(own, peer); fails with invalid_key on a small-order peer key.
+    template <typename OwnRole, typename PeerRole>
+    [[nodiscard]] Result<void> append_agreement(const KeyPair<OwnRole>& own,
+                                                const PublicKey<PeerRole>& peer) {
+        auto shared = agree(own, peer);
+        if (!shared.ok()) return shared.error();
+        bytes_.insert(bytes_.end(), shared.value().view().begin(), shared.value().view().end());
+        return {};
+    }
     // derive returns RK and CK = HKDF(secret, salt = 32 zero bytes, "WhisperText", 64).
     void derive(RootKey& root_key, ChainKey& chain_key) const {
         SecretArray<64> expanded;
@@ -44,19 +52,11 @@ Result<SessionState> x3dh_initiate(const PartyState& party, const PreKeyBundle& 
 
     // DH1 = DH(IK_A, SPK_B), DH2 = DH(EK_A, IK_B), DH3 = DH(EK_A, SPK_B), DH4 = DH(EK_A, OPK_B).
     SecretInput secret;
-    auto dh1 = agree(party.identity, bundle.signed_prekey);
-    if (!dh1.ok()) return dh1.error();
-    secret.append(dh1.value());
-    auto dh2 = agree(base_key.value(), bundle.identity_key);
-    if (!dh2.ok()) return dh2.error();
-    secret.append(dh2.value());
-    auto dh3 = agree(base_key.value(), bundle.signed_prekey);
-    if (!dh3.ok()) return dh3.error();
-    secret.append(dh3.value());
+    RATCHETCHECK_TRY(secret.append_agreement(party.identity, bundle.signed_prekey));
+    RATCHETCHECK_TRY(secret.append_agreement(base_key.value(), bundle.identity_key));
+    RATCHETCHECK_TRY(secret.append_agreement(base_key.value(), bundle.signed_prekey));
     if (bundle.one_time_prekey) {
-        auto dh4 = agree(base_key.value(), bundle.one_time_prekey->key);
-        if (!dh4.ok()) return dh4.error();
-        secret.append(dh4.value());
+        RATCHETCHECK_TRY(secret.append_agreement(base_key.value(), bundle.one_time_prekey->key));
     }
 
     SessionState session;
@@ -104,19 +104,11 @@ Result<SessionState> x3dh_respond(const PartyState& party, const wire::PreKeySig
     // X3DH §3.4: the responder's DH terms mirror the initiator's.
     const auto& signed_key_pair = signed_prekey->second.key_pair;
     SecretInput secret;
-    auto dh1 = agree(signed_key_pair, message.identity_key);
-    if (!dh1.ok()) return dh1.error();
-    secret.append(dh1.value());
-    auto dh2 = agree(party.identity, message.base_key);
-    if (!dh2.ok()) return dh2.error();
-    secret.append(dh2.value());
-    auto dh3 = agree(signed_key_pair, message.base_key);
-    if (!dh3.ok()) return dh3.error();
-    secret.append(dh3.value());
+    RATCHETCHECK_TRY(secret.append_agreement(signed_key_pair, message.identity_key));
+    RATCHETCHECK_TRY(secret.append_agreement(party.identity, message.base_key));
+    RATCHETCHECK_TRY(secret.append_agreement(signed_key_pair, message.base_key));
     if (one_time_prekey != nullptr) {
-        auto dh4 = agree(one_time_prekey->key_pair, message.base_key);
-        if (!dh4.ok()) return dh4.error();
-        secret.append(dh4.value());
+        RATCHETCHECK_TRY(secret.append_agreement(one_time_prekey->key_pair, message.base_key));
     }
 
     // DR §3.3 RatchetInitBob: DHs = the signed prekey pair; its chain is replaced by the DH step
