@@ -1,6 +1,6 @@
 // ratchetcheck: the command-line entry point for auditors, CI and researchers.
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include <algorithm>
 #include <filesystem>
@@ -34,7 +34,9 @@ int main(int argc, char** argv) {
 
     CLI11_PARSE(app, argc, argv);
 
-    if (vectors->parsed()) return ratchetcheck::cli::run_vectors(vector_paths);
-    if (replay->parsed()) return ratchetcheck::cli::run_replay(trace_path, replay_options);
+    if (vectors->parsed())
+        return ratchetcheck::cli::run_vectors(vector_paths);
+    if (replay->parsed())
+        return ratchetcheck::cli::run_replay(trace_path, replay_options);
     return 2;
 }

@@ -53,10 +53,12 @@ int run_vectors(const std::vector<std::string>& paths) {
             ++passed;
         } else {
             fmt::print("FAIL {} at seq {}: {}\n", transcript.name,
-                       result.failing_seq ? std::to_string(*result.failing_seq) : "-", result.failure);
+                       result.failing_seq ? std::to_string(*result.failing_seq) : "-",
+                       result.failure);
             ++failed;
         }
-        for (const std::string& note : result.notes) fmt::print("  note: {}\n", note);
+        for (const std::string& note : result.notes)
+            fmt::print("  note: {}\n", note);
     }
     fmt::print("{} passed, {} failed\n", passed, failed);
     return failed == 0 && passed > 0 ? 0 : 1;

@@ -6,11 +6,16 @@ namespace ratchetcheck::harness {
 
 std::string_view key_role_name(KeyRole role) {
     switch (role) {
-        case KeyRole::identity: return "identity";
-        case KeyRole::signed_prekey: return "signed_prekey";
-        case KeyRole::one_time_prekey: return "one_time_prekey";
-        case KeyRole::base: return "base";
-        case KeyRole::ratchet: return "ratchet";
+        case KeyRole::identity:
+            return "identity";
+        case KeyRole::signed_prekey:
+            return "signed_prekey";
+        case KeyRole::one_time_prekey:
+            return "one_time_prekey";
+        case KeyRole::base:
+            return "base";
+        case KeyRole::ratchet:
+            return "ratchet";
     }
     return "unknown";
 }

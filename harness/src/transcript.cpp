@@ -23,12 +23,13 @@ using Json = nlohmann::json;
 
 // FieldReader extracts typed fields from JSON, remembering the first error with its path.
 class FieldReader {
-public:
+  public:
     std::optional<TranscriptError> error;
     std::string file;
 
     void fail(const std::string& field, const std::string& problem) {
-        if (!error) error = TranscriptError{file, field, problem};
+        if (!error)
+            error = TranscriptError{file, field, problem};
     }
     const Json* member(const Json& object, const std::string& path, const char* key) {
         const std::string field = path.empty() ? key : path + "." + key;
@@ -40,7 +41,8 @@ public:
     }
     std::string text(const Json& object, const std::string& path, const char* key) {
         const Json* value = member(object, path, key);
-        if (value == nullptr) return {};
+        if (value == nullptr)
+            return {};
         if (!value->is_string()) {
             fail(join(path, key), "expected a string");
             return {};
@@ -49,7 +51,8 @@ public:
     }
     std::uint32_t u32(const Json& object, const std::string& path, const char* key) {
         const Json* value = member(object, path, key);
-        if (value == nullptr) return 0;
+        if (value == nullptr)
+            return 0;
         if (!value->is_number_unsigned() || value->get<std::uint64_t>() > UINT32_MAX) {
             fail(join(path, key), "expected an integer from 0 to 2^32-1");
             return 0;
@@ -59,14 +62,16 @@ public:
     Bytes hex(const Json& object, const std::string& path, const char* key,
               std::optional<std::size_t> length = std::nullopt) {
         const std::string value = text(object, path, key);
-        if (error) return {};
+        if (error)
+            return {};
         auto bytes = from_hex(value);
         if (!bytes) {
             fail(join(path, key), "expected lowercase hex");
             return {};
         }
         if (length && bytes->size() != *length) {
-            fail(join(path, key), fmt::format("expected {} bytes, found {}", *length, bytes->size()));
+            fail(join(path, key),
+                 fmt::format("expected {} bytes, found {}", *length, bytes->size()));
             return {};
         }
         return *bytes;
@@ -79,7 +84,8 @@ public:
 TranscriptParty read_party(FieldReader& reader, const Json& parties, const char* name) {
     TranscriptParty party;
     const Json* object = reader.member(parties, "parties", name);
-    if (object == nullptr) return party;
+    if (object == nullptr)
+        return party;
     const std::string path = std::string("parties.") + name;
     const Json* identity = reader.member(*object, path, "identity_key");
     if (identity != nullptr) {
@@ -112,10 +118,13 @@ TranscriptParty read_party(FieldReader& reader, const Json& parties, const char*
     return party;
 }
 
-std::optional<MessageType> parse_type(FieldReader& reader, const Json& event, const std::string& path) {
+std::optional<MessageType> parse_type(FieldReader& reader, const Json& event,
+                                      const std::string& path) {
     const std::string type = reader.text(event, path, "type");
-    if (type == "prekey") return MessageType::prekey_message;
-    if (type == "message") return MessageType::signal_message;
+    if (type == "prekey")
+        return MessageType::prekey_message;
+    if (type == "message")
+        return MessageType::signal_message;
     reader.fail(path + ".type", "expected \"prekey\" or \"message\"");
     return std::nullopt;
 }
@@ -125,10 +134,13 @@ TranscriptEvent read_event(FieldReader& reader, const Json& event, std::size_t i
     TranscriptEvent result;
     const Json* seq = reader.member(event, path, "seq");
     if (seq != nullptr) {
-        if (!seq->is_number_unsigned()) reader.fail(path + ".seq", "expected an integer");
-        else result.seq = seq->get<std::uint64_t>();
+        if (!seq->is_number_unsigned())
+            reader.fail(path + ".seq", "expected an integer");
+        else
+            result.seq = seq->get<std::uint64_t>();
         if (!reader.error && result.seq != index) {
-            reader.fail(path + ".seq", fmt::format("expected {} (events are numbered in order)", index));
+            reader.fail(path + ".seq",
+                        fmt::format("expected {} (events are numbered in order)", index));
         }
     }
     const std::string op = reader.text(event, path, "op");
@@ -138,16 +150,20 @@ TranscriptEvent read_event(FieldReader& reader, const Json& event, std::size_t i
     }
     const Json* keys = reader.member(event, path, "fresh_keys");
     if (keys != nullptr) {
-        if (!keys->is_array()) reader.fail(path + ".fresh_keys", "expected an array");
+        if (!keys->is_array())
+            reader.fail(path + ".fresh_keys", "expected an array");
         else {
             for (std::size_t key_index = 0; key_index < keys->size(); ++key_index) {
                 const std::string key_path = fmt::format("{}.fresh_keys[{}]", path, key_index);
                 const Json& key = keys->at(key_index);
                 TranscriptKey fresh;
                 const std::string role = reader.text(key, key_path, "role");
-                if (role == "base") fresh.role = KeyRole::base;
-                else if (role == "ratchet") fresh.role = KeyRole::ratchet;
-                else if (!reader.error) reader.fail(key_path + ".role", "expected \"base\" or \"ratchet\"");
+                if (role == "base")
+                    fresh.role = KeyRole::base;
+                else if (role == "ratchet")
+                    fresh.role = KeyRole::ratchet;
+                else if (!reader.error)
+                    reader.fail(key_path + ".role", "expected \"base\" or \"ratchet\"");
                 fresh.private_key = reader.hex(key, key_path, "private", 32);
                 fresh.public_key = reader.hex(key, key_path, "public", 33);
                 result.fresh_keys.push_back(std::move(fresh));
@@ -187,12 +203,15 @@ std::variant<Transcript, TranscriptError> load_transcript(const std::filesystem:
     FieldReader reader;
     reader.file = file.string();
     std::ifstream stream(file, std::ios::binary);
-    if (!stream) return TranscriptError{reader.file, "", "cannot be opened"};
+    if (!stream)
+        return TranscriptError{reader.file, "", "cannot be opened"};
     std::stringstream contents;
     contents << stream.rdbuf();
     const Json document = Json::parse(contents.str(), nullptr, /*allow_exceptions=*/false);
-    if (document.is_discarded()) return TranscriptError{reader.file, "", "is not valid JSON"};
-    if (!document.is_object()) return TranscriptError{reader.file, "", "is not a JSON object"};
+    if (document.is_discarded())
+        return TranscriptError{reader.file, "", "is not valid JSON"};
+    if (!document.is_object())
+        return TranscriptError{reader.file, "", "is not a JSON object"};
 
     Transcript transcript;
     const std::string schema = reader.text(document, "", "schema");
@@ -200,7 +219,8 @@ std::variant<Transcript, TranscriptError> load_transcript(const std::filesystem:
         reader.fail("schema", "unsupported schema '" + schema + "'");
     }
     const std::string profile = reader.text(document, "", "profile");
-    if (!reader.error && profile != "signal-v3") reader.fail("profile", "unsupported profile '" + profile + "'");
+    if (!reader.error && profile != "signal-v3")
+        reader.fail("profile", "unsupported profile '" + profile + "'");
     transcript.name = reader.text(document, "", "name");
     if (document.contains("description") && document["description"].is_string()) {
         transcript.description = document["description"].get<std::string>();
@@ -211,26 +231,37 @@ std::variant<Transcript, TranscriptError> load_transcript(const std::filesystem:
         transcript.bob = read_party(reader, *parties, "bob");
     }
     const Json* events = reader.member(document, "", "events");
-    if (events != nullptr && !events->is_array()) reader.fail("events", "expected an array");
+    if (events != nullptr && !events->is_array())
+        reader.fail("events", "expected an array");
     if (events != nullptr && events->is_array()) {
         for (std::size_t index = 0; index < events->size() && !reader.error; ++index) {
             transcript.events.push_back(read_event(reader, events->at(index), index));
         }
     }
-    if (reader.error) return *reader.error;
+    if (reader.error)
+        return *reader.error;
     return transcript;
 }
 
 std::optional<Error> map_reason(std::string_view reason) {
-    if (reason == "bad_mac") return Error::authentication_failed;
-    if (reason == "duplicate") return Error::duplicate;
-    if (reason == "too_far") return Error::too_far_ahead;
-    if (reason == "malformed") return Error::malformed;
-    if (reason == "bad_version") return Error::bad_version;
-    if (reason == "invalid_key") return Error::invalid_key;
-    if (reason == "invalid_key_id") return Error::unknown_prekey_id;
-    if (reason == "untrusted_identity") return Error::untrusted_identity;
-    if (reason == "no_session") return Error::no_session;
+    if (reason == "bad_mac")
+        return Error::authentication_failed;
+    if (reason == "duplicate")
+        return Error::duplicate;
+    if (reason == "too_far")
+        return Error::too_far_ahead;
+    if (reason == "malformed")
+        return Error::malformed;
+    if (reason == "bad_version")
+        return Error::bad_version;
+    if (reason == "invalid_key")
+        return Error::invalid_key;
+    if (reason == "invalid_key_id")
+        return Error::unknown_prekey_id;
+    if (reason == "untrusted_identity")
+        return Error::untrusted_identity;
+    if (reason == "no_session")
+        return Error::no_session;
     return std::nullopt;
 }
 
@@ -257,12 +288,13 @@ std::optional<KeyPair<Role>> key_pair_from(const Bytes& private_key, const Bytes
 std::string first_difference(ByteView expected, ByteView actual) {
     const std::size_t common = std::min(expected.size(), actual.size());
     std::size_t index = 0;
-    while (index < common && expected[index] == actual[index]) ++index;
+    while (index < common && expected[index] == actual[index])
+        ++index;
     if (index == common) {
         return fmt::format("length {} expected, {} produced", expected.size(), actual.size());
     }
-    return fmt::format("first difference at byte {} of {} (expected {:02x}, produced {:02x})", index,
-                       expected.size(), expected[index], actual[index]);
+    return fmt::format("first difference at byte {} of {} (expected {:02x}, produced {:02x})",
+                       index, expected.size(), expected[index], actual[index]);
 }
 
 std::string_view type_name(MessageType type) {
@@ -272,14 +304,17 @@ std::string_view type_name(MessageType type) {
 // describe_session summarises the public state to locate a divergence.
 std::string describe_session(const Party& party) {
     const StateView view = party.view();
-    if (!view.current) return "no session";
+    if (!view.current)
+        return "no session";
     const SessionView& session = *view.current;
-    std::string text = fmt::format("sending ratchet {} index {} previous_counter {}; receiving chains:",
-                                   to_hex(session.sending_ratchet_key.serialize()),
-                                   session.sending_index, session.previous_counter);
+    std::string text =
+        fmt::format("sending ratchet {} index {} previous_counter {}; receiving chains:",
+                    to_hex(session.sending_ratchet_key.serialize()), session.sending_index,
+                    session.previous_counter);
     for (const ReceivingChainView& chain : session.receiving_chains) {
-        text += fmt::format(" [{} index {} skipped {}]", to_hex(chain.sender_ratchet_key.serialize()),
-                            chain.next_index, chain.skipped.size());
+        text +=
+            fmt::format(" [{} index {} skipped {}]", to_hex(chain.sender_ratchet_key.serialize()),
+                        chain.next_index, chain.skipped.size());
     }
     return text;
 }
@@ -311,14 +346,15 @@ ReplayResult replay_transcript(const Transcript& transcript) {
 
     QueueKeySource alice_keys;
     QueueKeySource bob_keys;
-    Party alice(std::move(*alice_identity), transcript.alice.registration_id, bob_public, alice_keys);
+    Party alice(std::move(*alice_identity), transcript.alice.registration_id, bob_public,
+                alice_keys);
     Party bob(std::move(*bob_identity), transcript.bob.registration_id, alice_public, bob_keys);
 
     const TranscriptParty::PreKey& signed_prekey = *transcript.bob.signed_prekey;
-    auto signed_pair = key_pair_from<role::SignedPreKey>(signed_prekey.private_key,
-                                                         signed_prekey.public_key, problem,
-                                                         "parties.bob.signed_prekey");
-    if (!signed_pair) return fail(std::nullopt, problem);
+    auto signed_pair = key_pair_from<role::SignedPreKey>(
+        signed_prekey.private_key, signed_prekey.public_key, problem, "parties.bob.signed_prekey");
+    if (!signed_pair)
+        return fail(std::nullopt, problem);
     PreKeyBundle bundle;
     bundle.registration_id = transcript.bob.registration_id;
     bundle.device_id = transcript.bob.device_id;
@@ -327,14 +363,17 @@ ReplayResult replay_transcript(const Transcript& transcript) {
     bundle.signed_prekey = signed_pair->public_key;
     std::copy(signed_prekey.signature.begin(), signed_prekey.signature.end(),
               bundle.signed_prekey_signature.begin());
-    SignedPreKeyRecord signed_record{signed_prekey.id, std::move(*signed_pair), bundle.signed_prekey_signature};
+    SignedPreKeyRecord signed_record{signed_prekey.id, std::move(*signed_pair),
+                                     bundle.signed_prekey_signature};
     bob.add_signed_prekey(std::move(signed_record));
     if (transcript.bob.one_time_prekey) {
         const TranscriptParty::PreKey& one_time = *transcript.bob.one_time_prekey;
         auto one_time_pair = key_pair_from<role::OneTimePreKey>(
             one_time.private_key, one_time.public_key, problem, "parties.bob.one_time_prekey");
-        if (!one_time_pair) return fail(std::nullopt, problem);
-        bundle.one_time_prekey = PreKeyBundle::OneTimePreKey{one_time.id, one_time_pair->public_key};
+        if (!one_time_pair)
+            return fail(std::nullopt, problem);
+        bundle.one_time_prekey =
+            PreKeyBundle::OneTimePreKey{one_time.id, one_time_pair->public_key};
         bob.add_one_time_prekey(OneTimePreKeyRecord{one_time.id, std::move(*one_time_pair)});
     }
 
@@ -347,14 +386,16 @@ ReplayResult replay_transcript(const Transcript& transcript) {
             const TranscriptKey& fresh = event.fresh_keys[index];
             auto pair = key_pair_from<role::Ratchet>(fresh.private_key, fresh.public_key, problem,
                                                      fmt::format("fresh_keys[{}]", index));
-            if (!pair) return fail(event.seq, problem);
+            if (!pair)
+                return fail(event.seq, problem);
             keys.push(std::move(pair->private_key), fresh.role);
         }
 
         bool accepted_event = true;
         switch (event.op) {
             case TranscriptOp::init_session: {
-                if (!is_alice) return fail(event.seq, "init_session by bob is not supported");
+                if (!is_alice)
+                    return fail(event.seq, "init_session by bob is not supported");
                 auto outcome = party.initiate_session(bundle);
                 if (!outcome.ok()) {
                     return fail(event.seq, fmt::format("init_session failed: {}",
@@ -365,18 +406,19 @@ ReplayResult replay_transcript(const Transcript& transcript) {
             case TranscriptOp::encrypt: {
                 auto outcome = party.encrypt(event.plaintext);
                 if (!outcome.ok()) {
-                    return fail(event.seq, fmt::format("encrypt failed: {}", error_name(outcome.error())));
+                    return fail(event.seq,
+                                fmt::format("encrypt failed: {}", error_name(outcome.error())));
                 }
                 if (outcome.value().type != *event.type) {
-                    return fail(event.seq, fmt::format("type {} expected, {} produced",
-                                                       type_name(*event.type),
-                                                       type_name(outcome.value().type)));
+                    return fail(event.seq,
+                                fmt::format("type {} expected, {} produced", type_name(*event.type),
+                                            type_name(outcome.value().type)));
                 }
                 if (outcome.value().bytes != event.ciphertext) {
-                    return fail(event.seq,
-                                fmt::format("ciphertext differs: {}; {} state: {}",
-                                            first_difference(event.ciphertext, outcome.value().bytes),
-                                            event.party, describe_session(party)));
+                    return fail(event.seq, fmt::format("ciphertext differs: {}; {} state: {}",
+                                                       first_difference(event.ciphertext,
+                                                                        outcome.value().bytes),
+                                                       event.party, describe_session(party)));
                 }
                 break;
             }
@@ -385,9 +427,11 @@ ReplayResult replay_transcript(const Transcript& transcript) {
                 auto outcome = party.decrypt(*event.type, event.ciphertext);
                 if (event.expect_ok) {
                     if (!outcome.ok()) {
-                        return fail(event.seq, fmt::format("decrypt rejected ({}) but expected ok; {} state: {}",
-                                                           error_name(outcome.error()), event.party,
-                                                           describe_session(party)));
+                        return fail(
+                            event.seq,
+                            fmt::format("decrypt rejected ({}) but expected ok; {} state: {}",
+                                        error_name(outcome.error()), event.party,
+                                        describe_session(party)));
                     }
                     const SecureBytes& plaintext = outcome.value();
                     if (!std::equal(plaintext.begin(), plaintext.end(), event.plaintext.begin(),
@@ -398,15 +442,16 @@ ReplayResult replay_transcript(const Transcript& transcript) {
                     ++result.decrypt_ok;
                 } else {
                     accepted_event = false;
-                    if (outcome.ok()) return fail(event.seq, "decrypt accepted but expected reject");
+                    if (outcome.ok())
+                        return fail(event.seq, "decrypt accepted but expected reject");
                     if (party.serialize() != before) {
                         return fail(event.seq, "state changed by a rejected decrypt");
                     }
                     const auto expected = map_reason(event.reason);
                     if (!expected || *expected != outcome.error()) {
-                        result.notes.push_back(fmt::format("seq {}: rejected as {}, transcript says {}",
-                                                           event.seq, error_name(outcome.error()),
-                                                           event.reason));
+                        result.notes.push_back(
+                            fmt::format("seq {}: rejected as {}, transcript says {}", event.seq,
+                                        error_name(outcome.error()), event.reason));
                     }
                     ++result.decrypt_rejected;
                 }
@@ -416,9 +461,11 @@ ReplayResult replay_transcript(const Transcript& transcript) {
         if (keys.exhausted_requests() > 0) {
             return fail(event.seq, "asked for more fresh keys than the event lists");
         }
-        if (!keys.role_mismatches().empty()) return fail(event.seq, keys.role_mismatches().front());
+        if (!keys.role_mismatches().empty())
+            return fail(event.seq, keys.role_mismatches().front());
         if (accepted_event && keys.remaining() > 0) {
-            return fail(event.seq, fmt::format("{} listed fresh key(s) left unused", keys.remaining()));
+            return fail(event.seq,
+                        fmt::format("{} listed fresh key(s) left unused", keys.remaining()));
         }
     }
     result.passed = true;

@@ -84,7 +84,8 @@ void kdf_root(const RootKey& root_key, const SecretArray<32>& dh_output, RootKey
 Result<OutgoingMessage> encrypt_with_session(SessionState& session, const Profile& profile,
                                              ByteView plaintext) {
     // Ns is a 32-bit protobuf field: refuse to wrap it rather than reuse a counter.
-    if (session.sending_chain.index == UINT32_MAX) return Error::too_far_ahead;
+    if (session.sending_chain.index == UINT32_MAX)
+        return Error::too_far_ahead;
     // DR §3.4 RatchetEncrypt: CKs, mk = KDF_CK(CKs); header(DHs, PN, Ns); Ns += 1.
     ChainStep step = step_chain(session.sending_chain);
     const Bytes ciphertext = crypto::aes256_cbc_encrypt(step.message_keys.cipher_key.view(),
@@ -94,7 +95,8 @@ Result<OutgoingMessage> encrypt_with_session(SessionState& session, const Profil
         session.previous_counter, ciphertext);
     const crypto::Sha256Digest tag =
         message_mac(step.message_keys, session.local_identity, session.remote_identity, message);
-    message.insert(message.end(), tag.begin(), tag.begin() + static_cast<std::ptrdiff_t>(profile.mac_bytes));
+    message.insert(message.end(), tag.begin(),
+                   tag.begin() + static_cast<std::ptrdiff_t>(profile.mac_bytes));
 
     OutgoingMessage outgoing;
     if (session.pending_prekey) {
@@ -130,11 +132,13 @@ DecryptOutcome::DecryptOutcome() = default;
 DecryptOutcome::DecryptOutcome(DecryptOutcome&&) noexcept = default;
 DecryptOutcome& DecryptOutcome::operator=(DecryptOutcome&&) noexcept = default;
 DecryptOutcome::~DecryptOutcome() = default;
-DecryptOutcome::DecryptOutcome(std::unique_ptr<StagedDecrypt> staged) : staged_(std::move(staged)) {}
+DecryptOutcome::DecryptOutcome(std::unique_ptr<StagedDecrypt> staged)
+    : staged_(std::move(staged)) {}
 
 Result<DecryptOutcome> stage_decrypt(const SessionState& session, const Profile& profile,
                                      const wire::SignalMessage& message) {
-    if (message.message_version() != profile.message_version) return Error::bad_version;
+    if (message.message_version() != profile.message_version)
+        return Error::bad_version;
     auto staged = std::make_unique<StagedDecrypt>();
 
     // Find the receiving chain of the sender's ratchet key, newest first.
@@ -154,7 +158,8 @@ Result<DecryptOutcome> stage_decrypt(const SessionState& session, const Profile&
         // DR §3.5 DHRatchet, receiving half: RK, CKr = KDF_RK(RK, DH(DHs, DHr)). The sending
         // half (new DHs) waits until the message has authenticated, so a forgery costs no key.
         auto shared = agree(session.sending_ratchet_key, message.ratchet_key);
-        if (!shared.ok()) return shared.error();
+        if (!shared.ok())
+            return shared.error();
         kdf_root(session.root_key, shared.value(), staged->root_after_receive, start);
         staged->new_sender_ratchet_key = message.ratchet_key;
     }
@@ -162,10 +167,13 @@ Result<DecryptOutcome> stage_decrypt(const SessionState& session, const Profile&
     MessageKeys keys;
     if (message.counter < start.index) {
         // DR §3.5 TrySkippedMessageKeys: a key below the chain index exists only if stored.
-        if (chain == nullptr) return Error::duplicate;  // unreachable: a new chain starts at 0
-        const auto stored = std::lower_bound(
-            chain->skipped.begin(), chain->skipped.end(), message.counter,
-            [](const MessageKeys& entry, std::uint32_t counter) { return entry.counter < counter; });
+        if (chain == nullptr)
+            return Error::duplicate;  // unreachable: a new chain starts at 0
+        const auto stored =
+            std::lower_bound(chain->skipped.begin(), chain->skipped.end(), message.counter,
+                             [](const MessageKeys& entry, std::uint32_t counter) {
+                                 return entry.counter < counter;
+                             });
         if (stored == chain->skipped.end() || stored->counter != message.counter) {
             return Error::duplicate;
         }
@@ -173,7 +181,8 @@ Result<DecryptOutcome> stage_decrypt(const SessionState& session, const Profile&
         staged->consumed_skipped_counter = message.counter;
     } else {
         // DR §3.5 SkipMessageKeys: refuse jumps beyond MAX_SKIP before deriving anything.
-        if (message.counter - start.index > profile.max_forward_jump) return Error::too_far_ahead;
+        if (message.counter - start.index > profile.max_forward_jump)
+            return Error::too_far_ahead;
         ChainKey current = std::move(start);
         staged->newly_skipped.reserve(message.counter - current.index);
         while (current.index < message.counter) {
@@ -187,15 +196,15 @@ Result<DecryptOutcome> stage_decrypt(const SessionState& session, const Profile&
     }
 
     // Authenticate before anything else is believed (DR §3.5: state changes only on success).
-    const crypto::Sha256Digest expected = message_mac(keys, session.remote_identity,
-                                                      session.local_identity,
-                                                      message.authenticated_bytes);
+    const crypto::Sha256Digest expected = message_mac(
+        keys, session.remote_identity, session.local_identity, message.authenticated_bytes);
     if (!constant_time_equal(ByteView(expected.data(), profile.mac_bytes), message.mac)) {
         return Error::authentication_failed;
     }
-    auto plaintext = crypto::aes256_cbc_decrypt(keys.cipher_key.view(), keys.iv.view(),
-                                                message.ciphertext);
-    if (!plaintext.ok()) return plaintext.error();
+    auto plaintext =
+        crypto::aes256_cbc_decrypt(keys.cipher_key.view(), keys.iv.view(), message.ciphertext);
+    if (!plaintext.ok())
+        return plaintext.error();
     staged->plaintext = std::move(plaintext).value();
     return DecryptOutcome(std::move(staged));
 }
@@ -214,8 +223,10 @@ void enforce_skipped_bounds(SessionState& session, const Profile& profile) {
     }
     std::size_t total = session.skipped_key_count();
     for (ReceivingChain& chain : session.receiving_chains) {
-        if (total <= profile.max_skipped_keys_total) break;
-        const std::size_t drop = std::min(chain.skipped.size(), total - profile.max_skipped_keys_total);
+        if (total <= profile.max_skipped_keys_total)
+            break;
+        const std::size_t drop =
+            std::min(chain.skipped.size(), total - profile.max_skipped_keys_total);
         chain.skipped.erase(chain.skipped.begin(),
                             chain.skipped.begin() + static_cast<std::ptrdiff_t>(drop));
         total -= drop;
@@ -236,9 +247,11 @@ Result<SecureBytes> commit_decrypt(SessionState& session, const Profile& profile
         // DR §3.5 DHRatchet, sending half: DHs = GENERATE_DH(); RK, CKs = KDF_RK(RK, DH(DHs, DHr)).
         // Everything that can fail happens before the session is touched.
         auto next_ratchet = new_key_pair<role::Ratchet>(key_source, KeyRole::ratchet);
-        if (!next_ratchet.ok()) return next_ratchet.error();
+        if (!next_ratchet.ok())
+            return next_ratchet.error();
         auto shared = agree(next_ratchet.value(), staged.new_sender_ratchet_key);
-        if (!shared.ok()) return shared.error();
+        if (!shared.ok())
+            return shared.error();
         RootKey next_root;
         ChainKey next_sending;
         kdf_root(staged.root_after_receive, shared.value(), next_root, next_sending);
@@ -256,7 +269,8 @@ Result<SecureBytes> commit_decrypt(SessionState& session, const Profile& profile
         append_skipped(chain, staged.newly_skipped);
         session.receiving_chains.push_back(std::move(chain));
         if (session.receiving_chains.size() > profile.max_receiving_chains) {
-            const std::size_t excess = session.receiving_chains.size() - profile.max_receiving_chains;
+            const std::size_t excess =
+                session.receiving_chains.size() - profile.max_receiving_chains;
             session.receiving_chains.erase(
                 session.receiving_chains.begin(),
                 session.receiving_chains.begin() + static_cast<std::ptrdiff_t>(excess));
@@ -265,9 +279,11 @@ Result<SecureBytes> commit_decrypt(SessionState& session, const Profile& profile
         ReceivingChain& chain = session.receiving_chains[*staged.chain_position];
         if (staged.consumed_skipped_counter) {
             // DR §3.5: a stored key is deleted once used.
-            const auto used = std::lower_bound(
-                chain.skipped.begin(), chain.skipped.end(), *staged.consumed_skipped_counter,
-                [](const MessageKeys& entry, std::uint32_t counter) { return entry.counter < counter; });
+            const auto used = std::lower_bound(chain.skipped.begin(), chain.skipped.end(),
+                                               *staged.consumed_skipped_counter,
+                                               [](const MessageKeys& entry, std::uint32_t counter) {
+                                                   return entry.counter < counter;
+                                               });
             chain.skipped.erase(used);
         } else {
             chain.chain_key = std::move(*staged.advanced_chain_key);

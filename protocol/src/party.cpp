@@ -10,7 +10,8 @@ namespace ratchetcheck {
 ReceivingChain ReceivingChain::clone() const {
     ReceivingChain copy{sender_ratchet_key, chain_key.clone(), {}};
     copy.skipped.reserve(skipped.size());
-    for (const MessageKeys& keys : skipped) copy.skipped.push_back(keys.clone());
+    for (const MessageKeys& keys : skipped)
+        copy.skipped.push_back(keys.clone());
     return copy;
 }
 
@@ -24,7 +25,8 @@ SessionState SessionState::clone() const {
     copy.sending_ratchet_key = sending_ratchet_key.clone();
     copy.sending_chain = sending_chain.clone();
     copy.previous_counter = previous_counter;
-    for (const ReceivingChain& chain : receiving_chains) copy.receiving_chains.push_back(chain.clone());
+    for (const ReceivingChain& chain : receiving_chains)
+        copy.receiving_chains.push_back(chain.clone());
     copy.pending_prekey = pending_prekey;
     copy.base_key = base_key;
     return copy;
@@ -32,7 +34,8 @@ SessionState SessionState::clone() const {
 
 std::size_t SessionState::skipped_key_count() const {
     std::size_t total = 0;
-    for (const ReceivingChain& chain : receiving_chains) total += chain.skipped.size();
+    for (const ReceivingChain& chain : receiving_chains)
+        total += chain.skipped.size();
     return total;
 }
 
@@ -45,7 +48,8 @@ SessionView SessionState::view() const {
     view.base_key = base_key;
     for (const ReceivingChain& chain : receiving_chains) {
         ReceivingChainView chain_view{chain.sender_ratchet_key, chain.chain_key.index, {}};
-        for (const MessageKeys& keys : chain.skipped) chain_view.skipped.push_back(keys.counter);
+        for (const MessageKeys& keys : chain.skipped)
+            chain_view.skipped.push_back(keys.counter);
         view.receiving_chains.push_back(std::move(chain_view));
     }
     return view;
@@ -54,7 +58,8 @@ SessionView SessionState::view() const {
 namespace {
 // A profile whose tag length is outside 1..32 bytes (a SHA-256 output) is a programming error.
 void require_valid_profile(const Profile& profile) {
-    if (profile.mac_bytes == 0 || profile.mac_bytes > crypto::sha256_bytes) std::abort();
+    if (profile.mac_bytes == 0 || profile.mac_bytes > crypto::sha256_bytes)
+        std::abort();
 }
 }  // namespace
 
@@ -115,23 +120,28 @@ bool try_next_session_after(Error error) {
 // Decrypts with the current session, then each archived one (libsignal
 // decrypt_from_record_and_signal_message); an archived session that succeeds becomes current.
 Result<SecureBytes> decrypt_with_sessions(PartyState& party, const wire::SignalMessage& message) {
-    if (!party.current) return Error::no_session;
+    if (!party.current)
+        return Error::no_session;
     std::optional<Error> first_error;
     const std::size_t candidates = 1 + party.archived.size();
     for (std::size_t candidate = 0; candidate < candidates; ++candidate) {
         SessionState& session = candidate == 0 ? *party.current : party.archived[candidate - 1];
         auto staged = stage_decrypt(session, party.profile, message);
         if (!staged.ok()) {
-            if (!first_error) first_error = staged.error();
-            if (!try_next_session_after(staged.error())) return *first_error;
+            if (!first_error)
+                first_error = staged.error();
+            if (!try_next_session_after(staged.error()))
+                return *first_error;
             continue;
         }
         auto plaintext =
             commit_decrypt(session, party.profile, *party.key_source, std::move(staged).value());
-        if (!plaintext.ok()) return plaintext.error();
+        if (!plaintext.ok())
+            return plaintext.error();
         if (candidate > 0) {
             SessionState promoted = std::move(party.archived[candidate - 1]);
-            party.archived.erase(party.archived.begin() + static_cast<std::ptrdiff_t>(candidate - 1));
+            party.archived.erase(party.archived.begin() +
+                                 static_cast<std::ptrdiff_t>(candidate - 1));
             install_session(party, std::move(promoted));
         }
         return plaintext;
@@ -142,14 +152,17 @@ Result<SecureBytes> decrypt_with_sessions(PartyState& party, const wire::SignalM
 // After a PreKeySignalMessage decrypted: X3DH §3.4 deletes the one-time prekey it named (as
 // libsignal does whichever session decrypted it), and a trust-on-first-use identity is pinned.
 void finish_prekey_message(PartyState& party, const wire::PreKeySignalMessage& message) {
-    if (message.one_time_prekey_id) party.one_time_prekeys.erase(*message.one_time_prekey_id);
+    if (message.one_time_prekey_id)
+        party.one_time_prekeys.erase(*message.one_time_prekey_id);
     party.trusted_peer_identity = message.identity_key;
 }
 
 bool has_session_with_base_key(const PartyState& party, const BasePublicKey& base_key) {
-    if (party.current && party.current->base_key == base_key) return true;
+    if (party.current && party.current->base_key == base_key)
+        return true;
     for (const SessionState& session : party.archived) {
-        if (session.base_key == base_key) return true;
+        if (session.base_key == base_key)
+            return true;
     }
     return false;
 }
@@ -157,16 +170,19 @@ bool has_session_with_base_key(const PartyState& party, const BasePublicKey& bas
 }  // namespace
 
 Result<void> Party::initiate_session(const PreKeyBundle& bundle) {
-    if (!is_trusted(*state_, bundle.identity_key)) return Error::untrusted_identity;
+    if (!is_trusted(*state_, bundle.identity_key))
+        return Error::untrusted_identity;
     auto session = x3dh_initiate(*state_, bundle);
-    if (!session.ok()) return session.error();
+    if (!session.ok())
+        return session.error();
     install_session(*state_, std::move(session).value());
     state_->trusted_peer_identity = bundle.identity_key;
     return {};
 }
 
 Result<OutgoingMessage> Party::encrypt(ByteView plaintext) {
-    if (!state_->current) return Error::no_session;
+    if (!state_->current)
+        return Error::no_session;
     return encrypt_with_session(*state_->current, state_->profile, plaintext);
 }
 
@@ -174,15 +190,19 @@ Result<SecureBytes> Party::decrypt(MessageType type, ByteView message) {
     const std::uint8_t version = state_->profile.message_version;
     if (type == MessageType::signal_message) {
         auto parsed = wire::parse_signal_message(message, version, state_->profile.mac_bytes);
-        if (!parsed.ok()) return parsed.error();
+        if (!parsed.ok())
+            return parsed.error();
         return decrypt_with_sessions(*state_, parsed.value());
     }
-    if (type != MessageType::prekey_message) return Error::malformed;
+    if (type != MessageType::prekey_message)
+        return Error::malformed;
 
     auto parsed = wire::parse_prekey_signal_message(message, version, state_->profile.mac_bytes);
-    if (!parsed.ok()) return parsed.error();
+    if (!parsed.ok())
+        return parsed.error();
     const wire::PreKeySignalMessage& prekey_message = parsed.value();
-    if (!is_trusted(*state_, prekey_message.identity_key)) return Error::untrusted_identity;
+    if (!is_trusted(*state_, prekey_message.identity_key))
+        return Error::untrusted_identity;
 
     // SCHEMA.md §6.5: a PreKeySignalMessage from a base key we already have a session for is just
     // a message of that session (a repeat or a replay).
@@ -192,7 +212,8 @@ Result<SecureBytes> Party::decrypt(MessageType type, ByteView message) {
 
     // X3DH §3.4 on a new session; kept only if the embedded message authenticates under it.
     auto session = x3dh_respond(*state_, prekey_message);
-    if (!session.ok()) return session.error();
+    if (!session.ok())
+        return session.error();
     auto staged = stage_decrypt(session.value(), state_->profile, prekey_message.message);
     if (!staged.ok()) {
         // The PreKeySignalMessage's outer fields are not authenticated: a message of an existing
@@ -200,14 +221,16 @@ Result<SecureBytes> Party::decrypt(MessageType type, ByteView message) {
         // existing sessions and accepts the message; so do we, so that no valid message is lost
         // to an alteration of unauthenticated bytes. Unlike libsignal we do not keep the
         // throwaway session in the archive (docs/decisions.md D6).
-        if (!try_next_session_after(staged.error()) || !state_->current) return staged.error();
+        if (!try_next_session_after(staged.error()) || !state_->current)
+            return staged.error();
         // The one-time prekey id is as unauthenticated as the base key: the session that
         // decrypted the message has no claim on it, so nothing else changes (decisions D6).
         return decrypt_with_sessions(*state_, prekey_message.message);
     }
     auto plaintext = commit_decrypt(session.value(), state_->profile, *state_->key_source,
                                     std::move(staged).value());
-    if (!plaintext.ok()) return plaintext.error();
+    if (!plaintext.ok())
+        return plaintext.error();
 
     // Success: the new session becomes current.
     install_session(*state_, std::move(session).value());
@@ -217,17 +240,29 @@ Result<SecureBytes> Party::decrypt(MessageType type, ByteView message) {
 
 StateView Party::view() const {
     StateView view;
-    if (state_->current) view.current = state_->current->view();
-    for (const SessionState& session : state_->archived) view.archived.push_back(session.view());
-    for (const auto& entry : state_->one_time_prekeys) view.one_time_prekey_ids.push_back(entry.first);
-    for (const auto& entry : state_->signed_prekeys) view.signed_prekey_ids.push_back(entry.first);
+    if (state_->current)
+        view.current = state_->current->view();
+    for (const SessionState& session : state_->archived)
+        view.archived.push_back(session.view());
+    for (const auto& entry : state_->one_time_prekeys)
+        view.one_time_prekey_ids.push_back(entry.first);
+    for (const auto& entry : state_->signed_prekeys)
+        view.signed_prekey_ids.push_back(entry.first);
     return view;
 }
 
-IdentityPublicKey Party::identity_public_key() const { return state_->identity.public_key; }
-std::uint32_t Party::registration_id() const { return state_->registration_id; }
-const Profile& Party::profile() const { return state_->profile; }
-void Party::set_key_source(KeySource& key_source) { state_->key_source = &key_source; }
+IdentityPublicKey Party::identity_public_key() const {
+    return state_->identity.public_key;
+}
+std::uint32_t Party::registration_id() const {
+    return state_->registration_id;
+}
+const Profile& Party::profile() const {
+    return state_->profile;
+}
+void Party::set_key_source(KeySource& key_source) {
+    state_->key_source = &key_source;
+}
 
 Result<IdentityKeyPair> generate_identity_key_pair(KeySource& key_source) {
     return new_key_pair<role::Identity>(key_source, KeyRole::identity);
@@ -236,16 +271,19 @@ Result<IdentityKeyPair> generate_identity_key_pair(KeySource& key_source) {
 Result<SignedPreKeyRecord> generate_signed_prekey(const IdentityKeyPair& identity, std::uint32_t id,
                                                   KeySource& key_source) {
     auto key_pair = new_key_pair<role::SignedPreKey>(key_source, KeyRole::signed_prekey);
-    if (!key_pair.ok()) return key_pair.error();
+    if (!key_pair.ok())
+        return key_pair.error();
     SignedPreKeyRecord record{id, std::move(key_pair).value(), {}};
     // X3DH §3.2: Sig(IK_B, Encode(SPK_B)), with libsignal's 33-byte encoding.
-    record.signature = crypto::xeddsa_sign(identity.private_key, record.key_pair.public_key.serialize());
+    record.signature =
+        crypto::xeddsa_sign(identity.private_key, record.key_pair.public_key.serialize());
     return record;
 }
 
 Result<OneTimePreKeyRecord> generate_one_time_prekey(std::uint32_t id, KeySource& key_source) {
     auto key_pair = new_key_pair<role::OneTimePreKey>(key_source, KeyRole::one_time_prekey);
-    if (!key_pair.ok()) return key_pair.error();
+    if (!key_pair.ok())
+        return key_pair.error();
     return OneTimePreKeyRecord{id, std::move(key_pair).value()};
 }
 

@@ -38,13 +38,13 @@ struct SessionState {
     IdentityPublicKey remote_identity;
     std::uint32_t local_registration_id = 0;
     std::uint32_t remote_registration_id = 0;
-    RootKey root_key;                           // RK
-    RatchetKeyPair sending_ratchet_key;         // DHs
-    ChainKey sending_chain;                     // CKs, Ns
-    std::uint32_t previous_counter = 0;         // PN as libsignal sends it
+    RootKey root_key;                              // RK
+    RatchetKeyPair sending_ratchet_key;            // DHs
+    ChainKey sending_chain;                        // CKs, Ns
+    std::uint32_t previous_counter = 0;            // PN as libsignal sends it
     std::vector<ReceivingChain> receiving_chains;  // oldest first
     std::optional<PendingPreKey> pending_prekey;
-    BasePublicKey base_key;                     // initiator's base key (identifies the session)
+    BasePublicKey base_key;  // initiator's base key (identifies the session)
 
     SessionState clone() const;
     std::size_t skipped_key_count() const;
@@ -89,7 +89,7 @@ struct StagedDecrypt;
 
 // DecryptOutcome owns a staged decrypt; commit it to apply it.
 class DecryptOutcome {
-public:
+  public:
     DecryptOutcome();
     DecryptOutcome(DecryptOutcome&&) noexcept;
     DecryptOutcome& operator=(DecryptOutcome&&) noexcept;
@@ -97,7 +97,7 @@ public:
     explicit DecryptOutcome(std::unique_ptr<StagedDecrypt> staged);
     StagedDecrypt& staged() { return *staged_; }
 
-private:
+  private:
     std::unique_ptr<StagedDecrypt> staged_;
 };
 
@@ -125,7 +125,8 @@ void kdf_root(const RootKey& root_key, const SecretArray<32>& dh_output, RootKey
 template <typename Role>
 [[nodiscard]] Result<KeyPair<Role>> new_key_pair(KeySource& key_source, KeyRole role) {
     auto private_key = key_source.next_private_key(role);
-    if (!private_key.ok()) return private_key.error();
+    if (!private_key.ok())
+        return private_key.error();
     return KeyPair<Role>::from_private(std::move(private_key).value());
 }
 

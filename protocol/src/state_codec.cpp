@@ -17,11 +17,14 @@ constexpr std::uint8_t format_version = 1;
 constexpr std::size_t key_pair_bytes = 64;
 constexpr std::size_t message_keys_bytes = 4 + 32 + 32 + 16;
 constexpr std::size_t minimum_chain_bytes = 32 + 32 + 4 + 4;
-constexpr std::size_t minimum_session_bytes = 32 * 2 + 8 + 32 + key_pair_bytes + 36 + 4 + 1 + 32 + 4;
+constexpr std::size_t minimum_session_bytes =
+    32 * 2 + 8 + 32 + key_pair_bytes + 36 + 4 + 1 + 32 + 4;
 
 using Writer = wire::SecureByteWriter;
 
-void write_public(Writer& writer, const auto& public_key) { writer.write_bytes(public_key.u); }
+void write_public(Writer& writer, const auto& public_key) {
+    writer.write_bytes(public_key.u);
+}
 template <std::size_t N>
 void write_secret(Writer& writer, const SecretArray<N>& secret) {
     writer.write_bytes(secret.view());
@@ -69,32 +72,37 @@ void write_session(Writer& writer, const SessionState& session) {
 
 // Reader wraps ByteReader so that each field read is one line and a short input sets `failed`.
 class Reader {
-public:
+  public:
     explicit Reader(ByteView input) : reader_(input) {}
     bool failed = false;
 
     std::uint8_t byte() {
         const auto value = reader_.read_byte();
-        if (!value) failed = true;
+        if (!value)
+            failed = true;
         return value.value_or(0);
     }
     std::uint32_t u32() {
         const auto value = reader_.read_u32_be();
-        if (!value) failed = true;
+        if (!value)
+            failed = true;
         return value.value_or(0);
     }
     bool flag() {
         const std::uint8_t value = byte();
-        if (value > 1) failed = true;
+        if (value > 1)
+            failed = true;
         return value == 1;
     }
     template <std::size_t N>
     void fixed(std::array<std::uint8_t, N>& output) {
-        if (!reader_.read_fixed(output)) failed = true;
+        if (!reader_.read_fixed(output))
+            failed = true;
     }
     template <std::size_t N>
     void secret(SecretArray<N>& output) {
-        if (!reader_.read_fixed(output.mutable_view())) failed = true;
+        if (!reader_.read_fixed(output.mutable_view()))
+            failed = true;
     }
     template <typename Role>
     void public_key(PublicKey<Role>& key) {
@@ -113,17 +121,19 @@ public:
     // least `entry_bytes` each could still fit in the input.
     std::size_t count(std::size_t limit, std::size_t entry_bytes) {
         const std::uint32_t value = u32();
-        if (value > limit || value > reader_.remaining() / entry_bytes) failed = true;
+        if (value > limit || value > reader_.remaining() / entry_bytes)
+            failed = true;
         return failed ? 0 : value;
     }
     bool at_end() const { return reader_.empty(); }
     ByteView rest(std::size_t count) {
         const auto bytes = reader_.read_bytes(count);
-        if (!bytes) failed = true;
+        if (!bytes)
+            failed = true;
         return bytes.value_or(ByteView{});
     }
 
-private:
+  private:
     wire::ByteReader reader_;
 };
 
@@ -140,7 +150,8 @@ bool read_session(Reader& reader, const Profile& profile, SessionState& session)
         PendingPreKey pending;
         const bool has_one_time = reader.flag();
         const std::uint32_t one_time_id = reader.u32();
-        if (has_one_time) pending.one_time_prekey_id = one_time_id;
+        if (has_one_time)
+            pending.one_time_prekey_id = one_time_id;
         pending.signed_prekey_id = reader.u32();
         reader.public_key(pending.base_key);
         session.pending_prekey = pending;
@@ -152,7 +163,8 @@ bool read_session(Reader& reader, const Profile& profile, SessionState& session)
         ReceivingChain chain;
         reader.public_key(chain.sender_ratchet_key);
         reader.chain_key(chain.chain_key);
-        const std::size_t skipped = reader.count(profile.max_skipped_keys_per_chain, message_keys_bytes);
+        const std::size_t skipped =
+            reader.count(profile.max_skipped_keys_per_chain, message_keys_bytes);
         total_skipped += skipped;
         for (std::size_t key_index = 0; key_index < skipped && !reader.failed; ++key_index) {
             MessageKeys keys;
@@ -161,13 +173,16 @@ bool read_session(Reader& reader, const Profile& profile, SessionState& session)
             reader.secret(keys.mac_key);
             reader.secret(keys.iv);
             // Skipped counters are strictly ascending and below the chain's next index.
-            const bool ordered = chain.skipped.empty() || chain.skipped.back().counter < keys.counter;
-            if (!ordered || keys.counter >= chain.chain_key.index) reader.failed = true;
+            const bool ordered =
+                chain.skipped.empty() || chain.skipped.back().counter < keys.counter;
+            if (!ordered || keys.counter >= chain.chain_key.index)
+                reader.failed = true;
             chain.skipped.push_back(std::move(keys));
         }
         session.receiving_chains.push_back(std::move(chain));
     }
-    if (total_skipped > profile.max_skipped_keys_total) reader.failed = true;
+    if (total_skipped > profile.max_skipped_keys_total)
+        reader.failed = true;
     return !reader.failed;
 }
 
@@ -188,8 +203,10 @@ std::size_t estimated_size(const PartyState& party) {
     std::size_t size = 64 + party.profile.name.size() + key_pair_bytes + 32 +
                        party.signed_prekeys.size() * (4 + key_pair_bytes + 64) +
                        party.one_time_prekeys.size() * (4 + key_pair_bytes);
-    if (party.current) size += session_size(*party.current);
-    for (const SessionState& session : party.archived) size += session_size(session);
+    if (party.current)
+        size += session_size(*party.current);
+    for (const SessionState& session : party.archived)
+        size += session_size(session);
     return size;
 }
 
@@ -207,7 +224,8 @@ SecureBytes Party::serialize() const {
     writer.write_u32_be(party.registration_id);
     write_key_pair(writer, party.identity);
     writer.write_byte(party.trusted_peer_identity ? 1 : 0);
-    if (party.trusted_peer_identity) write_public(writer, *party.trusted_peer_identity);
+    if (party.trusted_peer_identity)
+        write_public(writer, *party.trusted_peer_identity);
     writer.write_u32_be(static_cast<std::uint32_t>(party.signed_prekeys.size()));
     for (const auto& [id, record] : party.signed_prekeys) {
         writer.write_u32_be(id);
@@ -220,9 +238,11 @@ SecureBytes Party::serialize() const {
         write_key_pair(writer, record.key_pair);
     }
     writer.write_byte(party.current ? 1 : 0);
-    if (party.current) write_session(writer, *party.current);
+    if (party.current)
+        write_session(writer, *party.current);
     writer.write_u32_be(static_cast<std::uint32_t>(party.archived.size()));
-    for (const SessionState& session : party.archived) write_session(writer, session);
+    for (const SessionState& session : party.archived)
+        write_session(writer, session);
     return writer.take();
 }
 
@@ -256,26 +276,32 @@ Result<Party> Party::deserialize(ByteView serialized, KeySource& key_source, Pro
         record.id = reader.u32();
         reader.key_pair(record.key_pair);
         reader.fixed(record.signature);
-        if (!state->signed_prekeys.emplace(record.id, std::move(record)).second) reader.failed = true;
+        if (!state->signed_prekeys.emplace(record.id, std::move(record)).second)
+            reader.failed = true;
     }
     const std::size_t one_time_count = reader.count(SIZE_MAX, 4 + key_pair_bytes);
     for (std::size_t index = 0; index < one_time_count && !reader.failed; ++index) {
         OneTimePreKeyRecord record;
         record.id = reader.u32();
         reader.key_pair(record.key_pair);
-        if (!state->one_time_prekeys.emplace(record.id, std::move(record)).second) reader.failed = true;
+        if (!state->one_time_prekeys.emplace(record.id, std::move(record)).second)
+            reader.failed = true;
     }
     if (reader.flag()) {
         SessionState session;
-        if (read_session(reader, profile, session)) state->current = std::move(session);
+        if (read_session(reader, profile, session))
+            state->current = std::move(session);
     }
     const std::size_t archived = reader.count(profile.max_archived_sessions, minimum_session_bytes);
-    if (archived > 0 && !state->current) reader.failed = true;
+    if (archived > 0 && !state->current)
+        reader.failed = true;
     for (std::size_t index = 0; index < archived && !reader.failed; ++index) {
         SessionState session;
-        if (read_session(reader, profile, session)) state->archived.push_back(std::move(session));
+        if (read_session(reader, profile, session))
+            state->archived.push_back(std::move(session));
     }
-    if (reader.failed || !reader.at_end()) return Error::corrupt_state;
+    if (reader.failed || !reader.at_end())
+        return Error::corrupt_state;
     return Party(std::move(state));
 }
 

@@ -12,14 +12,15 @@ constexpr std::string_view x3dh_info = "WhisperText";
 
 // The X3DH secret input: 32 0xFF bytes (X3DH §2.2, the curve's "F" prefix) then the DH outputs.
 class SecretInput {
-public:
+  public:
     SecretInput() { bytes_.assign(32, 0xff); }
     // append_agreement appends DH(own, peer); fails with invalid_key on a small-order peer key.
     template <typename OwnRole, typename PeerRole>
     [[nodiscard]] Result<void> append_agreement(const KeyPair<OwnRole>& own,
                                                 const PublicKey<PeerRole>& peer) {
         auto shared = agree(own, peer);
-        if (!shared.ok()) return shared.error();
+        if (!shared.ok())
+            return shared.error();
         bytes_.insert(bytes_.end(), shared.value().view().begin(), shared.value().view().end());
         return {};
     }
@@ -27,14 +28,16 @@ public:
     void derive(RootKey& root_key, ChainKey& chain_key) const {
         SecretArray<64> expanded;
         const std::array<std::uint8_t, 32> zero_salt{};
-        const ByteView info(reinterpret_cast<const std::uint8_t*>(x3dh_info.data()), x3dh_info.size());
-        if (!crypto::hkdf_sha256(bytes_, zero_salt, info, expanded.mutable_view()).ok()) std::abort();
+        const ByteView info(reinterpret_cast<const std::uint8_t*>(x3dh_info.data()),
+                            x3dh_info.size());
+        if (!crypto::hkdf_sha256(bytes_, zero_salt, info, expanded.mutable_view()).ok())
+            std::abort();
         std::memcpy(root_key.key.data(), expanded.data(), 32);
         std::memcpy(chain_key.key.data(), expanded.data() + 32, 32);
         chain_key.index = 0;
     }
 
-private:
+  private:
     SecureBytes bytes_;
 };
 
@@ -48,7 +51,8 @@ Result<SessionState> x3dh_initiate(const PartyState& party, const PreKeyBundle& 
         return Error::invalid_key;
     }
     auto base_key = new_key_pair<role::Base>(*party.key_source, KeyRole::base);
-    if (!base_key.ok()) return base_key.error();
+    if (!base_key.ok())
+        return base_key.error();
 
     // DH1 = DH(IK_A, SPK_B), DH2 = DH(EK_A, IK_B), DH3 = DH(EK_A, SPK_B), DH4 = DH(EK_A, OPK_B).
     SecretInput secret;
@@ -67,9 +71,11 @@ Result<SessionState> x3dh_initiate(const PartyState& party, const PreKeyBundle& 
     // by SPK_B (never used), then a first DH step with a fresh ratchet key gives CKs.
     const RatchetPublicKey responder_ratchet = bundle.signed_prekey.rebind_role<role::Ratchet>();
     auto ratchet_key = new_key_pair<role::Ratchet>(*party.key_source, KeyRole::ratchet);
-    if (!ratchet_key.ok()) return ratchet_key.error();
+    if (!ratchet_key.ok())
+        return ratchet_key.error();
     auto shared = agree(ratchet_key.value(), responder_ratchet);
-    if (!shared.ok()) return shared.error();
+    if (!shared.ok())
+        return shared.error();
     RootKey root_after;
     kdf_root(session.root_key, shared.value(), root_after, session.sending_chain);
     session.root_key = std::move(root_after);
@@ -90,14 +96,17 @@ Result<SessionState> x3dh_initiate(const PartyState& party, const PreKeyBundle& 
     return session;
 }
 
-Result<SessionState> x3dh_respond(const PartyState& party, const wire::PreKeySignalMessage& message) {
+Result<SessionState> x3dh_respond(const PartyState& party,
+                                  const wire::PreKeySignalMessage& message) {
     // libsignal loads the signed prekey first, then the one-time prekey.
     const auto signed_prekey = party.signed_prekeys.find(message.signed_prekey_id);
-    if (signed_prekey == party.signed_prekeys.end()) return Error::unknown_prekey_id;
+    if (signed_prekey == party.signed_prekeys.end())
+        return Error::unknown_prekey_id;
     const OneTimePreKeyRecord* one_time_prekey = nullptr;
     if (message.one_time_prekey_id) {
         const auto found = party.one_time_prekeys.find(*message.one_time_prekey_id);
-        if (found == party.one_time_prekeys.end()) return Error::unknown_prekey_id;
+        if (found == party.one_time_prekeys.end())
+            return Error::unknown_prekey_id;
         one_time_prekey = &found->second;
     }
 

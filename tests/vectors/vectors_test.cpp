@@ -19,7 +19,8 @@ const fs::path vectors_directory = fs::path(RATCHETCHECK_SHARED_DIR) / "vectors"
 std::vector<fs::path> transcript_files() {
     std::vector<fs::path> files;
     for (const auto& entry : fs::directory_iterator(vectors_directory)) {
-        if (entry.path().extension() == ".json") files.push_back(entry.path());
+        if (entry.path().extension() == ".json")
+            files.push_back(entry.path());
     }
     std::sort(files.begin(), files.end());
     return files;
@@ -40,8 +41,10 @@ TEST_P(SharedTranscript, ReplaysByteForByte) {
     const Transcript transcript = load(GetParam());
     ASSERT_FALSE(transcript.events.empty());
     const ReplayResult result = replay_transcript(transcript);
-    EXPECT_TRUE(result.passed) << "seq " << result.failing_seq.value_or(0) << ": " << result.failure;
-    for (const std::string& note : result.notes) std::cout << "note: " << note << "\n";
+    EXPECT_TRUE(result.passed) << "seq " << result.failing_seq.value_or(0) << ": "
+                               << result.failure;
+    for (const std::string& note : result.notes)
+        std::cout << "note: " << note << "\n";
 }
 
 INSTANTIATE_TEST_SUITE_P(SignalV3, SharedTranscript, ::testing::ValuesIn(transcript_files()),
@@ -53,12 +56,15 @@ TEST(SharedTranscripts, DirectoryHoldsTheFivePublicTranscripts) {
 
 // --- the runner must be able to fail ------------------------------------------------------------
 
-Transcript basic() { return load(vectors_directory / "basic_session.json"); }
+Transcript basic() {
+    return load(vectors_directory / "basic_session.json");
+}
 
 std::size_t first_event(const Transcript& transcript, TranscriptOp op, bool expect_ok = true) {
     for (std::size_t index = 0; index < transcript.events.size(); ++index) {
         const TranscriptEvent& event = transcript.events[index];
-        if (event.op == op && event.expect_ok == expect_ok) return index;
+        if (event.op == op && event.expect_ok == expect_ok)
+            return index;
     }
     ADD_FAILURE() << "no such event";
     return 0;

@@ -13,11 +13,11 @@ namespace ratchetcheck {
 
 // The roles an X25519 key pair plays (X3DH §2.2, DR §3.2).
 namespace role {
-struct Identity {};      // IK: long-term identity key
-struct SignedPreKey {};  // SPK: medium-term signed prekey
-struct OneTimePreKey {}; // OPK: one-time prekey
-struct Base {};          // EK: the initiator's ephemeral ("base") key
-struct Ratchet {};       // DHs / DHr: a Double Ratchet key
+struct Identity {};       // IK: long-term identity key
+struct SignedPreKey {};   // SPK: medium-term signed prekey
+struct OneTimePreKey {};  // OPK: one-time prekey
+struct Base {};           // EK: the initiator's ephemeral ("base") key
+struct Ratchet {};        // DHs / DHr: a Double Ratchet key
 }  // namespace role
 
 inline constexpr std::size_t serialized_public_key_bytes = 33;

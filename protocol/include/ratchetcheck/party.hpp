@@ -50,7 +50,7 @@ struct PartyState;  // defined in the implementation
 // because an invalid one arrived. Move-only; all secrets are wiped when it is destroyed.
 // Not thread-safe: one Party is used by one thread at a time.
 class Party {
-public:
+  public:
     // Party creates a participant with its identity key pair and registration id. `key_source`
     // is borrowed (it must outlive the Party) and supplies every generated key. If
     // `trusted_peer_identity` is set, only that peer identity is accepted; otherwise the first
@@ -105,7 +105,7 @@ public:
     // set_key_source replaces the borrowed key source (e.g. after deserialize in a harness).
     void set_key_source(KeySource& key_source);
 
-private:
+  private:
     explicit Party(std::unique_ptr<PartyState> state);
     std::unique_ptr<PartyState> state_;
 };

@@ -14,7 +14,8 @@ struct Profile {
     // name identifies the profile in serialized state; a state saved under one profile does not
     // load under another.
     std::string_view name = "signal-v3";
-    // message_version is the high nibble of the version byte (libsignal CIPHERTEXT_CURRENT_VERSION).
+    // message_version is the high nibble of the version byte (libsignal
+    // CIPHERTEXT_CURRENT_VERSION).
     std::uint8_t message_version = 3;
     // mac_bytes is how many bytes of HMAC-SHA256 a SignalMessage carries, 1 to 32 (Party aborts
     // on a profile outside that range: it is a programming error, not input).

@@ -30,17 +30,28 @@ enum class Error {
 // error_name returns a stable lowercase identifier for `error` (used in reports and JSON).
 constexpr std::string_view error_name(Error error) {
     switch (error) {
-        case Error::malformed: return "malformed";
-        case Error::bad_version: return "bad_version";
-        case Error::invalid_key: return "invalid_key";
-        case Error::unknown_prekey_id: return "unknown_prekey_id";
-        case Error::untrusted_identity: return "untrusted_identity";
-        case Error::duplicate: return "duplicate";
-        case Error::too_far_ahead: return "too_far_ahead";
-        case Error::authentication_failed: return "authentication_failed";
-        case Error::no_session: return "no_session";
-        case Error::corrupt_state: return "corrupt_state";
-        case Error::key_source_exhausted: return "key_source_exhausted";
+        case Error::malformed:
+            return "malformed";
+        case Error::bad_version:
+            return "bad_version";
+        case Error::invalid_key:
+            return "invalid_key";
+        case Error::unknown_prekey_id:
+            return "unknown_prekey_id";
+        case Error::untrusted_identity:
+            return "untrusted_identity";
+        case Error::duplicate:
+            return "duplicate";
+        case Error::too_far_ahead:
+            return "too_far_ahead";
+        case Error::authentication_failed:
+            return "authentication_failed";
+        case Error::no_session:
+            return "no_session";
+        case Error::corrupt_state:
+            return "corrupt_state";
+        case Error::key_source_exhausted:
+            return "key_source_exhausted";
     }
     return "unknown";
 }
@@ -49,7 +60,7 @@ constexpr std::string_view error_name(Error error) {
 // alternative is a programming error (asserted). Move-only T are supported.
 template <typename T>
 class [[nodiscard]] Result {
-public:
+  public:
     Result(T value) : storage_(std::in_place_index<0>, std::move(value)) {}
     Result(Error error) : storage_(std::in_place_index<1>, error) {}
 
@@ -73,14 +84,14 @@ public:
         return std::get<1>(storage_);
     }
 
-private:
+  private:
     std::variant<T, Error> storage_;
 };
 
 // Result<void> is the success-or-error outcome of an operation with no value.
 template <>
 class [[nodiscard]] Result<void> {
-public:
+  public:
     Result() = default;
     Result(Error error) : error_(error), failed_(true) {}
 
@@ -91,7 +102,7 @@ public:
         return error_;
     }
 
-private:
+  private:
     Error error_{};
     bool failed_ = false;
 };
@@ -99,8 +110,8 @@ private:
 }  // namespace ratchetcheck
 
 // RATCHETCHECK_TRY(expr) returns the error of a failed Result from the enclosing function.
-#define RATCHETCHECK_TRY(expression)                          \
-    do {                                                      \
+#define RATCHETCHECK_TRY(expression)                            \
+    do {                                                        \
         if (auto try_result_ = (expression); !try_result_.ok()) \
-            return try_result_.error();                       \
+            return try_result_.error();                         \
     } while (0)

@@ -41,7 +41,7 @@ using SecureBytes = std::vector<std::uint8_t, WipingAllocator<std::uint8_t>>;
 // wipes itself on destruction, and leaves a moved-from object zeroed.
 template <std::size_t N>
 class SecretArray {
-public:
+  public:
     static constexpr std::size_t size_bytes = N;
 
     SecretArray() { bytes_.fill(0); }
@@ -76,14 +76,15 @@ public:
         return sodium_memcmp(bytes_.data(), other.bytes_.data(), N) == 0;
     }
 
-private:
+  private:
     std::array<std::uint8_t, N> bytes_;
 };
 
 // constant_time_equal compares two equally long byte strings without data-dependent timing;
 // strings of different lengths are unequal.
 inline bool constant_time_equal(ByteView left, ByteView right) {
-    if (left.size() != right.size()) return false;
+    if (left.size() != right.size())
+        return false;
     // sodium_memcmp's pointers are declared non-null; empty views may carry null pointers.
     return left.empty() || sodium_memcmp(left.data(), right.data(), left.size()) == 0;
 }

@@ -15,8 +15,8 @@
 #include <openssl/sha.h>
 #include <sodium.h>
 
-#include <cstdlib>
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <new>
@@ -25,14 +25,16 @@ namespace ratchetcheck::crypto {
 
 void initialize() {
     static const bool initialized = [] {
-        if (sodium_init() < 0) std::abort();  // no randomness: refuse to run at all
+        if (sodium_init() < 0)
+            std::abort();  // no randomness: refuse to run at all
         return true;
     }();
     (void)initialized;
 }
 
 void fill_random(std::span<std::uint8_t> output) {
-    if (output.empty()) return;  // an empty span may have a null data pointer
+    if (output.empty())
+        return;  // an empty span may have a null data pointer
     initialize();
     randombytes_buf(output.data(), output.size());
 }
@@ -68,7 +70,9 @@ struct HmacSha256::State {
 };
 static_assert(sizeof(HmacSha256::State) <= 256);
 
-HmacSha256::State& HmacSha256::state() { return *std::launder(reinterpret_cast<State*>(storage_.data())); }
+HmacSha256::State& HmacSha256::state() {
+    return *std::launder(reinterpret_cast<State*>(storage_.data()));
+}
 const HmacSha256::State& HmacSha256::state() const {
     return *std::launder(reinterpret_cast<const State*>(storage_.data()));
 }
@@ -83,22 +87,27 @@ HmacSha256::HmacSha256(ByteView key) {
         std::memcpy(block.data(), key.data(), key.size());
     }
     std::array<std::uint8_t, SHA256_CBLOCK> pad;
-    for (std::size_t i = 0; i < block.size(); ++i) pad[i] = block[i] ^ 0x36;
+    for (std::size_t i = 0; i < block.size(); ++i)
+        pad[i] = block[i] ^ 0x36;
     SHA256_Init(&state().inner);
     SHA256_Update(&state().inner, pad.data(), pad.size());
-    for (std::size_t i = 0; i < block.size(); ++i) pad[i] = block[i] ^ 0x5c;
+    for (std::size_t i = 0; i < block.size(); ++i)
+        pad[i] = block[i] ^ 0x5c;
     SHA256_Init(&state().outer);
     SHA256_Update(&state().outer, pad.data(), pad.size());
     sodium_memzero(block.data(), block.size());
     sodium_memzero(pad.data(), pad.size());
 }
 
-HmacSha256::~HmacSha256() { sodium_memzero(storage_.data(), storage_.size()); }
+HmacSha256::~HmacSha256() {
+    sodium_memzero(storage_.data(), storage_.size());
+}
 
 void HmacSha256::mac_into(std::span<std::uint8_t, sha256_bytes> output,
                           std::initializer_list<ByteView> parts) const {
     SHA256_CTX context = state().inner;
-    for (ByteView part : parts) SHA256_Update(&context, part.data(), part.size());
+    for (ByteView part : parts)
+        SHA256_Update(&context, part.data(), part.size());
     std::array<std::uint8_t, sha256_bytes> inner_digest;
     SHA256_Final(inner_digest.data(), &context);
     context = state().outer;
@@ -114,7 +123,9 @@ Sha256Digest HmacSha256::mac(ByteView first, ByteView second) const {
     return tag;
 }
 
-Sha256Digest hmac_sha256(ByteView key, ByteView message) { return HmacSha256(key).mac(message); }
+Sha256Digest hmac_sha256(ByteView key, ByteView message) {
+    return HmacSha256(key).mac(message);
+}
 
 namespace {
 // A key of at most one block of zero bytes is, after HMAC's zero padding, the empty key.
@@ -126,7 +137,8 @@ bool is_zero_key(ByteView key) {
 
 Result<void> hkdf_sha256(ByteView input_key_material, ByteView salt, ByteView info,
                          std::span<std::uint8_t> output) {
-    if (output.size() > hkdf_sha256_max_output) return Error::malformed;  // RFC 5869 §2.3
+    if (output.size() > hkdf_sha256_max_output)
+        return Error::malformed;  // RFC 5869 §2.3
     // RFC 5869 §2.2: PRK = HMAC(salt, IKM); an absent salt is HashLen zeros, which HMAC's zero
     // padding of short keys makes identical to the empty key.
     SecretArray<sha256_bytes> pseudorandom_key;
@@ -158,7 +170,8 @@ Sha512Digest sha512(std::initializer_list<ByteView> parts) {
     initialize();
     crypto_hash_sha512_state context;
     crypto_hash_sha512_init(&context);
-    for (ByteView part : parts) crypto_hash_sha512_update(&context, part.data(), part.size());
+    for (ByteView part : parts)
+        crypto_hash_sha512_update(&context, part.data(), part.size());
     Sha512Digest digest;
     crypto_hash_sha512_final(&context, digest.data());
     sodium_memzero(&context, sizeof context);
@@ -171,7 +184,8 @@ namespace {
 // more than encrypting a short message.
 const EVP_CIPHER* aes256_cbc() {
     static EVP_CIPHER* const cipher = EVP_CIPHER_fetch(nullptr, "AES-256-CBC", nullptr);
-    if (cipher == nullptr) std::abort();
+    if (cipher == nullptr)
+        std::abort();
     return cipher;
 }
 
@@ -184,7 +198,8 @@ using CipherContext = std::unique_ptr<EVP_CIPHER_CTX, CipherContextDeleter>;
 // than encrypting a short message. Each call fully re-initialises it (key and IV).
 EVP_CIPHER_CTX* thread_cipher_context() {
     thread_local const CipherContext context(EVP_CIPHER_CTX_new());
-    if (!context) throw std::bad_alloc();
+    if (!context)
+        throw std::bad_alloc();
     return context.get();
 }
 

@@ -37,17 +37,19 @@ using BigNumber = std::unique_ptr<BIGNUM, BigNumberDeleter>;
 bool montgomery_to_edwards(std::span<const std::uint8_t, x25519_bytes> u_bytes,
                            std::span<std::uint8_t, point_bytes> y_bytes) {
     std::unique_ptr<BN_CTX, BigNumberContextDeleter> context(BN_CTX_new());
-    BigNumber prime(BN_new()), u(BN_new()), numerator(BN_new()), denominator(BN_new()),
-        y(BN_new());
-    if (!context || !prime || !u || !numerator || !denominator || !y) std::abort();
+    BigNumber prime(BN_new()), u(BN_new()), numerator(BN_new()), denominator(BN_new()), y(BN_new());
+    if (!context || !prime || !u || !numerator || !denominator || !y)
+        std::abort();
     // p = 2^255 - 19
     BN_set_bit(prime.get(), 255);
     BN_sub_word(prime.get(), 19);
     BN_lebin2bn(u_bytes.data(), static_cast<int>(u_bytes.size()), u.get());
-    if (BN_cmp(u.get(), prime.get()) >= 0) return false;  // XEdDSA §2.6: reject u >= p
+    if (BN_cmp(u.get(), prime.get()) >= 0)
+        return false;  // XEdDSA §2.6: reject u >= p
     BN_mod_sub(numerator.get(), u.get(), BN_value_one(), prime.get(), context.get());
     BN_mod_add(denominator.get(), u.get(), BN_value_one(), prime.get(), context.get());
-    if (BN_is_zero(denominator.get())) return false;
+    if (BN_is_zero(denominator.get()))
+        return false;
     if (BN_mod_inverse(denominator.get(), denominator.get(), prime.get(), context.get()) ==
         nullptr) {
         return false;
@@ -97,8 +99,8 @@ XeddsaSignature xeddsa_sign(const X25519Private& private_key, ByteView message,
     }
     // h = hash(R || A || M) mod q; s = r + h a mod q
     std::array<std::uint8_t, scalar_bytes> challenge;
-    reduce_wide(challenge, sha512({ByteView(signature.data(), point_bytes), edwards_public,
-                                   message}));
+    reduce_wide(challenge,
+                sha512({ByteView(signature.data(), point_bytes), edwards_public, message}));
     SecretArray<scalar_bytes> product;
     crypto_core_ed25519_scalar_mul(product.data(), challenge.data(), private_scalar.data());
     crypto_core_ed25519_scalar_add(signature.data() + point_bytes, product.data(), nonce.data());
@@ -115,7 +117,8 @@ bool xeddsa_verify(std::span<const std::uint8_t, x25519_bytes> public_key, ByteV
                    std::span<const std::uint8_t, xeddsa_signature_bytes> signature) {
     initialize();
     std::array<std::uint8_t, point_bytes> edwards_public{};
-    if (!montgomery_to_edwards(public_key, edwards_public)) return false;
+    if (!montgomery_to_edwards(public_key, edwards_public))
+        return false;
     // libsignal (curve25519_verify) takes the Edwards sign bit from the top bit of s, which
     // XEdDSA signatures always leave 0 (s < q < 2^253); an older Signal signer stored A's sign
     // there. Doing the same keeps both kinds verifiable; the bit is cleared before the check.

@@ -9,7 +9,12 @@ namespace ratchetcheck::wire {
 namespace {
 
 // Field numbers of libsignal's WhisperTextProtocol.proto.
-enum SignalField : std::uint32_t { ratchet_key = 1, counter = 2, previous_counter = 3, ciphertext = 4 };
+enum SignalField : std::uint32_t {
+    ratchet_key = 1,
+    counter = 2,
+    previous_counter = 3,
+    ciphertext = 4
+};
 enum PreKeyField : std::uint32_t {
     prekey_id = 1,
     base_key = 2,
@@ -21,18 +26,22 @@ enum PreKeyField : std::uint32_t {
 
 // Checks the version nibble as libsignal does: below 3 is a legacy message, above is unknown.
 Result<void> check_version(std::uint8_t version_byte, std::uint8_t expected_version) {
-    if ((version_byte >> 4) != expected_version) return Error::bad_version;
+    if ((version_byte >> 4) != expected_version)
+        return Error::bad_version;
     return {};
 }
 
 // A known field with the wrong wire type fails the whole parse, as in protobuf-c.
-bool has_type(const ProtobufField& field, WireType type) { return field.type == type; }
+bool has_type(const ProtobufField& field, WireType type) {
+    return field.type == type;
+}
 
 }  // namespace
 
 Result<SignalMessage> parse_signal_message(ByteView serialized, std::uint8_t expected_version,
                                            std::size_t mac_bytes) {
-    if (serialized.size() <= 1 + mac_bytes) return Error::malformed;
+    if (serialized.size() <= 1 + mac_bytes)
+        return Error::malformed;
     SignalMessage message;
     message.version_byte = serialized[0];
     RATCHETCHECK_TRY(check_version(message.version_byte, expected_version));
@@ -47,33 +56,41 @@ Result<SignalMessage> parse_signal_message(ByteView serialized, std::uint8_t exp
     std::optional<ByteView> ciphertext_bytes;
     for (;;) {
         auto field = next_protobuf_field(reader);
-        if (!field.ok()) return field.error();
-        if (!field.value()) break;
+        if (!field.ok())
+            return field.error();
+        if (!field.value())
+            break;
         const ProtobufField& current = *field.value();
         switch (current.number) {
             case SignalField::ratchet_key:
-                if (!has_type(current, WireType::length_delimited)) return Error::malformed;
+                if (!has_type(current, WireType::length_delimited))
+                    return Error::malformed;
                 ratchet_key_bytes = current.bytes;
                 break;
             case SignalField::counter:
-                if (!has_type(current, WireType::varint)) return Error::malformed;
+                if (!has_type(current, WireType::varint))
+                    return Error::malformed;
                 counter_value = static_cast<std::uint32_t>(current.varint);  // protobuf-c truncates
                 break;
             case SignalField::previous_counter:
-                if (!has_type(current, WireType::varint)) return Error::malformed;
+                if (!has_type(current, WireType::varint))
+                    return Error::malformed;
                 message.previous_counter = static_cast<std::uint32_t>(current.varint);
                 break;
             case SignalField::ciphertext:
-                if (!has_type(current, WireType::length_delimited)) return Error::malformed;
+                if (!has_type(current, WireType::length_delimited))
+                    return Error::malformed;
                 ciphertext_bytes = current.bytes;
                 break;
             default:
                 break;  // unknown fields are skipped
         }
     }
-    if (!ratchet_key_bytes || !counter_value || !ciphertext_bytes) return Error::malformed;
+    if (!ratchet_key_bytes || !counter_value || !ciphertext_bytes)
+        return Error::malformed;
     auto key = RatchetPublicKey::decode(*ratchet_key_bytes);
-    if (!key.ok()) return key.error();
+    if (!key.ok())
+        return key.error();
     message.ratchet_key = key.value();
     message.counter = *counter_value;
     message.ciphertext = *ciphertext_bytes;
@@ -84,7 +101,8 @@ Bytes serialize_signal_message_body(std::uint8_t version_byte, const RatchetPubl
                                     std::uint32_t counter, std::uint32_t previous_counter,
                                     ByteView ciphertext) {
     ByteWriter writer;
-    writer.reserve(1 + 2 + serialized_public_key_bytes + 12 + 4 + ciphertext.size() + signal_mac_bytes);
+    writer.reserve(1 + 2 + serialized_public_key_bytes + 12 + 4 + ciphertext.size() +
+                   signal_mac_bytes);
     writer.write_byte(version_byte);
     write_bytes_field(writer, SignalField::ratchet_key, ratchet_key.serialize());
     write_varint_field(writer, SignalField::counter, counter);
@@ -96,7 +114,8 @@ Bytes serialize_signal_message_body(std::uint8_t version_byte, const RatchetPubl
 Result<PreKeySignalMessage> parse_prekey_signal_message(ByteView serialized,
                                                         std::uint8_t expected_version,
                                                         std::size_t mac_bytes) {
-    if (serialized.size() <= 1) return Error::malformed;
+    if (serialized.size() <= 1)
+        return Error::malformed;
     PreKeySignalMessage message;
     message.version_byte = serialized[0];
     RATCHETCHECK_TRY(check_version(message.version_byte, expected_version));
@@ -108,34 +127,42 @@ Result<PreKeySignalMessage> parse_prekey_signal_message(ByteView serialized,
     std::optional<ByteView> message_bytes;
     for (;;) {
         auto field = next_protobuf_field(reader);
-        if (!field.ok()) return field.error();
-        if (!field.value()) break;
+        if (!field.ok())
+            return field.error();
+        if (!field.value())
+            break;
         const ProtobufField& current = *field.value();
         const bool is_varint = has_type(current, WireType::varint);
         const bool is_bytes = has_type(current, WireType::length_delimited);
         switch (current.number) {
             case PreKeyField::prekey_id:
-                if (!is_varint) return Error::malformed;
+                if (!is_varint)
+                    return Error::malformed;
                 message.one_time_prekey_id = static_cast<std::uint32_t>(current.varint);
                 break;
             case PreKeyField::base_key:
-                if (!is_bytes) return Error::malformed;
+                if (!is_bytes)
+                    return Error::malformed;
                 base_key_bytes = current.bytes;
                 break;
             case PreKeyField::identity_key:
-                if (!is_bytes) return Error::malformed;
+                if (!is_bytes)
+                    return Error::malformed;
                 identity_key_bytes = current.bytes;
                 break;
             case PreKeyField::embedded_message:
-                if (!is_bytes) return Error::malformed;
+                if (!is_bytes)
+                    return Error::malformed;
                 message_bytes = current.bytes;
                 break;
             case PreKeyField::registration_id:
-                if (!is_varint) return Error::malformed;
+                if (!is_varint)
+                    return Error::malformed;
                 message.registration_id = static_cast<std::uint32_t>(current.varint);
                 break;
             case PreKeyField::signed_prekey_id:
-                if (!is_varint) return Error::malformed;
+                if (!is_varint)
+                    return Error::malformed;
                 signed_prekey = static_cast<std::uint32_t>(current.varint);
                 break;
             default:
@@ -147,16 +174,20 @@ Result<PreKeySignalMessage> parse_prekey_signal_message(ByteView serialized,
     }
     message.signed_prekey_id = *signed_prekey;
     auto base = BasePublicKey::decode(*base_key_bytes);
-    if (!base.ok()) return base.error();
+    if (!base.ok())
+        return base.error();
     message.base_key = base.value();
     auto identity = IdentityPublicKey::decode(*identity_key_bytes);
-    if (!identity.ok()) return identity.error();
+    if (!identity.ok())
+        return identity.error();
     message.identity_key = identity.value();
     message.message_bytes = *message_bytes;
     auto inner = parse_signal_message(*message_bytes, expected_version, mac_bytes);
-    if (!inner.ok()) return inner.error();
+    if (!inner.ok())
+        return inner.error();
     message.message = inner.value();
-    if (message.message.message_version() != (message.version_byte >> 4)) return Error::bad_version;
+    if (message.message.message_version() != (message.version_byte >> 4))
+        return Error::bad_version;
     return message;
 }
 
@@ -168,7 +199,8 @@ Bytes serialize_prekey_signal_message(std::uint8_t version_byte,
     ByteWriter writer;
     writer.reserve(1 + 6 + 2 * (2 + serialized_public_key_bytes) + 4 + signal_message.size() + 12);
     writer.write_byte(version_byte);
-    if (one_time_prekey_id) write_varint_field(writer, PreKeyField::prekey_id, *one_time_prekey_id);
+    if (one_time_prekey_id)
+        write_varint_field(writer, PreKeyField::prekey_id, *one_time_prekey_id);
     write_bytes_field(writer, PreKeyField::base_key, base_key.serialize());
     write_bytes_field(writer, PreKeyField::identity_key, identity_key.serialize());
     write_bytes_field(writer, PreKeyField::embedded_message, signal_message);

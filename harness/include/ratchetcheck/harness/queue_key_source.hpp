@@ -13,7 +13,7 @@ namespace ratchetcheck::harness {
 // with Error::key_source_exhausted and is recorded. It also records the role of every request,
 // so a runner can check that keys were asked for by the expected protocol step.
 class QueueKeySource final : public KeySource {
-public:
+  public:
     // push queues a key (it is clamped when handed out, like every X25519 private key).
     void push(crypto::X25519Private key, KeyRole expected_role);
     // clear drops unused keys and the request log; returns how many keys were left unused.
@@ -26,7 +26,7 @@ public:
 
     [[nodiscard]] Result<crypto::X25519Private> next_private_key(KeyRole role) override;
 
-private:
+  private:
     struct Entry {
         crypto::X25519Private key;
         KeyRole role;

@@ -43,15 +43,14 @@ X25519Public x25519_public_key(const X25519Private& private_key);
 // is clamped and the peer's top bit ignored, as the RFC requires. Fails with
 // Error::invalid_key when the peer's point has small order or the output is all zero
 // (X3DH §4.7, DR §3.1 say such outputs must be rejected). The result is wiped when dropped.
-[[nodiscard]] Result<SecretArray<x25519_bytes>> x25519(const X25519Private& private_key,
-                                                        std::span<const std::uint8_t, x25519_bytes>
-                                                            peer_public);
+[[nodiscard]] Result<SecretArray<x25519_bytes>> x25519(
+    const X25519Private& private_key, std::span<const std::uint8_t, x25519_bytes> peer_public);
 
 // HmacSha256 is HMAC-SHA256 (RFC 2104) keyed once and used for any number of messages: the
 // key's inner and outer pad states are computed at construction, so a chain step that takes two
 // MACs under one key hashes the key once. The keyed state is wiped on destruction.
 class HmacSha256 {
-public:
+  public:
     explicit HmacSha256(ByteView key);
     ~HmacSha256();
     HmacSha256(const HmacSha256&) = delete;
@@ -66,7 +65,7 @@ public:
 
     struct State;  // the keyed inner and outer SHA-256 states (opaque)
 
-private:
+  private:
     alignas(16) std::array<std::uint8_t, 256> storage_;
     State& state();
     const State& state() const;

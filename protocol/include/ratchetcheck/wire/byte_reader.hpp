@@ -15,7 +15,7 @@ namespace ratchetcheck::wire {
 // advances, or fails (returns nullopt/false) and leaves the position unchanged. It never reads
 // outside the view; the caller keeps the viewed bytes alive.
 class ByteReader {
-public:
+  public:
     explicit ByteReader(ByteView input) : input_(input) {}
 
     std::size_t remaining() const { return input_.size() - position_; }
@@ -34,7 +34,7 @@ public:
     // read_varint reads a protobuf base-128 varint of at most 10 bytes whose value fits 64 bits.
     std::optional<std::uint64_t> read_varint();
 
-private:
+  private:
     ByteView input_;
     std::size_t position_ = 0;
 };
@@ -42,14 +42,16 @@ private:
 // ByteWriter appends to an owned buffer, which may be a wiping SecureBytes for secret output.
 template <typename Buffer>
 class BasicByteWriter {
-public:
+  public:
     void write_byte(std::uint8_t value) { buffer_.push_back(value); }
     void write_bytes(ByteView bytes) { buffer_.insert(buffer_.end(), bytes.begin(), bytes.end()); }
     void write_u32_be(std::uint32_t value) {
-        for (int shift = 24; shift >= 0; shift -= 8) write_byte(static_cast<std::uint8_t>(value >> shift));
+        for (int shift = 24; shift >= 0; shift -= 8)
+            write_byte(static_cast<std::uint8_t>(value >> shift));
     }
     void write_u64_be(std::uint64_t value) {
-        for (int shift = 56; shift >= 0; shift -= 8) write_byte(static_cast<std::uint8_t>(value >> shift));
+        for (int shift = 56; shift >= 0; shift -= 8)
+            write_byte(static_cast<std::uint8_t>(value >> shift));
     }
     void write_varint(std::uint64_t value) {
         while (value >= 0x80) {
@@ -62,7 +64,7 @@ public:
     const Buffer& buffer() const { return buffer_; }
     Buffer take() { return std::move(buffer_); }
 
-private:
+  private:
     Buffer buffer_;
 };
 

@@ -24,7 +24,8 @@ struct ProtobufField {
 // next_protobuf_field decodes the next field from `reader`. Returns nullopt at a clean end of
 // input, Error::malformed for a bad tag, a field number above 2^29 - 1, a group wire type, a
 // truncated value or an over-long varint. Field number 0 is returned like any unknown field
-// (libsignal's protobuf-c skips it). Fixed-width fields are skipped over and reported with empty values.
+// (libsignal's protobuf-c skips it). Fixed-width fields are skipped over and reported with empty
+// values.
 [[nodiscard]] Result<std::optional<ProtobufField>> next_protobuf_field(ByteReader& reader);
 
 // write_varint_field / write_bytes_field append one field in protobuf encoding.

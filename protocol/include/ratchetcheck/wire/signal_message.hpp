@@ -18,13 +18,13 @@ inline constexpr std::size_t signal_mac_bytes = 8;
 // SignalMessage is a parsed type-2 message. Its views point into the parsed input, which the
 // caller keeps alive while the message is used.
 struct SignalMessage {
-    std::uint8_t version_byte = 0;        // the whole first byte (covered by the MAC)
-    RatchetPublicKey ratchet_key;         // sender's current ratchet key
-    std::uint32_t counter = 0;            // N
-    std::uint32_t previous_counter = 0;   // PN
-    ByteView ciphertext;                  // AES-256-CBC output
-    ByteView authenticated_bytes;         // version || protobuf: the MAC input after identities
-    ByteView mac;                         // the last mac_bytes bytes
+    std::uint8_t version_byte = 0;       // the whole first byte (covered by the MAC)
+    RatchetPublicKey ratchet_key;        // sender's current ratchet key
+    std::uint32_t counter = 0;           // N
+    std::uint32_t previous_counter = 0;  // PN
+    ByteView ciphertext;                 // AES-256-CBC output
+    ByteView authenticated_bytes;        // version || protobuf: the MAC input after identities
+    ByteView mac;                        // the last mac_bytes bytes
 
     std::uint8_t message_version() const { return version_byte >> 4; }
 };
