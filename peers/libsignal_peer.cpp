@@ -11,6 +11,7 @@
 #include <signal/session_cipher.h>
 #include <signal/session_pre_key.h>
 #include <signal/session_record.h>
+#include <signal/session_state.h>
 #include <signal/signal_protocol.h>
 #include <sodium.h>
 
@@ -699,6 +700,54 @@ SignalResult<Bytes> LibsignalParty::round_trip_session_record() const {
         return {status, {}};
     BufferPointer serialized(raw_serialized);
     return {SG_SUCCESS, to_bytes(serialized.get())};
+}
+
+std::optional<LibsignalParty::SessionPublicKeys> LibsignalParty::current_session_keys() const {
+    const ByteView stored = stored_session_record();
+    if (stored.empty())
+        return std::nullopt;
+    ::session_record* raw = nullptr;
+    if (session_record_deserialize(&raw, stored.data(), stored.size(), state_->context) < 0)
+        return std::nullopt;
+    SignalPointer<::session_record> record(raw);
+    const session_state* state = session_record_get_state(record.get());
+    if (state == nullptr || session_state_has_sender_chain(state) == 0)
+        return std::nullopt;
+    auto sending = public_key_of<role::Ratchet>(session_state_get_sender_ratchet_key(state));
+    auto base = public_key_of<role::Base>(session_state_get_alice_base_key(state));
+    if (!sending.ok() || !base.ok())
+        return std::nullopt;
+    return SessionPublicKeys{sending.value.u, base.value.u};
+}
+
+Bytes LibsignalParty::snapshot() const {
+    // Length-prefixed parts, so that moving bytes between parts changes the snapshot.
+    Bytes out;
+    const auto append = [&out](ByteView part) {
+        for (int shift = 24; shift >= 0; shift -= 8)
+            out.push_back(static_cast<std::uint8_t>(part.size() >> shift));
+        out.insert(out.end(), part.begin(), part.end());
+    };
+    append(stored_session_record());
+    for (const auto& [id, record] : state_->prekeys) {
+        const std::array<std::uint8_t, 4> id_bytes = {
+            static_cast<std::uint8_t>(id >> 24), static_cast<std::uint8_t>(id >> 16),
+            static_cast<std::uint8_t>(id >> 8), static_cast<std::uint8_t>(id)};
+        append(id_bytes);
+        append(record);
+    }
+    return out;
+}
+
+int LibsignalParty::replace_session_record(ByteView record) {
+    ::session_record* raw = nullptr;
+    const int status =
+        session_record_deserialize(&raw, record.data(), record.size(), state_->context);
+    if (status < 0)
+        return status;
+    SignalPointer<::session_record> parsed(raw);
+    state_->sessions[address_key(&state_->address)] = Bytes(record.begin(), record.end());
+    return SG_SUCCESS;
 }
 
 void LibsignalParty::forget_sessions() {

@@ -85,6 +85,24 @@ class LibsignalParty {
     // client does to load and save a session); the bytes produced are returned.
     [[nodiscard]] SignalResult<Bytes> round_trip_session_record() const;
 
+    // SessionPublicKeys are the public keys of the current session that the side-by-side runner
+    // reads to number ratchet keys (the model's epochs) and to build forgeries.
+    struct SessionPublicKeys {
+        crypto::X25519Public sending_ratchet_key;  // DHs (libsignal: sender ratchet key)
+        crypto::X25519Public alice_base_key;       // the initiator's X3DH base key
+    };
+    // current_session_keys reads them from the stored session record; nullopt when there is no
+    // session with a sending chain (a responder before the first message, for example).
+    std::optional<SessionPublicKeys> current_session_keys() const;
+
+    // snapshot returns every byte of mutable state that a message can change: the session
+    // record and the one-time prekey store. Two equal snapshots mean nothing observable changed.
+    Bytes snapshot() const;
+
+    // replace_session_record stores `record` as the peer's session record (what a client does
+    // after loading a saved session). Fails if libsignal cannot parse it.
+    [[nodiscard]] int replace_session_record(ByteView record);
+
     // forget_sessions deletes every session; republish_one_time_prekeys puts back every one-time
     // prekey this party published (libsignal removes one on use). Benchmarks use both to set up a
     // session again and again from the same published keys.

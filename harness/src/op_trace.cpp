@@ -58,6 +58,9 @@ Json op_json(const Op& op) {
                 json["message"] = value.message;
                 json["byte"] = value.byte;
                 json["mask"] = value.mask;
+            } else if constexpr (std::is_same_v<T, TruncateOp>) {
+                json["message"] = value.message;
+                json["length"] = value.length;
             } else if constexpr (std::is_same_v<T, ForgeOp>) {
                 json["party"] = model::party_name(value.party);
                 json["type"] = value.prekey ? "prekey" : "signal";
@@ -167,6 +170,8 @@ Op read_op(Reader& reader, const Json& json, const std::string& path) {
         return TamperOp{u32("message"), u32("byte"),
                         static_cast<std::uint8_t>(reader.unsigned_value(json, path, "mask", 255))};
     }
+    if (name == "truncate")
+        return TruncateOp{u32("message"), u32("length")};
     if (name == "save_restore")
         return SaveRestoreOp{reader.party(json, path)};
     if (name == "forge") {
@@ -214,15 +219,15 @@ Op read_op(Reader& reader, const Json& json, const std::string& path) {
         return forge;
     }
     reader.fail(path + ".op",
-                "expected send, deliver, duplicate, drop, tamper, forge or save_restore");
+                "expected send, deliver, duplicate, drop, tamper, truncate, forge or save_restore");
     return SendOp{};
 }
 
 }  // namespace
 
 std::string_view op_name(const Op& op) {
-    static constexpr std::string_view names[] = {"send",   "deliver", "duplicate",   "drop",
-                                                 "tamper", "forge",   "save_restore"};
+    static constexpr std::string_view names[] = {"send",   "deliver", "duplicate",    "drop",
+                                                 "tamper", "forge",   "save_restore", "truncate"};
     return names[op.index()];
 }
 

@@ -14,7 +14,16 @@ constexpr std::uint8_t flag_custom_limits = 0x02;
 constexpr std::uint8_t header_reserved_bits = 0xfc;
 
 // Op tag: bits 0-2 kind, bit 3 party, bit 4 prekey (forge), bits 5-6 ratchet key kind (forge).
-enum class OpKind : std::uint8_t { send, deliver, duplicate, drop, tamper, forge, save_restore };
+enum class OpKind : std::uint8_t {
+    send,
+    deliver,
+    duplicate,
+    drop,
+    tamper,
+    forge,
+    save_restore,
+    truncate
+};
 constexpr std::uint8_t kind_mask = 0x07;
 constexpr std::uint8_t party_bit = 0x08;
 constexpr std::uint8_t prekey_bit = 0x10;
@@ -113,6 +122,10 @@ void encode_op(Bytes& out, const Op& op) {
                 put_varint(out, value.message);
                 put_varint(out, value.byte);
                 out.push_back(value.mask);
+            } else if constexpr (std::is_same_v<T, TruncateOp>) {
+                out.push_back(static_cast<std::uint8_t>(OpKind::truncate));
+                put_varint(out, value.message);
+                put_varint(out, value.length);
             } else if constexpr (std::is_same_v<T, ForgeOp>) {
                 const auto key_kind = static_cast<std::uint8_t>(value.ratchet_key.kind);
                 out.push_back(static_cast<std::uint8_t>(
@@ -217,6 +230,13 @@ std::optional<Op> decode_op(Cursor& cursor) {
         case OpKind::save_restore:
             reserved(party_bit);
             return SaveRestoreOp{party};
+        case OpKind::truncate: {
+            reserved(0);
+            TruncateOp truncate;
+            truncate.message = u32();
+            truncate.length = u32();
+            return truncate;
+        }
     }
     if (strict)
         cursor.fail(fmt::format("unknown op kind {}", kind));

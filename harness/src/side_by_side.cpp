@@ -8,6 +8,7 @@
 #include "ratchetcheck/crypto/xeddsa.hpp"
 #include "ratchetcheck/wire/protobuf.hpp"
 #include "ratchetcheck/wire/signal_message.hpp"
+#include "receive_step.hpp"
 
 namespace ratchetcheck::harness {
 namespace {
@@ -29,34 +30,6 @@ constexpr std::uint32_t field_ciphertext = 4;
 
 std::string error_text(std::optional<Error> error) {
     return error ? std::string(error_name(*error)) : "none";
-}
-
-// The errors the model folds into Verdict::rejected (state.hpp).
-bool is_opaque_rejection(Error error) {
-    switch (error) {
-        case Error::malformed:
-        case Error::bad_version:
-        case Error::invalid_key:
-        case Error::unknown_prekey_id:
-        case Error::untrusted_identity:
-        case Error::authentication_failed:
-            return true;
-        default:
-            return false;
-    }
-}
-
-std::optional<Error> error_for(model::Verdict verdict) {
-    switch (verdict) {
-        case model::Verdict::no_session:
-            return Error::no_session;
-        case model::Verdict::duplicate:
-            return Error::duplicate;
-        case model::Verdict::too_far_ahead:
-            return Error::too_far_ahead;
-        default:
-            return std::nullopt;
-    }
 }
 
 crypto::X25519Public seeded_public_key(std::uint64_t seed, std::string_view label,
@@ -82,6 +55,8 @@ std::string op_summary(const Op& op) {
             } else if constexpr (std::is_same_v<T, TamperOp>) {
                 return fmt::format("tamper {} byte {} mask 0x{:02x}", value.message, value.byte,
                                    value.mask);
+            } else if constexpr (std::is_same_v<T, TruncateOp>) {
+                return fmt::format("truncate {} to {} bytes mod size", value.message, value.length);
             } else if constexpr (std::is_same_v<T, ForgeOp>) {
                 return fmt::format("forge to {}: {}", model::party_name(value.party),
                                    op_to_json(value));
@@ -112,6 +87,8 @@ const char* check_name(Check check) {
             return "fresh-ratchet-key";
         case Check::expectation:
             return "expectation";
+        case Check::independent_oracle:
+            return "independent-oracle";
     }
     return "unknown";
 }
@@ -136,6 +113,12 @@ std::string StepReport::outcome_label() const {
     return "done";
 }
 
+std::string StepReport::implementation_label() const {
+    return implementation.empty() || implementation == "ours"
+               ? std::string("implementation")
+               : fmt::format("implementation ({})", implementation);
+}
+
 std::string StepReport::describe() const {
     std::string text = fmt::format("#{} {}", op_index, op_summary(op));
     if (!applicable)
@@ -145,19 +128,22 @@ std::string StepReport::describe() const {
     };
     switch (kind) {
         case Kind::sent:
-            text +=
-                implementation_ok
-                    ? fmt::format(": implementation sent message {}", sent_message.value_or(0))
-                    : fmt::format(": implementation failed ({})", error_text(implementation_error));
+            text += implementation_ok ? fmt::format(": {} sent message {}", implementation_label(),
+                                                    sent_message.value_or(0))
+                                      : fmt::format(": {} failed ({})", implementation_label(),
+                                                    error_text(implementation_error));
             text += fmt::format("; model {}{}", outcome_label(), model_message_text());
             break;
         case Kind::received:
-            text += fmt::format(" -> {}: implementation ", model::party_name(actor));
+            text += fmt::format(" -> {}: {} ", model::party_name(actor), implementation_label());
             text +=
                 implementation_ok
                     ? (plaintext_message ? fmt::format("accepted message {}", *plaintext_message)
                                          : std::string("accepted an unknown plaintext"))
-                    : fmt::format("rejected ({})", error_text(implementation_error));
+                    : fmt::format("rejected ({}{})", error_text(implementation_error),
+                                  native_error.empty() || implementation == "ours"
+                                      ? std::string()
+                                      : ", " + native_error);
             text += fmt::format("; model {}{}", outcome_label(), model_message_text());
             break;
         case Kind::network:
@@ -178,7 +164,12 @@ SideBySideRunner::SideBySideRunner(const TraceSetup& setup, const RunnerOptions&
       options_(options),
       profile_(profile_for(setup)),
       key_source_(std::make_unique<SeededKeySource>(setup.key_seed)),
-      model_(setup.limits, options.variant, setup.one_time_prekey) {}
+      model_(setup.limits, options.variant, setup.one_time_prekey) {
+    if (IndependentOracle::applies(setup.limits))
+        oracle_.emplace(setup.limits);
+}
+
+SideBySideRunner::~SideBySideRunner() = default;
 
 std::variant<std::unique_ptr<SideBySideRunner>, std::string> SideBySideRunner::create(
     const TraceSetup& setup, const RunnerOptions& options) {
@@ -191,73 +182,51 @@ std::variant<std::unique_ptr<SideBySideRunner>, std::string> SideBySideRunner::c
 }
 
 std::optional<std::string> SideBySideRunner::start() {
-    SeededKeySource& keys = *key_source_;
-    auto alice_identity = generate_identity_key_pair(keys);
-    auto bob_identity = generate_identity_key_pair(keys);
-    auto signed_prekey_private = keys.next_private_key(KeyRole::signed_prekey);
-    if (!alice_identity.ok() || !bob_identity.ok() || !signed_prekey_private.ok()) {
-        return std::string("the key source failed");
+    // Seats are made Alice first, then Bob, so that our key source hands out the identities in
+    // that order; then Bob's prekeys, then Alice's base and ratchet keys (X3DH §3.2, §3.3).
+    for (const model::Party seat : {model::Party::alice, model::Party::bob}) {
+        const EndpointContext context{.seat = seat,
+                                      .registration_id = registration_ids[model::index_of(seat)],
+                                      .setup = &setup_,
+                                      .profile = &profile_,
+                                      .keys = key_source_.get()};
+        const EndpointFactory& factory = options_.seats[model::index_of(seat)];
+        EndpointOrProblem made = factory ? factory(context) : make_party_endpoint(context);
+        if (const auto* problem = std::get_if<std::string>(&made))
+            return *problem;
+        endpoints_[model::index_of(seat)] = std::move(std::get<std::unique_ptr<Endpoint>>(made));
     }
-    // X3DH §3.2: Bob signs his signed prekey; the signature's randomness comes from the seed so
-    // that the serialized state is a function of the trace.
-    SignedPreKeyRecord signed_prekey{
-        signed_prekey_id,
-        KeyPair<role::SignedPreKey>::from_private(std::move(signed_prekey_private).value()),
-        {}};
-    std::array<std::uint8_t, crypto::xeddsa_nonce_bytes> signature_randomness{};
-    seeded_bytes(setup_.key_seed, "signature", 0, signature_randomness);
-    signed_prekey.signature =
-        crypto::xeddsa_sign(bob_identity.value().private_key,
-                            signed_prekey.key_pair.public_key.serialize(), signature_randomness);
-    std::optional<OneTimePreKeyRecord> one_time_prekey;
-    if (setup_.one_time_prekey) {
-        auto generated = generate_one_time_prekey(one_time_prekey_id, keys);
-        if (!generated.ok())
-            return std::string("the key source failed");
-        one_time_prekey = std::move(generated).value();
-    }
+    Endpoint& alice = *endpoints_[model::index_of(model::Party::alice)];
+    Endpoint& bob = *endpoints_[model::index_of(model::Party::bob)];
 
-    const IdentityPublicKey alice_public = alice_identity.value().public_key;
-    const IdentityPublicKey bob_public = bob_identity.value().public_key;
-    publics_.identity = {alice_public, bob_public};
-    publics_.signed_prekey_id = signed_prekey_id;
-    if (one_time_prekey)
-        publics_.one_time_prekey_id = one_time_prekey_id;
-
-    // Both parties pin each other's identity (no trust on first use), so a PreKeySignalMessage
+    std::optional<std::uint32_t> published_one_time_prekey;
+    if (setup_.one_time_prekey)
+        published_one_time_prekey = one_time_prekey_id;
+    auto bundle = bob.publish_prekeys(signed_prekey_id, published_one_time_prekey);
+    if (!bundle.ok())
+        return fmt::format("Bob ({}) could not publish prekeys: {}", bob.implementation(),
+                           bob.native_error());
+    // Both seats pin each other's identity (no trust on first use), so a PreKeySignalMessage
     // with another identity is untrusted whatever the state.
-    parties_[model::index_of(model::Party::alice)] = std::make_unique<Party>(
-        std::move(alice_identity).value(), registration_ids[0], bob_public, keys, profile_);
-    parties_[model::index_of(model::Party::bob)] = std::make_unique<Party>(
-        std::move(bob_identity).value(), registration_ids[1], alice_public, keys, profile_);
-    Party& alice = *parties_[model::index_of(model::Party::alice)];
-    Party& bob = *parties_[model::index_of(model::Party::bob)];
-
-    PreKeyBundle bundle;
-    bundle.registration_id = registration_ids[1];
-    bundle.device_id = 1;
-    bundle.identity_key = bob_public;
-    bundle.signed_prekey_id = signed_prekey.id;
-    bundle.signed_prekey = signed_prekey.key_pair.public_key;
-    bundle.signed_prekey_signature = signed_prekey.signature;
-    if (one_time_prekey) {
-        bundle.one_time_prekey =
-            PreKeyBundle::OneTimePreKey{one_time_prekey->id, one_time_prekey->key_pair.public_key};
+    if (!alice.trust_peer(bob.identity_public_key()).ok() ||
+        !bob.trust_peer(alice.identity_public_key()).ok()) {
+        return std::string("a seat could not pin its peer's identity");
     }
+    publics_.identity = {alice.identity_public_key(), bob.identity_public_key()};
+    publics_.signed_prekey_id = signed_prekey_id;
+    publics_.one_time_prekey_id = published_one_time_prekey;
+
     // The signed prekey is Bob's first ratchet key: epoch 0 (DR §3.3 RatchetInitBob).
-    epochs_.assign(signed_prekey.key_pair.public_key.u);
-    sending_keys_seen_.insert(signed_prekey.key_pair.public_key.u);
-    bob.add_signed_prekey(std::move(signed_prekey));
-    if (one_time_prekey)
-        bob.add_one_time_prekey(std::move(*one_time_prekey));
-
-    if (auto started = alice.initiate_session(bundle); !started.ok()) {
-        return fmt::format("Alice's initiate_session failed: {}", error_name(started.error()));
+    epochs_.assign(bundle.value().signed_prekey.u);
+    sending_keys_seen_.insert(bundle.value().signed_prekey.u);
+    if (!alice.initiate_session(bundle.value()).ok()) {
+        return fmt::format("Alice's ({}) initiate_session failed: {}", alice.implementation(),
+                           alice.native_error());
     }
-    for (const SeededKeySource::Issued& issued : keys.issued()) {
-        if (issued.role == KeyRole::base)
-            publics_.genuine_base_key = BasePublicKey{issued.public_key};
-    }
+    const auto base_key = alice.session_base_key();
+    if (!base_key)
+        return std::string("Alice has no session after initiate_session");
+    publics_.genuine_base_key = BasePublicKey{*base_key};
     StepReport initial;
     check_after_step(initial);
     if (!initial.violations.empty()) {
@@ -267,10 +236,18 @@ std::optional<std::string> SideBySideRunner::start() {
 }
 
 void SideBySideRunner::record_new_epochs() {
+    // Epochs number ratchet keys in generation order. Our seats draw every key from the shared
+    // key source, whose log also shows a key generated and never installed; another
+    // implementation's new keys are seen as its sending ratchet key changes. One op changes at
+    // most one seat, so the two sources never race.
     const auto& issued = key_source_->issued();
     for (; issued_seen_ < issued.size(); ++issued_seen_) {
         if (issued[issued_seen_].role == KeyRole::ratchet)
             epochs_.assign(issued[issued_seen_].public_key);
+    }
+    for (const auto& endpoint : endpoints_) {
+        if (const auto key = endpoint->sending_ratchet_key())
+            epochs_.assign(*key);
     }
 }
 
@@ -284,6 +261,17 @@ Bytes SideBySideRunner::plaintext_for(std::size_t message, std::uint32_t size) c
         plaintext.push_back(static_cast<std::uint8_t>(message * 131 + index * 7));
     }
     return plaintext;
+}
+
+std::optional<std::size_t> SideBySideRunner::first_deliverable_to(model::Party party) const {
+    for (std::size_t index = 0; index < model_.messages().size() && index < genuine_.size();
+         ++index) {
+        if (model_.recipient(index) == party && model_.can_deliver(index) &&
+            model_.deliverable(index)) {
+            return index;
+        }
+    }
+    return std::nullopt;
 }
 
 StepReport SideBySideRunner::step(const Op& op) {
@@ -328,28 +316,26 @@ StepReport SideBySideRunner::step(const Op& op) {
                 tampered[value.byte % tampered.size()] ^= value.mask;
                 run_receive(model_.recipient(value.message), message.type, tampered, report,
                             std::nullopt, value.message);
+            } else if constexpr (std::is_same_v<T, TruncateOp>) {
+                if (!sent(value.message))
+                    return not_applicable(fmt::format("message {} was not sent", value.message));
+                const GenuineMessage& message = genuine_[value.message];
+                const ByteView prefix =
+                    ByteView(message.bytes).first(value.length % message.bytes.size());
+                ++statistics_.truncations;
+                run_receive(model_.recipient(value.message), message.type, prefix, report,
+                            std::nullopt, value.message);
             } else if constexpr (std::is_same_v<T, ForgeOp>) {
                 if (value.ratchet_key.kind == ForgedKey::Kind::epoch &&
                     value.ratchet_key.epoch >= epochs_.next_epoch()) {
                     return not_applicable(
                         fmt::format("epoch {} does not exist yet", value.ratchet_key.epoch));
                 }
-                // The genuine message to check afterwards: the first one in flight to this party
-                // that would be accepted.
-                std::optional<std::size_t> genuine_candidate;
-                for (std::size_t index = 0;
-                     index < model_.messages().size() && index < genuine_.size(); ++index) {
-                    if (model_.recipient(index) == value.party && model_.can_deliver(index) &&
-                        model_.deliverable(index)) {
-                        genuine_candidate = index;
-                        break;
-                    }
-                }
                 const Bytes forged = forge(value);
                 run_receive(
                     value.party,
                     value.prekey ? MessageType::prekey_message : MessageType::signal_message,
-                    forged, report, std::nullopt, genuine_candidate);
+                    forged, report, std::nullopt, first_deliverable_to(value.party));
             } else if constexpr (std::is_same_v<T, SaveRestoreOp>) {
                 run_save_restore(value, report);
             }
@@ -367,17 +353,20 @@ StepReport SideBySideRunner::step(const Op& op) {
 void SideBySideRunner::run_send(const SendOp& op, StepReport& report) {
     report.kind = StepReport::Kind::sent;
     report.actor = op.party;
-    Party& party = *parties_[model::index_of(op.party)];
+    Endpoint& endpoint = *endpoints_[model::index_of(op.party)];
+    report.implementation = endpoint.implementation();
     const std::size_t number = genuine_.size();
     const Bytes plaintext = plaintext_for(number, op.size);
-    auto sent = party.encrypt(plaintext);
+    auto sent = endpoint.encrypt(plaintext);
     const model::System::SendResult predicted = model_.send(op.party, op.size);
     report.model_verdict = predicted.verdict;
     report.model_message = predicted.message;
     report.implementation_ok = sent.ok();
     ++statistics_.sends;
-    if (!sent.ok())
+    if (!sent.ok()) {
         report.implementation_error = sent.error();
+        report.native_error = endpoint.native_error();
+    }
 
     const bool model_ok = predicted.verdict == model::Verdict::ok;
     if (sent.ok() != model_ok) {
@@ -386,6 +375,13 @@ void SideBySideRunner::run_send(const SendOp& op, StepReport& report) {
              fmt::format("implementation {}, model {}",
                          sent.ok() ? "sent" : error_text(report.implementation_error),
                          model::verdict_name(predicted.verdict))});
+    }
+    if (oracle_ && sent.ok() != oracle_->can_send(op.party)) {
+        report.violations.push_back(
+            {Check::independent_oracle,
+             fmt::format("implementation {}, the oracle says {} {} a session to send with",
+                         sent.ok() ? "sent" : "could not send", model::party_name(op.party),
+                         oracle_->can_send(op.party) ? "has" : "has no")});
     }
     if (!sent.ok()) {
         if (!model_ok && sent.error() != Error::no_session) {
@@ -402,10 +398,21 @@ void SideBySideRunner::run_send(const SendOp& op, StepReport& report) {
         GenuineMessage{op.party, message.type, message.bytes, signal_bytes.value_or(Bytes{})});
     plaintext_sizes_.push_back(op.size);
     report.sent_message = number;
+    if (oracle_) {
+        const IndependentOracle::Message& expected = oracle_->send(op.party, number);
+        if (expected.type != message.type) {
+            report.violations.push_back(
+                {Check::independent_oracle,
+                 fmt::format("sent a type-{} message, the oracle expects type {}",
+                             static_cast<int>(message.type), static_cast<int>(expected.type))});
+        }
+    }
     if (!model_ok)
         return;
 
-    // The header as sent must be the model's (DR §3.4: HEADER(DHs, PN, Ns)).
+    // The header as sent must be the model's (DR §3.4: HEADER(DHs, PN, Ns)). A new sending key
+    // is numbered here if the implementation only shows it on the wire.
+    record_new_epochs();
     const model::ConcreteHeader& header = model_.messages()[*predicted.message].header;
     std::string problem;
     if (*predicted.message != number) {
@@ -438,244 +445,113 @@ void SideBySideRunner::run_send(const SendOp& op, StepReport& report) {
         report.violations.push_back({Check::model_agreement, std::move(problem)});
 }
 
+// Predict: α of the input, the model's transition, and (for a genuine delivery) the oracle.
+void SideBySideRunner::predict_receive(ReceiveStep& step) {
+    step.abstract =
+        abstract_message(step.type, step.bytes, step.receiver, epochs_, publics_, genuine_);
+    step.model_before = model_.party(step.receiver);
+    if (step.genuine_after_rejection) {
+        step.genuine_after_rejection_deliverable =
+            *step.genuine_after_rejection < model_.messages().size() &&
+            model_.deliverable(*step.genuine_after_rejection);
+    }
+    if (step.network_message) {
+        const std::size_t message = *step.network_message;
+        step.deliverable = model_.deliverable(message);
+        step.genuine_view = model_.genuine_view_of(message);
+        if (oracle_ && oracle_->has_message(message))
+            step.oracle_expected = oracle_->expect(message);
+        step.predicted = model_.deliver(message);
+    } else {
+        step.predicted = model_.inject(step.receiver, step.abstract.view);
+    }
+    step.model_after = model_.party(step.receiver);
+}
+
+// Execute: the receiving endpoint decrypts; its state is captured before and after.
+void SideBySideRunner::execute_receive(ReceiveStep& step, StepReport& report) {
+    Endpoint& endpoint = *step.endpoint;
+    report.implementation = endpoint.implementation();
+    step.snapshot_before = endpoint.snapshot();
+    if (const Party* party = endpoint.party())
+        step.view_before = party->view();
+    auto decrypted = endpoint.decrypt(step.type, step.bytes);
+    step.snapshot_after = endpoint.snapshot();
+    if (const Party* party = endpoint.party())
+        step.view_after = party->view();
+    step.accepted = decrypted.ok();
+    if (!decrypted.ok()) {
+        step.error = decrypted.error();
+        report.native_error = endpoint.native_error();
+    } else {
+        step.plaintext = std::move(decrypted).value();
+        // Which genuine message the plaintext is: its first four bytes name it, the rest must
+        // match, and it must have been sent to this receiver.
+        if (step.plaintext.size() >= 4) {
+            const std::size_t candidate =
+                (std::size_t{step.plaintext[0]} << 24) | (std::size_t{step.plaintext[1]} << 16) |
+                (std::size_t{step.plaintext[2]} << 8) | std::size_t{step.plaintext[3]};
+            if (candidate < genuine_.size() &&
+                model::peer_of(genuine_[candidate].sender) == step.receiver) {
+                const Bytes expected = plaintext_for(candidate, plaintext_sizes_[candidate]);
+                if (std::equal(step.plaintext.begin(), step.plaintext.end(), expected.begin(),
+                               expected.end())) {
+                    step.plaintext_message = candidate;
+                }
+            }
+        }
+    }
+    if (auto signal = signal_message_bytes(step.type, step.bytes)) {
+        auto parsed = wire::parse_signal_message(*signal, profile_.message_version);
+        if (parsed.ok())
+            step.message_ratchet_key = parsed.value().ratchet_key.u;
+    }
+    report.implementation_ok = step.accepted;
+    report.implementation_error = step.error;
+    report.plaintext_message = step.plaintext_message;
+}
+
 void SideBySideRunner::run_receive(model::Party receiver, MessageType type, ByteView bytes,
                                    StepReport& report, std::optional<std::size_t> network_message,
                                    std::optional<std::size_t> genuine_after_rejection) {
     report.kind = StepReport::Kind::received;
     report.actor = receiver;
-    Party& party = *parties_[model::index_of(receiver)];
-    const AbstractMessage abstract =
-        abstract_message(type, bytes, receiver, epochs_, publics_, genuine_);
+    ReceiveStep step;
+    step.receiver = receiver;
+    step.type = type;
+    step.bytes = bytes;
+    step.network_message = network_message;
+    step.genuine_after_rejection = genuine_after_rejection;
+    step.endpoint = endpoints_[model::index_of(receiver)].get();
 
-    // The model's prediction.
-    const model::ConcreteParty model_before = model_.party(receiver);
-    bool deliverable = false;
-    model::System::ReceiveResult predicted;
-    if (network_message) {
-        ++statistics_.deliveries;
-        deliverable = model_.deliverable(*network_message);
-        if (deliverable) {
-            ++statistics_.deliveries_deliverable;
-            delivered_within_limits_.insert(*network_message);
-        }
-        const model::ConcreteView expected = model_.genuine_view_of(*network_message);
-        const model::ConcreteView& seen = abstract.view;
-        if (!seen.parsed || !seen.authentic || seen.epoch != expected.epoch ||
-            seen.counter != expected.counter || seen.is_prekey != expected.is_prekey ||
-            abstract.genuine_message != network_message) {
-            report.violations.push_back(
-                {Check::model_agreement,
-                 fmt::format("message {} as the receiver parses it is not the model's message",
-                             *network_message)});
-        }
-        predicted = model_.deliver(*network_message);
-    } else {
-        predicted = model_.inject(receiver, abstract.view);
-    }
-    report.model_verdict = predicted.verdict;
-    report.model_message = predicted.accepted_message;
+    predict_receive(step);
+    report.model_verdict = step.predicted.verdict;
+    report.model_message = step.predicted.accepted_message;
+    execute_receive(step, report);
 
-    // The implementation.
-    const SecureBytes state_before = party.serialize();
-    const StateView view_before = party.view();
-    auto decrypted = party.decrypt(type, bytes);
-    report.implementation_ok = decrypted.ok();
-    if (!decrypted.ok())
-        report.implementation_error = decrypted.error();
+    const std::function<Bytes(std::size_t)> plaintext_of = [this](std::size_t message) {
+        return plaintext_for(message, plaintext_sizes_[message]);
+    };
+    const ReceiveLedger ledger{.genuine = genuine_,
+                               .plaintext_of = plaintext_of,
+                               .accepted = accepted_by_implementation_,
+                               .message_keys_used = message_keys_used_,
+                               .sending_keys_seen = sending_keys_seen_,
+                               .oracle = oracle_ ? &*oracle_ : nullptr};
+    run_receive_checks(step, ledger, report.violations);
+    count_receive(step, statistics_);
 
-    if (decrypted.ok()) {
-        const SecureBytes& plaintext = decrypted.value();
-        std::optional<std::size_t> number;
-        if (plaintext.size() >= 4) {
-            const std::size_t candidate =
-                (std::size_t{plaintext[0]} << 24) | (std::size_t{plaintext[1]} << 16) |
-                (std::size_t{plaintext[2]} << 8) | std::size_t{plaintext[3]};
-            if (candidate < genuine_.size() &&
-                model::peer_of(genuine_[candidate].sender) == receiver) {
-                const Bytes expected = plaintext_for(candidate, plaintext_sizes_[candidate]);
-                if (std::equal(plaintext.begin(), plaintext.end(), expected.begin(),
-                               expected.end())) {
-                    number = candidate;
-                }
-            }
-        }
-        report.plaintext_message = number;
-        if (!number) {
-            report.violations.push_back(
-                {Check::model_agreement, "accepted a plaintext that was never sent to this party"});
-        } else if (!accepted_by_implementation_.insert(*number).second) {
-            report.violations.push_back(
-                {Check::no_message_accepted_twice,
-                 fmt::format("message {} was accepted a second time", *number)});
-        }
-        if (abstract.view.key_known &&
-            !message_keys_used_.emplace(abstract.view.epoch, abstract.view.counter).second) {
-            report.violations.push_back(
-                {Check::no_message_accepted_twice,
-                 fmt::format("the message key of (epoch {}, counter {}) decrypted a second time",
-                             abstract.view.epoch, abstract.view.counter)});
-        }
-        // Healing: a message under a ratchet key the receiver has no chain for made it step its
-        // DH ratchet; it must now send under a key never used before, from counter 0.
-        auto parsed_key = [&]() -> std::optional<crypto::X25519Public> {
-            auto signal = signal_message_bytes(type, bytes);
-            if (!signal)
-                return std::nullopt;
-            auto parsed = wire::parse_signal_message(*signal, profile_.message_version);
-            if (!parsed.ok())
-                return std::nullopt;
-            return parsed.value().ratchet_key.u;
-        }();
-        bool had_chain = false;
-        if (view_before.current && parsed_key) {
-            for (const ReceivingChainView& chain : view_before.current->receiving_chains) {
-                if (chain.sender_ratchet_key.u == *parsed_key)
-                    had_chain = true;
-            }
-        }
-        const StateView view_after = party.view();
-        if (!had_chain) {
-            if (!view_after.current) {
-                report.violations.push_back({Check::fresh_ratchet_key, "accepted, yet no session"});
-            } else if (sending_keys_seen_.contains(view_after.current->sending_ratchet_key.u)) {
-                report.violations.push_back({Check::fresh_ratchet_key,
-                                             "after a message under a new peer ratchet key, the "
-                                             "sending ratchet key is one used before"});
-            } else if (view_after.current->sending_index != 0) {
-                report.violations.push_back({Check::fresh_ratchet_key,
-                                             fmt::format("after a DH ratchet step Ns is {}, not 0",
-                                                         view_after.current->sending_index)});
-            }
-        }
-    } else {
-        const SecureBytes state_after = party.serialize();
-        if (state_after != state_before) {
-            report.violations.push_back(
-                {Check::rejection_changes_nothing,
-                 fmt::format("rejected ({}) but the serialized state changed",
-                             error_name(decrypted.error()))});
-        }
-        // The genuine message is still accepted afterwards (tried on a restored copy, so the run
-        // itself is not changed).
-        if (genuine_after_rejection && model_.deliverable(*genuine_after_rejection) &&
-            *genuine_after_rejection < genuine_.size()) {
-            const std::size_t genuine_index = *genuine_after_rejection;
-            SeededKeySource probe_keys(setup_.key_seed, "probe");
-            auto copy = Party::deserialize(party.serialize(), probe_keys, profile_);
-            std::optional<std::string> problem;
-            if (!copy.ok()) {
-                problem = fmt::format("the state does not reload ({})", error_name(copy.error()));
-            } else {
-                const GenuineMessage& message = genuine_[genuine_index];
-                auto retried = copy.value().decrypt(message.type, message.bytes);
-                const Bytes expected =
-                    plaintext_for(genuine_index, plaintext_sizes_[genuine_index]);
-                if (!retried.ok()) {
-                    problem = fmt::format("the genuine message {} is now rejected ({})",
-                                          genuine_index, error_name(retried.error()));
-                } else if (!std::equal(retried.value().begin(), retried.value().end(),
-                                       expected.begin(), expected.end())) {
-                    problem = fmt::format(
-                        "the genuine message {} now decrypts to another plaintext", genuine_index);
-                }
-            }
-            if (problem)
-                report.violations.push_back({Check::rejection_changes_nothing, *problem});
-        }
-    }
-
-    // Within the limits, a genuine message is accepted, with its own plaintext.
-    if (network_message && deliverable &&
-        !(decrypted.ok() && report.plaintext_message == network_message)) {
-        report.violations.push_back(
-            {Check::delivery_within_limits,
-             fmt::format("message {} was delivered within the limits but {}", *network_message,
-                         decrypted.ok()
-                             ? "decrypted to another plaintext"
-                             : fmt::format("was rejected ({})", error_name(decrypted.error())))});
-    }
-
-    // Agreement with the model.
-    const bool model_ok = predicted.verdict == model::Verdict::ok;
-    if (decrypted.ok() != model_ok) {
-        report.violations.push_back(
-            {Check::model_agreement,
-             fmt::format("implementation {}, model {}",
-                         decrypted.ok()
-                             ? "accepted"
-                             : fmt::format("rejected ({})", error_name(decrypted.error())),
-                         model_ok ? "accepted" : model::verdict_name(predicted.verdict))});
-    } else if (model_ok) {
-        if (report.plaintext_message != predicted.accepted_message) {
-            report.violations.push_back(
-                {Check::model_agreement,
-                 fmt::format(
-                     "implementation accepted message {}, model message {}",
-                     report.plaintext_message ? std::to_string(*report.plaintext_message) : "?",
-                     predicted.accepted_message ? std::to_string(*predicted.accepted_message)
-                                                : "?")});
-        }
-    } else {
-        const Error error = decrypted.error();
-        const std::optional<Error> named = error_for(predicted.verdict);
-        if (named ? error != *named : !is_opaque_rejection(error)) {
-            report.violations.push_back(
-                {Check::model_agreement,
-                 fmt::format("implementation rejected with {}, model {}", error_name(error),
-                             model::verdict_name(predicted.verdict))});
-        }
-    }
-
-    // Statistics, from the model's states before and after.
-    const model::ConcreteParty& model_after = model_.party(receiver);
-    if (model_ok) {
-        ++statistics_.accepted;
-        if (!network_message)
-            ++statistics_.tampered_accepted;
-        const auto key = std::make_pair(abstract.view.epoch, abstract.view.counter);
-        if (model_before.skipped.contains(key))
-            ++statistics_.accepted_out_of_order;
-        bool on_chain = false;
-        for (const auto& chain : model_before.chains) {
-            if (chain.present && model_before.has_session && chain.epoch == abstract.view.epoch) {
-                on_chain = true;
-                if (abstract.view.counter > chain.next_index)
-                    ++statistics_.accepted_after_gap;
-            }
-        }
-        if (!on_chain) {
-            ++statistics_.ratchet_steps;
-            if (abstract.view.counter > 0)
-                ++statistics_.accepted_after_gap;
-        }
-        for (const auto& chain : model_before.chains) {
-            if (!chain.present || !model_before.has_session)
-                continue;
-            const bool kept = std::any_of(model_after.chains.begin(), model_after.chains.end(),
-                                          [&chain](const auto& after) {
-                                              return after.present && after.epoch == chain.epoch;
-                                          });
-            if (!kept)
-                ++statistics_.chains_evicted;
-        }
-        for (const auto& entry : model_before.skipped) {
-            if (entry != key && !model_after.skipped.contains(entry))
-                ++statistics_.skipped_keys_evicted;
-        }
-    } else {
-        switch (predicted.verdict) {
-            case model::Verdict::duplicate:
-                ++statistics_.rejected_duplicate;
-                break;
-            case model::Verdict::too_far_ahead:
-                ++statistics_.rejected_too_far_ahead;
-                break;
-            case model::Verdict::no_session:
-                ++statistics_.rejected_no_session;
-                break;
-            default:
-                ++statistics_.rejected_other;
-                break;
+    // Update the ledger with what this step accepted.
+    if (network_message && step.deliverable)
+        delivered_within_limits_.insert(*network_message);
+    if (step.accepted) {
+        if (step.plaintext_message)
+            accepted_by_implementation_.insert(*step.plaintext_message);
+        if (step.abstract.view.key_known)
+            message_keys_used_.emplace(step.abstract.view.epoch, step.abstract.view.counter);
+        if (oracle_ && step.plaintext_message && oracle_->has_message(*step.plaintext_message) &&
+            oracle_->expect(*step.plaintext_message) == ExpectedDelivery::accept) {
+            oracle_->accept(*step.plaintext_message);
         }
     }
 }
@@ -683,29 +559,14 @@ void SideBySideRunner::run_receive(model::Party receiver, MessageType type, Byte
 void SideBySideRunner::run_save_restore(const SaveRestoreOp& op, StepReport& report) {
     report.kind = StepReport::Kind::restored;
     report.actor = op.party;
+    Endpoint& endpoint = *endpoints_[model::index_of(op.party)];
+    report.implementation = endpoint.implementation();
     model_.save_restore(op.party);
     if (options_.skip_save_restore)
         return;
     ++statistics_.save_restores;
-    std::unique_ptr<Party>& party = parties_[model::index_of(op.party)];
-    const SecureBytes saved = party->serialize();
-    const StateView view = party->view();
-    auto restored = Party::deserialize(saved, *key_source_, profile_);
-    if (!restored.ok()) {
-        report.violations.push_back(
-            {Check::save_restore_unobservable,
-             fmt::format("the saved state does not load ({})", error_name(restored.error()))});
-        return;
-    }
-    if (restored.value().serialize() != saved) {
-        report.violations.push_back(
-            {Check::save_restore_unobservable, "the restored state serializes to other bytes"});
-    }
-    if (restored.value().view() != view) {
-        report.violations.push_back(
-            {Check::save_restore_unobservable, "the restored state has another view"});
-    }
-    *party = std::move(restored).value();
+    if (auto problem = endpoint.save_restore())
+        report.violations.push_back({Check::save_restore_unobservable, *problem});
 }
 
 Bytes SideBySideRunner::forge(const ForgeOp& op) const {
@@ -773,7 +634,10 @@ Bytes SideBySideRunner::forge(const ForgeOp& op) const {
 }
 
 void SideBySideRunner::check_bounds(model::Party which, StepReport& report) const {
-    const StateView view = parties_[model::index_of(which)]->view();
+    const Party* party = endpoints_[model::index_of(which)]->party();
+    if (party == nullptr)
+        return;  // another implementation: its stores are not visible
+    const StateView view = party->view();
     const auto check_session = [&](const SessionView& session, const char* label) {
         if (session.receiving_chains.size() > profile_.max_receiving_chains) {
             report.violations.push_back(
@@ -826,7 +690,13 @@ void SideBySideRunner::check_bounds(model::Party which, StepReport& report) cons
 void SideBySideRunner::check_after_step(StepReport& report) {
     record_new_epochs();
     for (const model::Party which : {model::Party::alice, model::Party::bob}) {
-        const StateView view = parties_[model::index_of(which)]->view();
+        const Endpoint& endpoint = *endpoints_[model::index_of(which)];
+        if (const auto key = endpoint.sending_ratchet_key())
+            sending_keys_seen_.insert(*key);
+        const Party* party = endpoint.party();
+        if (party == nullptr)
+            continue;  // α needs our StateView; the outcomes and headers are still compared
+        const StateView view = party->view();
         auto abstracted =
             abstract_party(view, epochs_, publics_, setup_.limits.max_receiving_chains);
         if (const auto* problem = std::get_if<std::string>(&abstracted)) {
@@ -842,13 +712,11 @@ void SideBySideRunner::check_after_step(StepReport& report) {
                              model::describe(model_.party(which)))});
         }
         check_bounds(which, report);
-        if (view.current)
-            sending_keys_seen_.insert(view.current->sending_ratchet_key.u);
     }
     if (epochs_.next_epoch() != model_.world().next_epoch) {
         report.violations.push_back(
             {Check::model_agreement,
-             fmt::format("the implementation has generated {} ratchet key pairs, the model {}",
+             fmt::format("the implementations have generated {} ratchet key pairs, the model {}",
                          epochs_.next_epoch() - 1, model_.world().next_epoch - 1)});
     }
 }

@@ -30,7 +30,9 @@ rc::Gen<Op> arbitrary_op() {
         }),
         rc::gen::exec([] { return Op{DeliverOp{*arbitrary_u32()}}; }),
         rc::gen::exec([] { return Op{DuplicateOp{*arbitrary_u32()}}; }),
-        rc::gen::exec([] { return Op{DropOp{*arbitrary_u32()}}; }), rc::gen::exec([] {
+        rc::gen::exec([] { return Op{DropOp{*arbitrary_u32()}}; }),
+        rc::gen::exec([] { return Op{TruncateOp{*arbitrary_u32(), *arbitrary_u32()}}; }),
+        rc::gen::exec([] {
             return Op{
                 TamperOp{*arbitrary_u32(), *arbitrary_u32(), *rc::gen::arbitrary<std::uint8_t>()}};
         }),
@@ -139,9 +141,13 @@ TEST(OpTraceForms, StrictDecodingRefusesMalformedInput) {
     Bytes reserved = encoded;
     reserved[0] |= 0x80;
     EXPECT_TRUE(std::holds_alternative<std::string>(decode_trace_strict(reserved)));
-    Bytes unknown_kind = encoded;
-    unknown_kind.push_back(0x07);
-    EXPECT_TRUE(std::holds_alternative<std::string>(decode_trace_strict(unknown_kind)));
+    // Kind 7 is truncate, which has no party: the party bit is reserved on it.
+    Bytes reserved_party = encoded;
+    reserved_party.insert(reserved_party.end(), {0x0f, 0x00, 0x00});
+    EXPECT_TRUE(std::holds_alternative<std::string>(decode_trace_strict(reserved_party)));
+    Bytes truncate_op = encoded;
+    truncate_op.insert(truncate_op.end(), {0x07, 0x00, 0x05});
+    EXPECT_TRUE(std::holds_alternative<OpTrace>(decode_trace_strict(truncate_op)));
     Bytes non_canonical = encoded;
     non_canonical.insert(non_canonical.end(),
                          {0x01, 0x80, 0x00});  // deliver, varint 0 in two bytes

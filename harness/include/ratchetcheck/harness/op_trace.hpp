@@ -57,6 +57,16 @@ struct TamperOp {
     bool operator==(const TamperOp&) const = default;
 };
 
+// TruncateOp: the recipient of `message` is handed its first (`length` modulo the message's
+// length) bytes: always a strict prefix, which every implementation must reject (a SignalMessage
+// loses MAC bytes; a PreKeySignalMessage loses at least part of its last field, the required
+// signedPreKeyId). The network's copies are not touched.
+struct TruncateOp {
+    std::uint32_t message = 0;
+    std::uint32_t length = 0;
+    bool operator==(const TruncateOp&) const = default;
+};
+
 // ForgedKey is the ratchet key a forged message carries.
 struct ForgedKey {
     enum class Kind : std::uint8_t {
@@ -96,7 +106,8 @@ struct SaveRestoreOp {
     bool operator==(const SaveRestoreOp&) const = default;
 };
 
-using Op = std::variant<SendOp, DeliverOp, DuplicateOp, DropOp, TamperOp, ForgeOp, SaveRestoreOp>;
+using Op = std::variant<SendOp, DeliverOp, DuplicateOp, DropOp, TamperOp, ForgeOp, SaveRestoreOp,
+                        TruncateOp>;
 
 // TraceSetup is everything besides the ops that decides a run: the key seed (every key pair, the
 // signed prekey signature and every forged byte derive from it), whether Bob publishes a
@@ -144,7 +155,8 @@ struct TraceParseError {
 // TraceParseError naming it; nothing throws.
 std::variant<OpTrace, TraceParseError> trace_from_json(std::string_view text);
 
-// op_name is "send", "deliver", "duplicate", "drop", "tamper", "forge" or "save_restore".
+// op_name is "send", "deliver", "duplicate", "drop", "tamper", "forge", "save_restore" or
+// "truncate".
 std::string_view op_name(const Op& op);
 
 }  // namespace ratchetcheck::harness

@@ -1,6 +1,11 @@
-// The side-by-side runner: one op at a time on the implementation (two Party objects) and on the
-// model (model::System), comparing after every op — the one runner behind the property tests,
-// `ratchetcheck replay` and the interaction fuzz target (ARCHITECTURE.md harness/).
+// The side-by-side runner: one op at a time on two endpoints (our Party in each seat, or
+// libsignal-protocol-c in one or both: endpoint.hpp) and on the model (model::System), comparing
+// after every op — the one runner behind the property tests, the live interop suite,
+// `ratchetcheck replay` and the interaction fuzz target (ARCHITECTURE.md "One runner").
+//
+// Each op is predicted (the model, and the independent oracle for genuine deliveries), executed
+// (the endpoints), then judged by a table of checks, each a small function named after the
+// property it checks (side_by_side_checks.cpp).
 #pragma once
 
 #include <array>
@@ -15,6 +20,8 @@
 #include <vector>
 
 #include "ratchetcheck/harness/abstraction.hpp"
+#include "ratchetcheck/harness/endpoint.hpp"
+#include "ratchetcheck/harness/independent_oracle.hpp"
 #include "ratchetcheck/harness/op_trace.hpp"
 #include "ratchetcheck/harness/seeded_key_source.hpp"
 #include "ratchetcheck/model/system.hpp"
@@ -49,6 +56,9 @@ enum class Check {
     // The trace's recorded expectation (what the model predicted when it was recorded) differs
     // from what the model predicts now.
     expectation,
+    // The independent oracle (independent_oracle.hpp), written apart from model/, agrees with the
+    // outcome of every genuine delivery: accepted with its plaintext, or rejected.
+    independent_oracle,
 };
 
 const char* check_name(Check check);
@@ -65,6 +75,8 @@ struct RunnerOptions {
     bool skip_save_restore = false;
     // variant is the model's variant (the implementation is what it is).
     model::Variant variant{};
+    // seats makes the endpoint of each seat (by model::Party); an empty factory is our Party.
+    std::array<EndpointFactory, 2> seats{};
 };
 
 // StepReport is what happened on one op, on both sides, and what it violated.
@@ -77,8 +89,10 @@ struct StepReport {
 
     // The implementation's outcome.
     enum class Kind { sent, received, network, restored } kind = Kind::network;
+    std::string implementation;  // the actor's implementation ("ours", "libsignal")
     bool implementation_ok = true;
     std::optional<Error> implementation_error;
+    std::string native_error;                      // the implementation's own name for the error
     std::optional<std::size_t> sent_message;       // ledger index of a sent message
     std::optional<std::size_t> plaintext_message;  // message number read from an accepted plaintext
     // The model's outcome.
@@ -93,6 +107,8 @@ struct StepReport {
     std::string outcome_label() const;
     // describe renders the step on one line.
     std::string describe() const;
+    // implementation_label is "implementation", or "implementation (libsignal)" for another.
+    std::string implementation_label() const;
 };
 
 // RunStatistics counts what a run exercised (for RapidCheck's distribution tags).
@@ -113,14 +129,18 @@ struct RunStatistics {
     std::size_t skipped_keys_evicted = 0;
     std::size_t chains_evicted = 0;
     std::size_t save_restores = 0;
+    std::size_t truncations = 0;
 };
+
+struct ReceiveStep;
 
 class SideBySideRunner {
   public:
-    // create sets up both parties from `setup` (Bob publishes his prekeys, Alice runs X3DH on his
-    // bundle), or says why it cannot (an invalid setup, or the implementation failing X3DH).
+    // create sets up both seats from `setup` (Bob publishes his prekeys, Alice runs X3DH on his
+    // bundle), or says why it cannot (an invalid setup, or an implementation failing X3DH).
     static std::variant<std::unique_ptr<SideBySideRunner>, std::string> create(
         const TraceSetup& setup, const RunnerOptions& options = {});
+    ~SideBySideRunner();
 
     // step runs one op on both sides and compares. An op that is not applicable (a message that
     // was not sent, no copy in flight, an epoch that does not exist yet) changes nothing.
@@ -130,9 +150,11 @@ class SideBySideRunner {
     OpTrace trace() const;
     const TraceSetup& setup() const { return setup_; }
     const model::System& model() const { return model_; }
-    const Party& implementation(model::Party party) const {
-        return *parties_[model::index_of(party)];
+    const Endpoint& endpoint(model::Party party) const {
+        return *endpoints_[model::index_of(party)];
     }
+    // implementation is our Party in `party`'s seat; only for a seat our implementation holds.
+    const Party& implementation(model::Party party) const { return *endpoint(party).party(); }
     const RunStatistics& statistics() const { return statistics_; }
     std::size_t messages_sent() const { return genuine_.size(); }
     const std::vector<GenuineMessage>& genuine_messages() const { return genuine_; }
@@ -156,22 +178,28 @@ class SideBySideRunner {
     void run_receive(model::Party receiver, MessageType type, ByteView bytes, StepReport& report,
                      std::optional<std::size_t> network_message,
                      std::optional<std::size_t> genuine_after_rejection);
+    void predict_receive(ReceiveStep& step);
+    void execute_receive(ReceiveStep& step, StepReport& report);
     void run_save_restore(const SaveRestoreOp& op, StepReport& report);
     Bytes forge(const ForgeOp& op) const;
     void check_after_step(StepReport& report);
     void check_bounds(model::Party party, StepReport& report) const;
     void record_new_epochs();
     Bytes plaintext_for(std::size_t message, std::uint32_t size) const;
+    std::optional<std::size_t> first_deliverable_to(model::Party party) const;
+
+    friend struct ReceiveCheckContext;
 
     TraceSetup setup_;
     RunnerOptions options_;
     Profile profile_;
     std::unique_ptr<SeededKeySource> key_source_;
-    std::array<std::unique_ptr<Party>, 2> parties_;
+    std::array<std::unique_ptr<Endpoint>, 2> endpoints_;
     Publics publics_;
     EpochMap epochs_;
     std::size_t issued_seen_ = 0;
     model::System model_;
+    std::optional<IndependentOracle> oracle_;
 
     std::vector<GenuineMessage> genuine_;
     std::vector<std::uint32_t> plaintext_sizes_;

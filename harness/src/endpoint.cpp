@@ -1,0 +1,199 @@
+// Our implementation behind the Endpoint interface (endpoint.hpp).
+#include "ratchetcheck/harness/endpoint.hpp"
+
+#include <fmt/format.h>
+
+#include "ratchetcheck/crypto/xeddsa.hpp"
+
+namespace ratchetcheck::harness {
+namespace {
+
+class PartyEndpoint final : public Endpoint {
+  public:
+    PartyEndpoint(IdentityKeyPair identity, const EndpointContext& context)
+        : identity_(std::move(identity)),
+          registration_id_(context.registration_id),
+          key_seed_(context.setup->key_seed),
+          profile_(*context.profile),
+          keys_(context.keys) {}
+
+    // A copy for probing: its own key source, so that probing draws no key of the run.
+    PartyEndpoint(Party party, const Profile& profile, std::uint64_t key_seed,
+                  std::unique_ptr<SeededKeySource> owned_keys)
+        : registration_id_(party.registration_id()),
+          key_seed_(key_seed),
+          profile_(profile),
+          keys_(owned_keys.get()),
+          owned_keys_(std::move(owned_keys)),
+          party_(std::move(party)) {}
+
+    std::string_view implementation() const override { return "ours"; }
+
+    IdentityPublicKey identity_public_key() const override {
+        return party_ ? party_->identity_public_key() : identity_->public_key;
+    }
+
+    Result<void> trust_peer(const IdentityPublicKey& peer) override {
+        // Party pins its peer at construction, so the Party is made here.
+        party_.emplace(std::move(*identity_), registration_id_, peer, *keys_, profile_);
+        identity_.reset();
+        if (signed_prekey_)
+            party_->add_signed_prekey(std::move(*signed_prekey_));
+        if (one_time_prekey_)
+            party_->add_one_time_prekey(std::move(*one_time_prekey_));
+        signed_prekey_.reset();
+        one_time_prekey_.reset();
+        return {};
+    }
+
+    Result<PreKeyBundle> publish_prekeys(std::uint32_t signed_prekey_id,
+                                         std::optional<std::uint32_t> one_time_prekey_id) override {
+        if (!identity_)
+            return record(Error::no_session);  // the runner publishes before trust_peer
+        auto signed_private = keys_->next_private_key(KeyRole::signed_prekey);
+        if (!signed_private.ok())
+            return record(signed_private.error());
+        // X3DH §3.2: the signed prekey is signed with the identity key; the signature's randomness
+        // comes from the seed so that the serialized state is a function of the trace.
+        SignedPreKeyRecord signed_prekey{
+            signed_prekey_id,
+            KeyPair<role::SignedPreKey>::from_private(std::move(signed_private).value()),
+            {}};
+        std::array<std::uint8_t, crypto::xeddsa_nonce_bytes> signature_randomness{};
+        seeded_bytes(key_seed_, "signature", 0, signature_randomness);
+        const IdentityKeyPair& identity = *identity_;
+        signed_prekey.signature =
+            crypto::xeddsa_sign(identity.private_key, signed_prekey.key_pair.public_key.serialize(),
+                                signature_randomness);
+        std::optional<OneTimePreKeyRecord> one_time_prekey;
+        if (one_time_prekey_id) {
+            auto generated = generate_one_time_prekey(*one_time_prekey_id, *keys_);
+            if (!generated.ok())
+                return record(generated.error());
+            one_time_prekey = std::move(generated).value();
+        }
+        PreKeyBundle bundle;
+        bundle.registration_id = registration_id_;
+        bundle.device_id = 1;
+        bundle.identity_key = identity.public_key;
+        bundle.signed_prekey_id = signed_prekey.id;
+        bundle.signed_prekey = signed_prekey.key_pair.public_key;
+        bundle.signed_prekey_signature = signed_prekey.signature;
+        if (one_time_prekey) {
+            bundle.one_time_prekey = PreKeyBundle::OneTimePreKey{
+                one_time_prekey->id, one_time_prekey->key_pair.public_key};
+        }
+        signed_prekey_ = std::move(signed_prekey);
+        one_time_prekey_ = std::move(one_time_prekey);
+        return bundle;
+    }
+
+    Result<void> initiate_session(const PreKeyBundle& bundle) override {
+        if (!party_)
+            return record(Error::no_session);
+        auto started = party_->initiate_session(bundle);
+        if (!started.ok())
+            return record(started.error());
+        return {};
+    }
+
+    Result<OutgoingMessage> encrypt(ByteView plaintext) override {
+        if (!party_)
+            return record(Error::no_session);
+        auto sent = party_->encrypt(plaintext);
+        if (!sent.ok())
+            return record(sent.error());
+        return sent;
+    }
+
+    Result<SecureBytes> decrypt(MessageType type, ByteView message) override {
+        if (!party_)
+            return record(Error::no_session);
+        auto received = party_->decrypt(type, message);
+        if (!received.ok())
+            return record(received.error());
+        return received;
+    }
+
+    std::string native_error() const override { return std::string(error_name(last_error_)); }
+
+    SecureBytes snapshot() const override { return party_ ? party_->serialize() : SecureBytes{}; }
+
+    std::optional<std::string> save_restore() override {
+        if (!party_)
+            return std::nullopt;
+        const SecureBytes saved = party_->serialize();
+        const StateView view = party_->view();
+        auto restored = Party::deserialize(saved, *keys_, profile_);
+        if (!restored.ok())
+            return fmt::format("the saved state does not load ({})", error_name(restored.error()));
+        std::optional<std::string> problem;
+        if (restored.value().serialize() != saved)
+            problem = "the restored state serializes to other bytes";
+        else if (restored.value().view() != view)
+            problem = "the restored state has another view";
+        party_ = std::move(restored).value();
+        return problem;
+    }
+
+    std::optional<crypto::X25519Public> sending_ratchet_key() const override {
+        if (!party_)
+            return std::nullopt;
+        const StateView view = party_->view();
+        if (!view.current)
+            return std::nullopt;
+        return view.current->sending_ratchet_key.u;
+    }
+
+    std::optional<crypto::X25519Public> session_base_key() const override {
+        if (!party_)
+            return std::nullopt;
+        const StateView view = party_->view();
+        if (!view.current)
+            return std::nullopt;
+        return view.current->base_key.u;
+    }
+
+    std::unique_ptr<Endpoint> probe_copy() const override {
+        if (!party_)
+            return nullptr;
+        auto probe_keys = std::make_unique<SeededKeySource>(key_seed_, "probe");
+        auto copy = Party::deserialize(party_->serialize(), *probe_keys, profile_);
+        if (!copy.ok())
+            return nullptr;
+        return std::make_unique<PartyEndpoint>(std::move(copy).value(), profile_, key_seed_,
+                                               std::move(probe_keys));
+    }
+
+    const Party* party() const override { return party_ ? &*party_ : nullptr; }
+
+  private:
+    Error record(Error error) {
+        last_error_ = error;
+        return error;
+    }
+
+    std::optional<IdentityKeyPair> identity_;  // until trust_peer makes the Party
+    std::uint32_t registration_id_ = 0;
+    std::uint64_t key_seed_ = 0;
+    Profile profile_;
+    SeededKeySource* keys_ = nullptr;
+    std::unique_ptr<SeededKeySource> owned_keys_;  // a probe copy's own keys; before party_
+    std::optional<SignedPreKeyRecord> signed_prekey_;
+    std::optional<OneTimePreKeyRecord> one_time_prekey_;
+    std::optional<Party> party_;
+    Error last_error_ = Error::malformed;
+};
+
+}  // namespace
+
+EndpointOrProblem make_party_endpoint(const EndpointContext& context) {
+    auto identity = generate_identity_key_pair(*context.keys);
+    if (!identity.ok()) {
+        return fmt::format("{}: the key source failed ({})", model::party_name(context.seat),
+                           error_name(identity.error()));
+    }
+    return std::make_unique<PartyEndpoint>(std::move(identity).value(), context);
+}
+
+}  // namespace ratchetcheck::harness

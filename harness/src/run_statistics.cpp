@@ -1,0 +1,70 @@
+// What a run exercised (RunStatistics, side_by_side.hpp), counted from the model's states before
+// and after each receive: kept apart from the checks so that neither obscures the other.
+#include <algorithm>
+
+#include "receive_step.hpp"
+
+namespace ratchetcheck::harness {
+
+void count_receive(const ReceiveStep& step, RunStatistics& statistics) {
+    if (step.network_message) {
+        ++statistics.deliveries;
+        if (step.deliverable)
+            ++statistics.deliveries_deliverable;
+    }
+    const model::ConcreteParty& before = step.model_before;
+    const model::ConcreteParty& after = step.model_after;
+    const model::ConcreteView& view = step.abstract.view;
+    if (step.predicted.verdict != model::Verdict::ok) {
+        switch (step.predicted.verdict) {
+            case model::Verdict::duplicate:
+                ++statistics.rejected_duplicate;
+                break;
+            case model::Verdict::too_far_ahead:
+                ++statistics.rejected_too_far_ahead;
+                break;
+            case model::Verdict::no_session:
+                ++statistics.rejected_no_session;
+                break;
+            default:
+                ++statistics.rejected_other;
+                break;
+        }
+        return;
+    }
+    ++statistics.accepted;
+    if (!step.network_message)
+        ++statistics.tampered_accepted;
+    const auto key = std::make_pair(view.epoch, view.counter);
+    if (before.skipped.contains(key))
+        ++statistics.accepted_out_of_order;
+    bool on_chain = false;
+    for (const auto& chain : before.chains) {
+        if (chain.present && before.has_session && chain.epoch == view.epoch) {
+            on_chain = true;
+            if (view.counter > chain.next_index)
+                ++statistics.accepted_after_gap;
+        }
+    }
+    if (!on_chain) {
+        ++statistics.ratchet_steps;
+        if (view.counter > 0)
+            ++statistics.accepted_after_gap;
+    }
+    for (const auto& chain : before.chains) {
+        if (!chain.present || !before.has_session)
+            continue;
+        const bool kept =
+            std::any_of(after.chains.begin(), after.chains.end(), [&chain](const auto& kept_chain) {
+                return kept_chain.present && kept_chain.epoch == chain.epoch;
+            });
+        if (!kept)
+            ++statistics.chains_evicted;
+    }
+    for (const auto& entry : before.skipped) {
+        if (entry != key && !after.skipped.contains(entry))
+            ++statistics.skipped_keys_evicted;
+    }
+}
+
+}  // namespace ratchetcheck::harness
