@@ -31,6 +31,15 @@ int main(int argc, char** argv) {
         "--record", replay_options.record_path,
         "After a clean run, write the trace with the model's outcomes as expectations "
         "to this file");
+    replay->add_option("--peer", replay_options.peer,
+                       "Also run the trace with this implementation (libsignal) in a seat and "
+                       "report every op where its outcome differs from ours");
+    replay
+        ->add_option("--seat", replay_options.seat,
+                     "Where the peer sits: each (Bob, then Alice), alice, bob or both")
+        ->check(CLI::IsMember({"each", "alice", "bob", "both"}));
+    replay->add_flag("--verbose", replay_options.verbose,
+                     "With --peer: print every step of every run");
 
     CLI11_PARSE(app, argc, argv);
 
