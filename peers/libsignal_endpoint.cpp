@@ -64,8 +64,14 @@ class LibsignalEndpoint final : public harness::Endpoint {
     }
     Result<OutgoingMessage> encrypt(ByteView plaintext) override {
         auto sent = party_->encrypt(plaintext);
-        if (!sent.ok())
-            return record(sent.status);
+        if (!sent.ok()) {
+            record(sent.status);
+            // libsignal has no code for "no session" on encrypt: with no sending chain it fails
+            // with SG_ERR_UNKNOWN. Say what it means; native_error() keeps libsignal's code.
+            if (!party_->current_session_keys())
+                return Error::no_session;
+            return map_status(sent.status);
+        }
         return std::move(sent.value);
     }
     Result<SecureBytes> decrypt(MessageType type, ByteView message) override {

@@ -119,6 +119,12 @@ std::string StepReport::implementation_label() const {
                : fmt::format("implementation ({})", implementation);
 }
 
+std::string StepReport::native_suffix() const {
+    return native_error.empty() || implementation.empty() || implementation == "ours"
+               ? std::string()
+               : ", " + native_error;
+}
+
 std::string StepReport::describe() const {
     std::string text = fmt::format("#{} {}", op_index, op_summary(op));
     if (!applicable)
@@ -128,10 +134,11 @@ std::string StepReport::describe() const {
     };
     switch (kind) {
         case Kind::sent:
-            text += implementation_ok ? fmt::format(": {} sent message {}", implementation_label(),
-                                                    sent_message.value_or(0))
-                                      : fmt::format(": {} failed ({})", implementation_label(),
-                                                    error_text(implementation_error));
+            text += implementation_ok
+                        ? fmt::format(": {} sent message {}", implementation_label(),
+                                      sent_message.value_or(0))
+                        : fmt::format(": {} failed ({}{})", implementation_label(),
+                                      error_text(implementation_error), native_suffix());
             text += fmt::format("; model {}{}", outcome_label(), model_message_text());
             break;
         case Kind::received:
@@ -141,9 +148,7 @@ std::string StepReport::describe() const {
                     ? (plaintext_message ? fmt::format("accepted message {}", *plaintext_message)
                                          : std::string("accepted an unknown plaintext"))
                     : fmt::format("rejected ({}{})", error_text(implementation_error),
-                                  native_error.empty() || implementation == "ours"
-                                      ? std::string()
-                                      : ", " + native_error);
+                                  native_suffix());
             text += fmt::format("; model {}{}", outcome_label(), model_message_text());
             break;
         case Kind::network:

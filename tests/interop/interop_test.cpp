@@ -1,26 +1,36 @@
-// Live interop with libsignal-protocol-c (issue 3): randomised, seeded scenarios run in two
-// worlds in lock-step — our Alice with libsignal's Bob, libsignal's Alice with our Bob — and every
-// delivery is checked against the model (scenario.hpp): the sent plaintext, or a rejection, in
-// both worlds. Then fixed scenarios at the shared bounds, the model on hand-worked cases, and the
-// runner's ability to fail.
+// Live interop with libsignal-protocol-c through the one side-by-side runner: randomised, seeded
+// op traces run with libsignal in Bob's seat and then in Alice's (ours in the other), and every op
+// is checked by the runner's table — against the model, the independent oracle, and the checks on
+// rejections, duplicates and deliveries. A failure shrinks to an op trace, written to a file that
+// `ratchetcheck replay --peer libsignal --seat SEAT FILE` runs.
 //
-// RATCHETCHECK_INTEROP_SCENARIOS sets the number of random scenarios (default 1000);
-// RATCHETCHECK_INTEROP_SEED fixes the seed (default: drawn, and printed). Scenario i runs with
-// seed + i, so one scenario replays alone with RATCHETCHECK_INTEROP_SEED=<its seed> and
+// RATCHETCHECK_INTEROP_SCENARIOS sets the number of random traces (default 1000);
+// RATCHETCHECK_INTEROP_SEED fixes the seed (default: drawn, and printed). Trace i is drawn from
+// seed + i, so one trace replays alone with RATCHETCHECK_INTEROP_SEED=<its seed> and
 // RATCHETCHECK_INTEROP_SCENARIOS=1.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <chrono>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
 #include <random>
+#include <set>
 
-#include "runner.hpp"
-#include "scenario.hpp"
-#include "world.hpp"
+#include "libsignal_endpoint.hpp"
+#include "ratchetcheck/harness/independent_oracle.hpp"
+#include "ratchetcheck/harness/trace_shrink.hpp"
+#include "trace_generator.hpp"
 
 namespace ratchetcheck::interop {
 namespace {
+
+using harness::ExpectedDelivery;
+using harness::IndependentOracle;
+using harness::OpTrace;
+using harness::RunnerOptions;
+using model::Party;
 
 std::optional<std::uint64_t> environment_number(const char* name) {
     const char* text = std::getenv(name);
@@ -35,37 +45,110 @@ std::optional<std::uint64_t> environment_number(const char* name) {
     return value;
 }
 
-// Runs `count` scenarios from `seed`; on the first failure shrinks it and reports the seed and the
-// minimal event list. Returns the statistics of the scenarios that ran.
-Statistics run_random_scenarios(std::uint64_t seed, std::uint64_t count,
-                                const WorldFactory& factory, std::string* failure_report) {
-    Statistics total;
+// Placement: libsignal in one seat, ours in the other.
+struct Placement {
+    Party libsignal_seat;
+    const char* seat_name;  // as `ratchetcheck replay --seat` spells it
+};
+constexpr Placement placements[] = {{Party::bob, "bob"}, {Party::alice, "alice"}};
+
+RunnerOptions options_for(const Placement& placement,
+                          const harness::EndpointFactory& peer = peers::make_libsignal_endpoint) {
+    RunnerOptions options;
+    options.seats[model::index_of(placement.libsignal_seat)] = peer;
+    return options;
+}
+
+std::string placement_name(const Placement& placement) {
+    return placement.libsignal_seat == Party::bob ? "ours(alice) <-> libsignal(bob)"
+                                                  : "libsignal(alice) <-> ours(bob)";
+}
+
+void add(harness::RunStatistics& total, const harness::RunStatistics& run) {
+    total.ops += run.ops;
+    total.sends += run.sends;
+    total.deliveries += run.deliveries;
+    total.accepted += run.accepted;
+    total.accepted_out_of_order += run.accepted_out_of_order;
+    total.accepted_after_gap += run.accepted_after_gap;
+    total.ratchet_steps += run.ratchet_steps;
+    total.rejected_duplicate += run.rejected_duplicate;
+    total.rejected_too_far_ahead += run.rejected_too_far_ahead;
+    total.rejected_other += run.rejected_other;
+    total.tampered_accepted += run.tampered_accepted;
+    total.chains_evicted += run.chains_evicted;
+    total.truncations += run.truncations;
+}
+
+std::string summary(const harness::RunStatistics& total) {
+    return fmt::format(
+        "{} ops: {} sends, {} deliveries, {} accepted ({} with a stored skipped key, {} after a "
+        "gap, {} DH ratchet steps, {} altered yet genuine), rejected: {} duplicates, {} too far "
+        "ahead, {} other (tampered, truncated, on dropped chains); {} truncations, {} receiving "
+        "chains evicted",
+        total.ops, total.sends, total.deliveries, total.accepted, total.accepted_out_of_order,
+        total.accepted_after_gap, total.ratchet_steps, total.tampered_accepted,
+        total.rejected_duplicate, total.rejected_too_far_ahead, total.rejected_other,
+        total.truncations, total.chains_evicted);
+}
+
+// report_failure shrinks a failing trace, writes it next to the test's working directory and
+// returns what to print: the seed, the violation, the shrunk trace and the replay command.
+std::string report_failure(const OpTrace& trace, const Placement& placement,
+                           const RunnerOptions& options, const std::string& file_stem) {
+    const harness::LenientRun original = harness::run_lenient(trace, options);
+    OpTrace minimal = harness::shrink_trace(trace, options);
+    const harness::LenientRun shrunk = harness::run_lenient(minimal, options);
+    minimal.note = fmt::format("interop counterexample in {}, from the trace of seed {}",
+                               placement_name(placement), trace.setup.key_seed);
+    const std::string path = file_stem + ".json";
+    std::ofstream(path) << harness::trace_to_json(minimal);
+    return fmt::format(
+        "{} fails at {}\nshrunk from {} to {} ops, written to {}:\n{}\nwhich fails at {}\n"
+        "replay: ratchetcheck replay --peer libsignal --seat {} {}",
+        placement_name(placement),
+        original.first_violation ? original.first_violation->describe() : "?",
+        original.applied.ops.size(), minimal.ops.size(), path, harness::trace_to_json(minimal),
+        shrunk.first_violation ? shrunk.first_violation->describe() : "(no longer fails)",
+        placement.seat_name, path);
+}
+
+// run_random_traces runs `count` traces from `seed` in both placements; on the first failure it
+// shrinks and reports. Returns the statistics of what ran.
+harness::RunStatistics run_random_traces(std::uint64_t seed, std::uint64_t count,
+                                         const harness::EndpointFactory& peer,
+                                         std::string* failure) {
+    harness::RunStatistics total;
     for (std::uint64_t index = 0; index < count; ++index) {
-        const std::uint64_t scenario_seed = seed + index;
-        const Scenario scenario = generate_scenario(scenario_seed);
-        const RunResult result = run_scenario(scenario, factory);
-        total.add(result.statistics);
-        if (!result.valid) {
-            *failure_report = "generator produced an invalid scenario (seed " +
-                              std::to_string(scenario_seed) + ")\n" + describe(scenario);
-            return total;
+        const OpTrace trace = generate_interop_trace(seed + index);
+        for (const Placement& placement : placements) {
+            const RunnerOptions options = options_for(placement, peer);
+            const harness::LenientRun run = harness::run_lenient(trace, options);
+            add(total, run.statistics);
+            if (run.setup_problem) {
+                *failure = fmt::format("seed {}: setup: {}", seed + index, *run.setup_problem);
+                return total;
+            }
+            if (!run.first_violation && run.not_applicable != 0) {
+                *failure = fmt::format("seed {}: the generator wrote {} ops that do not apply",
+                                       seed + index, run.not_applicable);
+                return total;
+            }
+            if (run.first_violation) {
+                *failure = fmt::format(
+                    "trace {} failed; reproduce with RATCHETCHECK_INTEROP_SEED={} "
+                    "RATCHETCHECK_INTEROP_SCENARIOS=1\n{}",
+                    index, seed + index,
+                    report_failure(trace, placement, options,
+                                   fmt::format("interop-counterexample-{}", seed + index)));
+                return total;
+            }
         }
-        if (!result.failed)
-            continue;
-        const Scenario minimal = shrink(scenario, factory);
-        const RunResult minimal_result = run_scenario(minimal, factory);
-        *failure_report = "scenario " + std::to_string(index) + " failed; reproduce with " +
-                          "RATCHETCHECK_INTEROP_SEED=" + std::to_string(scenario_seed) +
-                          " RATCHETCHECK_INTEROP_SCENARIOS=1\n" + result.failure +
-                          "\nminimal event list (" + std::to_string(minimal.events.size()) +
-                          " of " + std::to_string(scenario.events.size()) + " events), " +
-                          describe(minimal) + "which fails with: " + minimal_result.failure;
-        return total;
     }
     return total;
 }
 
-TEST(LiveInterop, RandomScenariosGiveTheModelsOutcomeInBothPairings) {
+TEST(LiveInterop, RandomTracesAgreeWithLibsignalInEitherSeat) {
     const std::uint64_t count = environment_number("RATCHETCHECK_INTEROP_SCENARIOS").value_or(1000);
     const std::uint64_t seed =
         environment_number("RATCHETCHECK_INTEROP_SEED")
@@ -75,268 +158,285 @@ TEST(LiveInterop, RandomScenariosGiveTheModelsOutcomeInBothPairings) {
               << " RATCHETCHECK_INTEROP_SCENARIOS=" << count << std::endl;
     const auto start = std::chrono::steady_clock::now();
     std::string failure;
-    const Statistics statistics = run_random_scenarios(seed, count, default_world, &failure);
+    const harness::RunStatistics total =
+        run_random_traces(seed, count, peers::make_libsignal_endpoint, &failure);
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    std::cout << "interop: " << statistics.summary() << "; " << seconds << " s" << std::endl;
+    std::cout << "interop: " << count << " traces x 2 placements, " << summary(total) << "; "
+              << seconds << " s" << std::endl;
     EXPECT_TRUE(failure.empty()) << "seed " << seed << ": " << failure;
-    EXPECT_EQ(statistics.scenarios, count);
+    // A pass must mean something: the traces reached the interesting cases.
+    if (count >= 1000) {
+        EXPECT_GT(total.accepted_out_of_order, 0u);
+        EXPECT_GT(total.ratchet_steps, 0u);
+        EXPECT_GT(total.rejected_duplicate, 0u);
+        EXPECT_GT(total.truncations, 0u);
+    }
 }
 
-// --- fixed scenarios at the bounds both implementations share
-// ---------------------------------------
+// --- fixed traces at the bounds both implementations share
+// ------------------------------------------
 
-Event send_event(Side sender, std::uint32_t label, std::uint32_t size = 100) {
-    return Event{EventKind::send, sender, label, size, 0, 0, {}};
+harness::Op send(Party party, std::uint32_t size = 100) {
+    return harness::SendOp{.party = party, .size = size};
 }
-Event deliver_event(std::uint32_t label) {
-    return Event{EventKind::deliver, Side::alice, label, 0, 0, 0, {}};
+harness::Op deliver(std::uint32_t message) {
+    return harness::DeliverOp{.message = message};
+}
+harness::Op duplicate(std::uint32_t message) {
+    return harness::DuplicateOp{.message = message};
 }
 
-void expect_passes(const Scenario& scenario, const Statistics& required) {
-    const RunResult result = run_scenario(scenario);
-    ASSERT_TRUE(result.valid);
-    ASSERT_FALSE(result.failed) << result.failure << "\n" << describe(scenario);
-    EXPECT_EQ(result.statistics.deliveries_accepted, required.deliveries_accepted);
-    EXPECT_EQ(result.statistics.too_far_ahead_rejected, required.too_far_ahead_rejected);
-    EXPECT_EQ(result.statistics.chain_dropped_rejected, required.chain_dropped_rejected);
-    EXPECT_EQ(result.statistics.duplicates_rejected, required.duplicates_rejected);
+// expect_agreement runs `trace` in both placements and returns the statistics of the first.
+harness::RunStatistics expect_agreement(const OpTrace& trace) {
+    harness::RunStatistics first;
+    for (const Placement& placement : placements) {
+        const harness::LenientRun run = harness::run_lenient(trace, options_for(placement));
+        EXPECT_FALSE(run.setup_problem) << *run.setup_problem;
+        EXPECT_EQ(run.not_applicable, 0u) << placement_name(placement);
+        EXPECT_FALSE(run.first_violation)
+            << placement_name(placement) << ": " << run.first_violation->describe();
+        if (placement.libsignal_seat == Party::bob)
+            first = run.statistics;
+    }
+    return first;
 }
 
 // libsignal session_cipher.c rejects a counter more than 2000 past the chain ("Over 2000 messages
 // into the future!"); 2000 exactly is accepted, and the keys skipped on the way stay usable.
 TEST(LiveInterop, TheForwardJumpLimitOf2000IsShared) {
-    Scenario scenario{20260101, true, {}};
-    for (std::uint32_t label = 0; label <= 2001; ++label) {
-        scenario.events.push_back(send_event(Side::alice, label, 1));
-    }
-    scenario.events.push_back(deliver_event(2001));  // 2001 ahead of a new chain: rejected
-    scenario.events.push_back(deliver_event(2000));  // exactly 2000 ahead: accepted
-    scenario.events.push_back(deliver_event(0));     // a skipped key
-    scenario.events.push_back(deliver_event(2001));  // now 1 ahead: accepted
-    scenario.events.push_back(deliver_event(0));     // its key is gone: a duplicate
-    Statistics required;
-    required.deliveries_accepted = 3;
-    required.too_far_ahead_rejected = 1;
-    required.duplicates_rejected = 1;
-    expect_passes(scenario, required);
+    OpTrace trace;
+    trace.setup.key_seed = 20260101;
+    for (std::uint32_t message = 0; message <= 2001; ++message)
+        trace.ops.push_back(send(Party::alice, 1));
+    trace.ops.push_back(deliver(2001));  // 2001 ahead of a new chain: rejected
+    trace.ops.push_back(duplicate(2001));
+    trace.ops.push_back(deliver(2000));  // exactly 2000 ahead: accepted
+    trace.ops.push_back(deliver(0));     // a skipped key
+    trace.ops.push_back(deliver(2001));  // now 1 ahead: accepted
+    trace.ops.push_back(duplicate(0));
+    trace.ops.push_back(deliver(0));  // its key is gone: a duplicate
+    const harness::RunStatistics statistics = expect_agreement(trace);
+    EXPECT_EQ(statistics.accepted, 3u);
+    EXPECT_EQ(statistics.rejected_too_far_ahead, 1u);
+    EXPECT_EQ(statistics.rejected_duplicate, 1u);
 }
 
-// libsignal keeps five receiving chains (session_state.c, MAX_RECEIVER_CHAINS) and so does ours
-// (Profile::max_receiving_chains); Alice's first chain, keyed by Bob's signed prekey, counts. Each
-// late message is delivered when its chain is the sixth newest (dropped) or the fifth (kept).
+// libsignal keeps five receiving chains (session_state.c, MAX_RECEIVER_CHAINS) and so does ours;
+// Alice's first chain, keyed by Bob's signed prekey, counts. Each late message is delivered when
+// its chain is the sixth newest (dropped) or the fifth (kept).
 TEST(LiveInterop, MessagesOnAChainOlderThanTheLastFiveAreRejectedByBoth) {
-    Scenario scenario{20260102, true, {}};
-    std::uint32_t label = 0;
-    const std::uint32_t alice_epoch_one = label;
-    scenario.events.push_back(send_event(Side::alice, label++));
-    scenario.events.push_back(send_event(Side::alice, label));
-    scenario.events.push_back(deliver_event(label++));  // Bob: chains a1
+    OpTrace trace;
+    trace.setup.key_seed = 20260102;
+    std::uint32_t message = 0;
+    const std::uint32_t alice_epoch_one = message++;
+    trace.ops = {send(Party::alice), send(Party::alice), deliver(message++)};
     std::uint32_t bob_epoch_one = 0;
     std::uint32_t alice_epoch_two = 0;
     for (int round = 1; round <= 6; ++round) {
         if (round == 1) {
-            bob_epoch_one = label;
-            scenario.events.push_back(send_event(Side::bob, label++));
+            bob_epoch_one = message++;
+            trace.ops.push_back(send(Party::bob));
         }
-        scenario.events.push_back(send_event(Side::bob, label));
-        scenario.events.push_back(deliver_event(label++));  // Alice: chains 0, b1 .. b<round>
+        trace.ops.push_back(send(Party::bob));
+        trace.ops.push_back(deliver(message++));  // Alice: chains 0, b1 .. b<round>
         if (round == 1) {
-            alice_epoch_two = label;
-            scenario.events.push_back(send_event(Side::alice, label++));
+            alice_epoch_two = message++;
+            trace.ops.push_back(send(Party::alice));
         }
-        scenario.events.push_back(send_event(Side::alice, label));
-        scenario.events.push_back(deliver_event(label++));  // Bob: chains a1 .. a<round + 1>
+        trace.ops.push_back(send(Party::alice));
+        trace.ops.push_back(deliver(message++));  // Bob: chains a1 .. a<round + 1>
         if (round == 5) {
             // Bob holds a1 .. a6: a1 is the sixth newest, a2 the fifth.
-            scenario.events.push_back(deliver_event(alice_epoch_one));
-            scenario.events.push_back(deliver_event(alice_epoch_two));
+            trace.ops.push_back(deliver(alice_epoch_one));
+            trace.ops.push_back(deliver(alice_epoch_two));
         }
     }
     // Alice holds 0, b1 .. b6, of which b2 .. b6 are kept: b1 is the sixth newest.
-    scenario.events.push_back(deliver_event(bob_epoch_one));
-    const RunResult result = run_scenario(scenario);
-    ASSERT_TRUE(result.valid);
-    ASSERT_FALSE(result.failed) << result.failure << "\n" << describe(scenario);
-    EXPECT_EQ(result.statistics.chain_dropped_rejected, 2u);
-    EXPECT_EQ(result.statistics.out_of_order_accepted, 1u);
-    EXPECT_EQ(result.statistics.ratchet_steps, 13u);
+    trace.ops.push_back(deliver(bob_epoch_one));
+    const harness::RunStatistics statistics = expect_agreement(trace);
+    EXPECT_EQ(statistics.rejected_other, 2u);  // the two messages on dropped chains
+    EXPECT_EQ(statistics.accepted_out_of_order, 1u);
+    EXPECT_EQ(statistics.ratchet_steps, 13u);
 }
 
 // A PreKeySignalMessage's header is not authenticated (SCHEMA.md §6.5). These two changes to it
 // were found by the random scenarios: libsignal accepts both messages (it decrypts the embedded,
 // genuine SignalMessage with the session it already has), so ours must as well.
-Event tamper_event(std::uint32_t label, std::uint64_t selector, std::uint8_t mask) {
-    return Event{EventKind::tamper,           Side::alice, label, 0, selector, mask,
-                 TamperClass::unauthenticated};
-}
-
-// Unauthenticated bytes of a PreKeySignalMessage with a one-time prekey, in order: the version's
-// low nibble (0), then the preKeyId tag 0x08 (1). Flipping 0x08 makes it field number 0, which
-// libsignal's protobuf-c skips as an unknown field.
+//
+// With a one-time prekey, byte 1 of a PreKeySignalMessage is the preKeyId tag 0x08; flipping 0x08
+// makes it field number 0, which libsignal's protobuf-c skips as an unknown field.
 TEST(LiveInterop, AFieldNumberZeroInThePrekeyHeaderIsSkippedByBoth) {
-    Scenario scenario{20260103, true, {}};
-    scenario.events = {send_event(Side::alice, 0), deliver_event(0), send_event(Side::alice, 1),
-                       tamper_event(1, 1, 0x08), deliver_event(1)};
-    const RunResult result = run_scenario(scenario);
-    ASSERT_TRUE(result.valid);
-    EXPECT_FALSE(result.failed) << result.failure;
-    EXPECT_EQ(result.statistics.unauthenticated_accepted, 1u);
-    EXPECT_EQ(result.statistics.duplicates_rejected, 1u);
+    OpTrace trace;
+    trace.setup.key_seed = 20260103;
+    trace.ops = {send(Party::alice), deliver(0), send(Party::alice),
+                 harness::TamperOp{.message = 1, .byte = 1, .mask = 0x08}, deliver(1)};
+    const harness::RunStatistics statistics = expect_agreement(trace);
+    EXPECT_EQ(statistics.tampered_accepted, 1u);
+    EXPECT_EQ(statistics.rejected_duplicate, 1u);
 }
 
-// Without a one-time prekey the unauthenticated bytes are: version low nibble (0), baseKey tag (1)
-// and length (2), the key's type byte (3), then the key itself (4...). With a changed base key
-// libsignal builds a session that cannot open the embedded message, then opens it with the
-// session it already has, and keeps the useless one in its archive.
+// Without a one-time prekey the message starts: version (0), baseKey tag (1) and length (2), the
+// key's type byte (3), then the key itself (4...). With a changed base key both build a session
+// that cannot open the embedded message, then open it with the session they already have.
 TEST(LiveInterop, AChangedBaseKeyFallsBackToTheOpenSessionInBoth) {
-    Scenario scenario{20260104, false, {}};
-    scenario.events = {
-        send_event(Side::alice, 0), deliver_event(0),           send_event(Side::alice, 1),
-        tamper_event(1, 4, 0x01),   deliver_event(1),           send_event(Side::bob, 2),
-        deliver_event(2),           send_event(Side::alice, 3), deliver_event(3)};
-    const RunResult result = run_scenario(scenario);
-    ASSERT_TRUE(result.valid);
-    EXPECT_FALSE(result.failed) << result.failure;
-    EXPECT_EQ(result.statistics.unauthenticated_accepted, 1u);
-    EXPECT_EQ(result.statistics.duplicates_rejected, 1u);
+    OpTrace trace;
+    trace.setup.key_seed = 20260104;
+    trace.setup.one_time_prekey = false;
+    trace.ops = {send(Party::alice), deliver(0),
+                 send(Party::alice), harness::TamperOp{.message = 1, .byte = 4, .mask = 0x01},
+                 deliver(1),         send(Party::bob),
+                 deliver(2),         send(Party::alice),
+                 deliver(3)};
+    const harness::RunStatistics statistics = expect_agreement(trace);
+    EXPECT_EQ(statistics.tampered_accepted, 1u);
+    EXPECT_EQ(statistics.rejected_duplicate, 1u);
 }
 
-// --- the model, on cases worked by hand
-// ------------------------------------------------------------
-
-TEST(InteropModel, InitiatorRepeatsThePrekeyHeaderUntilAnswered) {
-    Model model;
-    EXPECT_FALSE(model.can_send(Side::bob));
-    EXPECT_EQ(model.send(Side::alice, 0).type, MessageType::prekey_message);
-    EXPECT_EQ(model.send(Side::alice, 1).type, MessageType::prekey_message);
-    ASSERT_EQ(model.expect(1), ExpectedDelivery::accept);
-    model.accept(1);
-    EXPECT_TRUE(model.can_send(Side::bob));
-    EXPECT_EQ(model.send(Side::bob, 2).type, MessageType::signal_message);
-    EXPECT_EQ(model.send(Side::alice, 3).type, MessageType::prekey_message);
-    model.accept(2);
-    EXPECT_EQ(model.send(Side::alice, 4).type, MessageType::signal_message);
-    EXPECT_EQ(model.message(4).epoch, 2u);
-    EXPECT_EQ(model.expect(0), ExpectedDelivery::accept);  // skipped key of Alice's epoch 1
-    model.accept(0);
-    EXPECT_EQ(model.expect(0), ExpectedDelivery::duplicate);
-    EXPECT_EQ(model.expect(1), ExpectedDelivery::duplicate);
-}
-
-TEST(InteropModel, FiveChainsAreKeptAndTheSignedPrekeyChainCounts) {
-    Model model;
-    // Alice: chain for epoch 0 (Bob's signed prekey). Bob answers four times: epochs 1..4 join it.
-    std::uint32_t label = 0;
-    model.send(Side::alice, label);
-    model.accept(label++);
-    const std::uint32_t bob_epoch_one = label;
-    model.send(Side::bob, label++);
-    model.send(Side::bob, label);
-    model.accept(label++);
-    for (int round = 0; round < 3; ++round) {
-        model.send(Side::alice, label);
-        model.accept(label++);
-        model.send(Side::bob, label);
-        model.accept(label++);
+// Both seats libsignal: the runner's checks hold for the peer alone, too.
+TEST(LiveInterop, LibsignalInBothSeatsAgreesWithTheModel) {
+    RunnerOptions options;
+    options.seats = {peers::make_libsignal_endpoint, peers::make_libsignal_endpoint};
+    for (std::uint64_t seed = 5000; seed < 5050; ++seed) {
+        const harness::LenientRun run = harness::run_lenient(generate_interop_trace(seed), options);
+        ASSERT_FALSE(run.setup_problem);
+        EXPECT_FALSE(run.first_violation)
+            << "seed " << seed << ": " << run.first_violation->describe();
     }
-    EXPECT_EQ(model.expect(bob_epoch_one), ExpectedDelivery::accept);  // 5 chains: 0,1,2,3,4
-    model.send(Side::alice, label);
-    model.accept(label++);
-    model.send(Side::bob, label);
-    model.accept(label++);  // epoch 5 pushes out epoch 0: epoch 1 is still held
-    EXPECT_EQ(model.expect(bob_epoch_one), ExpectedDelivery::accept);
-    model.send(Side::alice, label);
-    model.accept(label++);
-    model.send(Side::bob, label);
-    model.accept(label++);  // epoch 6 pushes out epoch 1
-    EXPECT_EQ(model.expect(bob_epoch_one), ExpectedDelivery::chain_dropped);
 }
 
-TEST(InteropModel, AtMost2000AheadAndAtMost2000StoredKeysPerChain) {
-    Model model;
-    for (std::uint32_t label = 0; label <= 2001; ++label)
-        model.send(Side::alice, label);
-    EXPECT_EQ(model.expect(2001), ExpectedDelivery::too_far_ahead);
-    EXPECT_EQ(model.expect(2000), ExpectedDelivery::accept);
-    model.accept(2000);
-    EXPECT_EQ(model.largest_gap(), 2000u);
-    for (std::uint32_t label = 2002; label <= 2003; ++label)
-        model.send(Side::alice, label);
-    model.accept(2003);  // skips 2001 and 2002: 2002 keys stored, the two oldest evicted
-    EXPECT_EQ(model.expect(0), ExpectedDelivery::never_skipped);
-    EXPECT_EQ(model.expect(1), ExpectedDelivery::never_skipped);
-    EXPECT_EQ(model.expect(2), ExpectedDelivery::accept);
-    EXPECT_EQ(model.expect(2002), ExpectedDelivery::accept);
+// --- the independent oracle, on cases worked by hand
+// -----------------------------------------------
+
+TEST(IndependentOracle, InitiatorRepeatsThePrekeyHeaderUntilAnswered) {
+    IndependentOracle oracle{model::Limits{}};
+    EXPECT_FALSE(oracle.can_send(Party::bob));
+    EXPECT_EQ(oracle.send(Party::alice, 0).type, MessageType::prekey_message);
+    EXPECT_EQ(oracle.send(Party::alice, 1).type, MessageType::prekey_message);
+    ASSERT_EQ(oracle.expect(1), ExpectedDelivery::accept);
+    oracle.accept(1);
+    EXPECT_TRUE(oracle.can_send(Party::bob));
+    EXPECT_EQ(oracle.send(Party::bob, 2).type, MessageType::signal_message);
+    EXPECT_EQ(oracle.send(Party::alice, 3).type, MessageType::prekey_message);
+    oracle.accept(2);
+    EXPECT_EQ(oracle.send(Party::alice, 4).type, MessageType::signal_message);
+    EXPECT_EQ(oracle.message(4).epoch, 2u);
+    EXPECT_EQ(oracle.expect(0), ExpectedDelivery::accept);  // skipped key of Alice's epoch 1
+    oracle.accept(0);
+    EXPECT_EQ(oracle.expect(0), ExpectedDelivery::duplicate);
+    EXPECT_EQ(oracle.expect(1), ExpectedDelivery::duplicate);
 }
 
-TEST(InteropScenarios, GenerationIsReproducibleAndCoversEveryEventKind) {
-    std::set<EventKind> kinds;
+TEST(IndependentOracle, AtMost2000AheadAndAtMost2000StoredKeysPerChain) {
+    IndependentOracle oracle{model::Limits{}};
+    for (std::uint32_t message = 0; message <= 2001; ++message)
+        oracle.send(Party::alice, message);
+    EXPECT_EQ(oracle.expect(2001), ExpectedDelivery::too_far_ahead);
+    EXPECT_EQ(oracle.expect(2000), ExpectedDelivery::accept);
+    oracle.accept(2000);
+    EXPECT_EQ(oracle.largest_gap(), 2000u);
+    for (std::uint32_t message = 2002; message <= 2003; ++message)
+        oracle.send(Party::alice, message);
+    oracle.accept(2003);  // skips 2001 and 2002: 2002 keys stored, the two oldest evicted
+    EXPECT_EQ(oracle.expect(0), ExpectedDelivery::never_skipped);
+    EXPECT_EQ(oracle.expect(1), ExpectedDelivery::never_skipped);
+    EXPECT_EQ(oracle.expect(2), ExpectedDelivery::accept);
+    EXPECT_EQ(oracle.expect(2002), ExpectedDelivery::accept);
+}
+
+TEST(IndependentOracle, AppliesOnlyWhereTheTotalCapCannotBind) {
+    EXPECT_TRUE(IndependentOracle::applies(model::Limits{}));
+    model::Limits small{};
+    small.max_skipped_keys_total = 3;
+    EXPECT_FALSE(IndependentOracle::applies(small));
+}
+
+TEST(InteropTraces, GenerationIsReproducibleAndCoversEveryOpKind) {
+    std::set<std::size_t> kinds;
     for (std::uint64_t seed = 1; seed <= 200; ++seed) {
-        const Scenario first = generate_scenario(seed);
-        const Scenario again = generate_scenario(seed);
-        ASSERT_EQ(describe(first), describe(again));
-        for (const Event& event : first.events)
-            kinds.insert(event.kind);
+        const OpTrace first = generate_interop_trace(seed);
+        ASSERT_EQ(first, generate_interop_trace(seed));
+        for (const harness::Op& op : first.ops)
+            kinds.insert(op.index());
     }
-    EXPECT_EQ(kinds.size(), 5u);
+    // Every kind but forge and save_restore (the property tests cover those with ours).
+    EXPECT_EQ(kinds.size(), 6u);
 }
 
 // --- the runner must be able to fail
 // ---------------------------------------------------------------
 
-enum class Fault { corrupt_third_plaintext, accept_what_it_rejects, reject_17_byte_plaintexts };
+enum class Fault { corrupt_third_plaintext, accept_what_it_rejects, reject_21_byte_plaintexts };
 
-// FaultyEndpoint wraps a real endpoint and breaks it in one way.
-class FaultyEndpoint final : public Endpoint {
+// PlantedFault wraps the libsignal endpoint and breaks it in one way: a planted disagreement
+// between the two implementations.
+class PlantedFault final : public harness::Endpoint {
   public:
-    FaultyEndpoint(std::unique_ptr<Endpoint> inner, Fault fault)
+    PlantedFault(std::unique_ptr<harness::Endpoint> inner, Fault fault)
         : inner_(std::move(inner)), fault_(fault) {}
     std::string_view implementation() const override { return inner_->implementation(); }
-    SendOutcome send(ByteView plaintext) override { return inner_->send(plaintext); }
-    ReceiveOutcome receive(MessageType type, ByteView message) override {
-        ReceiveOutcome outcome = inner_->receive(type, message);
+    IdentityPublicKey identity_public_key() const override { return inner_->identity_public_key(); }
+    Result<void> trust_peer(const IdentityPublicKey& peer) override {
+        return inner_->trust_peer(peer);
+    }
+    Result<PreKeyBundle> publish_prekeys(std::uint32_t signed_prekey_id,
+                                         std::optional<std::uint32_t> one_time) override {
+        return inner_->publish_prekeys(signed_prekey_id, one_time);
+    }
+    Result<void> initiate_session(const PreKeyBundle& bundle) override {
+        return inner_->initiate_session(bundle);
+    }
+    Result<OutgoingMessage> encrypt(ByteView plaintext) override {
+        return inner_->encrypt(plaintext);
+    }
+    Result<SecureBytes> decrypt(MessageType type, ByteView message) override {
+        auto outcome = inner_->decrypt(type, message);
         switch (fault_) {
             case Fault::corrupt_third_plaintext:
-                if (outcome.accepted && ++accepted_ == 3)
-                    outcome.plaintext.push_back(0);
+                if (outcome.ok() && ++accepted_ == 3)
+                    outcome.value().push_back(0);
                 break;
             case Fault::accept_what_it_rejects:
-                if (!outcome.accepted)
-                    outcome = ReceiveOutcome{true, {}, {}};
+                if (!outcome.ok())
+                    return SecureBytes{};
                 break;
-            case Fault::reject_17_byte_plaintexts:
-                if (outcome.accepted && outcome.plaintext.size() == 17) {
-                    outcome = ReceiveOutcome{false, {}, "injected"};
-                }
+            case Fault::reject_21_byte_plaintexts:
+                if (outcome.ok() && outcome.value().size() == 21)
+                    return Error::authentication_failed;
                 break;
         }
         return outcome;
     }
+    std::string native_error() const override { return inner_->native_error(); }
+    bool reports_too_far_ahead() const override { return inner_->reports_too_far_ahead(); }
+    SecureBytes snapshot() const override { return inner_->snapshot(); }
+    std::optional<std::string> save_restore() override { return inner_->save_restore(); }
+    std::optional<crypto::X25519Public> sending_ratchet_key() const override {
+        return inner_->sending_ratchet_key();
+    }
+    std::optional<crypto::X25519Public> session_base_key() const override {
+        return inner_->session_base_key();
+    }
 
   private:
-    std::unique_ptr<Endpoint> inner_;
+    std::unique_ptr<harness::Endpoint> inner_;
     Fault fault_;
     int accepted_ = 0;
 };
 
-WorldFactory faulty_world(Pairing broken_pairing, Side broken_side, Fault fault) {
-    return [=](Pairing pairing, const Scenario& scenario) {
-        WorldOrError made = default_world(pairing, scenario);
-        if (made.world && pairing == broken_pairing) {
-            std::unique_ptr<Endpoint>& endpoint =
-                broken_side == Side::alice ? made.world->alice : made.world->bob;
-            endpoint = std::make_unique<FaultyEndpoint>(std::move(endpoint), fault);
-        }
+harness::EndpointFactory planted(Fault fault) {
+    return [fault](const harness::EndpointContext& context) -> harness::EndpointOrProblem {
+        harness::EndpointOrProblem made = peers::make_libsignal_endpoint(context);
+        if (auto* endpoint = std::get_if<std::unique_ptr<harness::Endpoint>>(&made))
+            return std::make_unique<PlantedFault>(std::move(*endpoint), fault);
         return made;
     };
 }
 
 struct FaultCase {
     const char* name;
-    Pairing pairing;
-    Side side;
     Fault fault;
+    std::size_t most_ops;  // the shrunk trace is at most this long
 };
 
 void PrintTo(const FaultCase& fault_case, std::ostream* out) {
@@ -345,47 +445,47 @@ void PrintTo(const FaultCase& fault_case, std::ostream* out) {
 
 class InteropRunnerCatches : public ::testing::TestWithParam<FaultCase> {};
 
-TEST_P(InteropRunnerCatches, ABrokenEndpointAndShrinksTheScenario) {
+// A planted disagreement is found by the random traces, shrinks to a few ops, still fails when
+// replayed with the planted peer, and replays in agreement with the real libsignal.
+TEST_P(InteropRunnerCatches, APlantedDisagreementAndShrinksItToAReplayableTrace) {
     const FaultCase& fault_case = GetParam();
-    const WorldFactory factory =
-        faulty_world(fault_case.pairing, fault_case.side, fault_case.fault);
     std::string failure;
-    run_random_scenarios(777, 200, factory, &failure);
-    ASSERT_FALSE(failure.empty()) << "200 scenarios did not notice the broken endpoint";
+    run_random_traces(777, 200, planted(fault_case.fault), &failure);
+    ASSERT_FALSE(failure.empty()) << "200 traces did not notice the planted fault";
     std::cout << failure << std::endl;
-    EXPECT_NE(failure.find("minimal event list"), std::string::npos);
     EXPECT_NE(failure.find("RATCHETCHECK_INTEROP_SEED="), std::string::npos);
-}
-
-INSTANTIATE_TEST_SUITE_P(Faults, InteropRunnerCatches,
-                         ::testing::Values(FaultCase{"CorruptPlaintextInOurBob",
-                                                     Pairing::libsignal_alice_ours_bob, Side::bob,
-                                                     Fault::corrupt_third_plaintext},
-                                           FaultCase{"AcceptingEverythingInLibsignalBob",
-                                                     Pairing::ours_alice_libsignal_bob, Side::bob,
-                                                     Fault::accept_what_it_rejects},
-                                           FaultCase{"RejectingGenuineMessagesInOurAlice",
-                                                     Pairing::ours_alice_libsignal_bob, Side::alice,
-                                                     Fault::reject_17_byte_plaintexts}),
-                         [](const auto& info) { return std::string(info.param.name); });
-
-// A minimal list must be small: a plaintext corrupted on the third accepted message needs three
-// sends and three deliveries at most.
-TEST(InteropRunner, ShrinksToTheFewEventsThatMatter) {
-    const WorldFactory factory =
-        faulty_world(Pairing::libsignal_alice_ours_bob, Side::bob, Fault::corrupt_third_plaintext);
-    for (std::uint64_t seed = 900; seed < 1000; ++seed) {
-        const Scenario scenario = generate_scenario(seed);
-        if (!run_scenario(scenario, factory).failed)
+    const std::size_t written = failure.find("written to ");
+    ASSERT_NE(written, std::string::npos);
+    const std::string path =
+        failure.substr(written + 11, failure.find(':', written) - written - 11);
+    std::ifstream file(path);
+    const std::string json((std::istreambuf_iterator<char>(file)),
+                           std::istreambuf_iterator<char>());
+    auto parsed = harness::trace_from_json(json);
+    ASSERT_TRUE(std::holds_alternative<OpTrace>(parsed)) << path;
+    const OpTrace& minimal = std::get<OpTrace>(parsed);
+    EXPECT_LE(minimal.ops.size(), fault_case.most_ops) << json;
+    int placements_checked = 0;
+    for (const Placement& placement : placements) {
+        if (failure.find(placement_name(placement) + " fails at") == std::string::npos)
             continue;
-        const Scenario minimal = shrink(scenario, factory);
-        const RunResult result = run_scenario(minimal, factory);
-        EXPECT_TRUE(result.failed);
-        EXPECT_LE(minimal.events.size(), 6u) << describe(minimal);
-        return;
+        ++placements_checked;
+        const auto with_plant =
+            harness::run_lenient(minimal, options_for(placement, planted(fault_case.fault)));
+        EXPECT_TRUE(with_plant.first_violation) << "the shrunk trace no longer fails";
+        const auto with_libsignal = harness::run_lenient(minimal, options_for(placement));
+        EXPECT_FALSE(with_libsignal.first_violation)
+            << "the real libsignal fails too: " << with_libsignal.first_violation->describe();
     }
-    FAIL() << "no scenario reached a third accepted message";
+    EXPECT_EQ(placements_checked, 1) << failure;
 }
+
+INSTANTIATE_TEST_SUITE_P(
+    Faults, InteropRunnerCatches,
+    ::testing::Values(FaultCase{"CorruptThirdPlaintext", Fault::corrupt_third_plaintext, 6},
+                      FaultCase{"AcceptingEverything", Fault::accept_what_it_rejects, 4},
+                      FaultCase{"Rejecting21BytePlaintexts", Fault::reject_21_byte_plaintexts, 4}),
+    [](const auto& info) { return std::string(info.param.name); });
 
 }  // namespace
 }  // namespace ratchetcheck::interop

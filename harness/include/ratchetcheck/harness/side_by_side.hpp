@@ -109,6 +109,8 @@ struct StepReport {
     std::string describe() const;
     // implementation_label is "implementation", or "implementation (libsignal)" for another.
     std::string implementation_label() const;
+    // native_suffix is ", <native error>" for another implementation's failure, else empty.
+    std::string native_suffix() const;
 };
 
 // RunStatistics counts what a run exercised (for RapidCheck's distribution tags).

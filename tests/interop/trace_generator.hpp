@@ -1,0 +1,18 @@
+// Random interop op traces: the scenarios of the live interop suite, drawn from a seed, written
+// in the op-trace language so that they run through the side-by-side runner and any failure
+// shrinks to a trace `ratchetcheck replay --peer libsignal` runs.
+#pragma once
+
+#include <cstdint>
+
+#include "ratchetcheck/harness/op_trace.hpp"
+
+namespace ratchetcheck::interop {
+
+// generate_interop_trace draws a trace with signal-v3 limits from `seed`: sends from both sides
+// (single messages and bursts), deliveries in and out of order across ratchet steps, duplicates,
+// drops, tampered and truncated copies (the genuine message is still delivered afterwards), and a
+// final flush that delivers everything still in flight in random order. Every op applies.
+harness::OpTrace generate_interop_trace(std::uint64_t seed);
+
+}  // namespace ratchetcheck::interop
