@@ -34,9 +34,9 @@ ChainSlot<D> select_slot(typename D::Bool condition, const ChainSlot<D>& then_sl
 }
 
 template <Domain D>
-PartyState<D> select_party(typename D::Bool condition, const PartyState<D>& then_state,
-                           const PartyState<D>& else_state) {
-    PartyState<D> result{
+AbstractParty<D> select_party(typename D::Bool condition, const AbstractParty<D>& then_state,
+                              const AbstractParty<D>& else_state) {
+    AbstractParty<D> result{
         D::ite(condition, then_state.has_session, else_state.has_session),
         D::ite(condition, then_state.sending_epoch, else_state.sending_epoch),
         D::ite(condition, then_state.sending_index, else_state.sending_index),
@@ -60,10 +60,11 @@ ChainSlot<D> empty_slot() {
 
 // empty_party is a participant with no session.
 template <Domain D>
-PartyState<D> empty_party(const Parameters<D>& parameters, typename D::Bool holds_one_time_prekey) {
+AbstractParty<D> empty_party(const Parameters<D>& parameters,
+                             typename D::Bool holds_one_time_prekey) {
     const typename D::Int zero = D::literal(std::int64_t{0});
-    PartyState<D> party{D::literal(false), zero, zero,           zero,
-                        D::literal(false), {},   D::empty_set(), holds_one_time_prekey};
+    AbstractParty<D> party{D::literal(false), zero, zero,           zero,
+                           D::literal(false), {},   D::empty_set(), holds_one_time_prekey};
     party.chains.assign(parameters.max_receiving_chains, empty_slot<D>());
     return party;
 }
@@ -92,7 +93,7 @@ World<D> initial_world(const Parameters<D>& parameters,
 template <Domain D>
 World<D> x3dh_initiate(const Parameters<D>& parameters, const World<D>& world) {
     World<D> next = world;
-    PartyState<D>& alice = next.parties[index_of(Party::alice)];
+    AbstractParty<D>& alice = next.parties[index_of(Party::alice)];
     const typename D::Int zero = D::literal(std::int64_t{0});
     const typename D::Int new_epoch = world.next_epoch;
     alice.has_session = D::literal(true);
@@ -123,13 +124,13 @@ struct SendStep {
 // send: the sender's header is (DHs, PN, Ns), then Ns += 1. No session: no_session, no change.
 template <Domain D>
 SendStep<D> send(const Parameters<D>&, const World<D>& world, Party sender) {
-    const PartyState<D>& party = world.parties[index_of(sender)];
+    const AbstractParty<D>& party = world.parties[index_of(sender)];
     const typename D::Bool ok = party.has_session;
     SendStep<D> step{
         world, D::ite(ok, verdict_value<D>(Verdict::ok), verdict_value<D>(Verdict::no_session)),
         MessageHeader<D>{party.pending_prekey, party.sending_epoch, party.sending_index,
                          party.previous_counter}};
-    PartyState<D>& updated = step.world.parties[index_of(sender)];
+    AbstractParty<D>& updated = step.world.parties[index_of(sender)];
     updated.sending_index =
         D::ite(ok, party.sending_index + D::literal(std::int64_t{1}), party.sending_index);
     step.world.sent =
@@ -176,7 +177,7 @@ typename D::KeySet enforce_skipped_bounds(const Parameters<D>& parameters,
 // push_chain appends a receiving chain, dropping the oldest chain (and its skipped keys) when all
 // slots are in use.
 template <Domain D>
-void push_chain(PartyState<D>& party, const ChainSlot<D>& chain) {
+void push_chain(AbstractParty<D>& party, const ChainSlot<D>& chain) {
     using Int = typename D::Int;
     const std::size_t slots = party.chains.size();
     Int used = D::literal(std::int64_t{0});
@@ -224,7 +225,7 @@ MessageView<D> genuine_view(const World<D>& world, const MessageHeader<D>& heade
 template <Domain D>
 struct SessionStep {
     typename D::Int verdict;
-    PartyState<D> updated;                  // meaningful when the verdict is ok
+    AbstractParty<D> updated;               // meaningful when the verdict is ok
     typename D::Bool ratchet_step;          // accepted through a DH ratchet step (a new epoch)
     typename D::Bool reached_ratchet_step;  // an unknown ratchet key passed key agreement
 };
@@ -233,7 +234,7 @@ struct SessionStep {
 // this session exactly when `authentic`. The order of the checks is stage_decrypt's.
 template <Domain D>
 SessionStep<D> step_session(const Parameters<D>& parameters, const World<D>& world,
-                            const PartyState<D>& session, const MessageView<D>& message,
+                            const AbstractParty<D>& session, const MessageView<D>& message,
                             typename D::Bool authentic) {
     using Bool = typename D::Bool;
     using Int = typename D::Int;
@@ -279,7 +280,7 @@ SessionStep<D> step_session(const Parameters<D>& parameters, const World<D>& wor
     const Bool via_stored_key = accepted && found && below;
     const Bool via_chain_step = accepted && found && !below;
     const Bool via_ratchet_step = accepted && !found;
-    PartyState<D> updated = session;
+    AbstractParty<D> updated = session;
 
     // A stored key is deleted once used (deletion policy permitting).
     updated.skipped =
@@ -294,8 +295,8 @@ SessionStep<D> step_session(const Parameters<D>& parameters, const World<D>& wor
     }
     // DHRatchet: PN = max(Ns - 1, 0) as libsignal sends it (SCHEMA.md §6.3), Ns = 0, a new
     // sending epoch, and a new receiving chain holding the keys below the message's counter.
-    const PartyState<D> before_ratchet = updated;
-    PartyState<D> ratcheted = updated;
+    const AbstractParty<D> before_ratchet = updated;
+    AbstractParty<D> ratcheted = updated;
     ratcheted.previous_counter = domain_max<D>(updated.sending_index - one, zero);
     ratcheted.sending_index = zero;
     ratcheted.sending_epoch = world.next_epoch;
@@ -324,7 +325,7 @@ ReceiveStep<D> receive(const Parameters<D>& parameters, const World<D>& world, P
     const Int genuine_field = D::literal(static_cast<std::int64_t>(OneTimePreKeyField::genuine));
     const Int ok = verdict_value<D>(Verdict::ok);
     const Int rejected = verdict_value<D>(Verdict::rejected);
-    const PartyState<D>& current = world.parties[index_of(receiver)];
+    const AbstractParty<D>& current = world.parties[index_of(receiver)];
 
     // A PreKeySignalMessage whose base key names an existing session is a message of that
     // session (SCHEMA.md §6.5); otherwise it starts a new session (X3DH §3.4).
@@ -350,7 +351,7 @@ ReceiveStep<D> receive(const Parameters<D>& parameters, const World<D>& world, P
     // DHs is the signed prekey and it has no receiving chain).
     const SessionStep<D> existing =
         step_session<D>(parameters, world, current, message, message.authentic);
-    PartyState<D> fresh = empty_party<D>(parameters, current.holds_one_time_prekey);
+    AbstractParty<D> fresh = empty_party<D>(parameters, current.holds_one_time_prekey);
     fresh.has_session = D::literal(true);
     fresh.sending_epoch = parameters.signed_prekey_epoch;
     const SessionStep<D> started =
@@ -371,7 +372,7 @@ ReceiveStep<D> receive(const Parameters<D>& parameters, const World<D>& world, P
                                     D::ite(on_existing, existing.verdict, started.verdict)))));
     const Bool accepted = verdict == ok;
 
-    PartyState<D> updated = select_party<D>(on_existing, existing.updated, started.updated);
+    AbstractParty<D> updated = select_party<D>(on_existing, existing.updated, started.updated);
     updated.has_session = D::literal(true);
     // A decrypted PreKeySignalMessage consumes the one-time prekey it names (X3DH §3.4), whichever
     // session decrypted it.
