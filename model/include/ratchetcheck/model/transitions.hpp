@@ -28,23 +28,25 @@ typename D::Int domain_max(typename D::Int left, typename D::Int right) {
 template <Domain D>
 ChainSlot<D> select_slot(typename D::Bool condition, const ChainSlot<D>& then_slot,
                          const ChainSlot<D>& else_slot) {
-    return {D::ite(condition, then_slot.present, else_slot.present),
-            D::ite(condition, then_slot.epoch, else_slot.epoch),
-            D::ite(condition, then_slot.next_index, else_slot.next_index)};
+    return {.present = D::ite(condition, then_slot.present, else_slot.present),
+            .epoch = D::ite(condition, then_slot.epoch, else_slot.epoch),
+            .next_index = D::ite(condition, then_slot.next_index, else_slot.next_index)};
 }
 
 template <Domain D>
 AbstractParty<D> select_party(typename D::Bool condition, const AbstractParty<D>& then_state,
                               const AbstractParty<D>& else_state) {
     AbstractParty<D> result{
-        D::ite(condition, then_state.has_session, else_state.has_session),
-        D::ite(condition, then_state.sending_epoch, else_state.sending_epoch),
-        D::ite(condition, then_state.sending_index, else_state.sending_index),
-        D::ite(condition, then_state.previous_counter, else_state.previous_counter),
-        D::ite(condition, then_state.pending_prekey, else_state.pending_prekey),
-        {},
-        D::ite(condition, then_state.skipped, else_state.skipped),
-        D::ite(condition, then_state.holds_one_time_prekey, else_state.holds_one_time_prekey)};
+        .has_session = D::ite(condition, then_state.has_session, else_state.has_session),
+        .sending_epoch = D::ite(condition, then_state.sending_epoch, else_state.sending_epoch),
+        .sending_index = D::ite(condition, then_state.sending_index, else_state.sending_index),
+        .previous_counter =
+            D::ite(condition, then_state.previous_counter, else_state.previous_counter),
+        .pending_prekey = D::ite(condition, then_state.pending_prekey, else_state.pending_prekey),
+        .chains = {},  // filled slot by slot below
+        .skipped = D::ite(condition, then_state.skipped, else_state.skipped),
+        .holds_one_time_prekey =
+            D::ite(condition, then_state.holds_one_time_prekey, else_state.holds_one_time_prekey)};
     result.chains.reserve(then_state.chains.size());
     for (std::size_t slot = 0; slot < then_state.chains.size(); ++slot) {
         result.chains.push_back(
@@ -55,7 +57,9 @@ AbstractParty<D> select_party(typename D::Bool condition, const AbstractParty<D>
 
 template <Domain D>
 ChainSlot<D> empty_slot() {
-    return {D::literal(false), D::literal(std::int64_t{0}), D::literal(std::int64_t{0})};
+    return {.present = D::literal(false),
+            .epoch = D::literal(std::int64_t{0}),
+            .next_index = D::literal(std::int64_t{0})};
 }
 
 // empty_party is a participant with no session.
@@ -63,10 +67,15 @@ template <Domain D>
 AbstractParty<D> empty_party(const Parameters<D>& parameters,
                              typename D::Bool holds_one_time_prekey) {
     const typename D::Int zero = D::literal(std::int64_t{0});
-    AbstractParty<D> party{D::literal(false), zero, zero,           zero,
-                           D::literal(false), {},   D::empty_set(), holds_one_time_prekey};
-    party.chains.assign(parameters.max_receiving_chains, empty_slot<D>());
-    return party;
+    return AbstractParty<D>{
+        .has_session = D::literal(false),
+        .sending_epoch = zero,
+        .sending_index = zero,
+        .previous_counter = zero,
+        .pending_prekey = D::literal(false),
+        .chains = std::vector<ChainSlot<D>>(parameters.max_receiving_chains, empty_slot<D>()),
+        .skipped = D::empty_set(),
+        .holds_one_time_prekey = holds_one_time_prekey};
 }
 
 // ---- session start (X3DH §3.3, DR §3.3) ---------------------------------------------------------
@@ -76,14 +85,13 @@ AbstractParty<D> empty_party(const Parameters<D>& parameters,
 template <Domain D>
 World<D> initial_world(const Parameters<D>& parameters,
                        typename D::Bool one_time_prekey_published) {
-    World<D> world{{empty_party<D>(parameters, D::literal(false)),
-                    empty_party<D>(parameters, one_time_prekey_published)},
-                   parameters.signed_prekey_epoch + D::literal(std::int64_t{1}),
-                   D::empty_set(),
-                   D::empty_set(),
-                   D::empty_set(),
-                   D::literal(false)};
-    return world;
+    return World<D>{.parties = {empty_party<D>(parameters, D::literal(false)),
+                                empty_party<D>(parameters, one_time_prekey_published)},
+                    .next_epoch = parameters.signed_prekey_epoch + D::literal(std::int64_t{1}),
+                    .epoch_predecessor = D::empty_set(),
+                    .sent = D::empty_set(),
+                    .accepted = D::empty_set(),
+                    .initiator_used_one_time_prekey = D::literal(false)};
 }
 
 // x3dh_initiate is Alice's initiate_session on Bob's bundle (X3DH §3.3) followed by
@@ -102,7 +110,8 @@ World<D> x3dh_initiate(const Parameters<D>& parameters, const World<D>& world) {
     alice.previous_counter = zero;
     alice.pending_prekey = D::literal(true);
     alice.chains.assign(parameters.max_receiving_chains, empty_slot<D>());
-    alice.chains[0] = ChainSlot<D>{D::literal(true), parameters.signed_prekey_epoch, zero};
+    alice.chains[0] = ChainSlot<D>{
+        .present = D::literal(true), .epoch = parameters.signed_prekey_epoch, .next_index = zero};
     alice.skipped = D::empty_set();
     next.next_epoch = new_epoch + D::literal(std::int64_t{1});
     next.epoch_predecessor =
@@ -127,9 +136,12 @@ SendStep<D> send(const Parameters<D>&, const World<D>& world, Party sender) {
     const AbstractParty<D>& party = world.parties[index_of(sender)];
     const typename D::Bool ok = party.has_session;
     SendStep<D> step{
-        world, D::ite(ok, verdict_value<D>(Verdict::ok), verdict_value<D>(Verdict::no_session)),
-        MessageHeader<D>{party.pending_prekey, party.sending_epoch, party.sending_index,
-                         party.previous_counter}};
+        .world = world,
+        .verdict = D::ite(ok, verdict_value<D>(Verdict::ok), verdict_value<D>(Verdict::no_session)),
+        .header = MessageHeader<D>{.is_prekey = party.pending_prekey,
+                                   .epoch = party.sending_epoch,
+                                   .counter = party.sending_index,
+                                   .previous_counter = party.previous_counter}};
     AbstractParty<D>& updated = step.world.parties[index_of(sender)];
     updated.sending_index =
         D::ite(ok, party.sending_index + D::literal(std::int64_t{1}), party.sending_index);
@@ -203,21 +215,22 @@ void push_chain(AbstractParty<D>& party, const ChainSlot<D>& chain) {
 template <Domain D>
 MessageView<D> genuine_view(const World<D>& world, const MessageHeader<D>& header) {
     const typename D::Bool yes = D::literal(true);
-    return MessageView<D>{yes,
-                          header.is_prekey,
-                          yes,
-                          header.epoch,
-                          yes,
-                          header.counter,
-                          header.previous_counter,
-                          yes,
-                          yes,
-                          yes,
-                          yes,
-                          D::ite(world.initiator_used_one_time_prekey,
-                                 D::literal(static_cast<std::int64_t>(OneTimePreKeyField::genuine)),
-                                 D::literal(static_cast<std::int64_t>(OneTimePreKeyField::absent))),
-                          yes};
+    return MessageView<D>{.parsed = yes,
+                          .is_prekey = header.is_prekey,
+                          .key_known = yes,
+                          .epoch = header.epoch,
+                          .key_agreement_ok = yes,
+                          .counter = header.counter,
+                          .previous_counter = header.previous_counter,
+                          .identity_trusted = yes,
+                          .base_key_genuine = yes,
+                          .base_key_agreement_ok = yes,
+                          .signed_prekey_genuine = yes,
+                          .one_time_prekey = D::ite(
+                              world.initiator_used_one_time_prekey,
+                              D::literal(static_cast<std::int64_t>(OneTimePreKeyField::genuine)),
+                              D::literal(static_cast<std::int64_t>(OneTimePreKeyField::absent))),
+                          .authentic = yes};
 }
 
 // SessionStep is RatchetDecrypt on one session (stage_decrypt then commit_decrypt): the verdict,
@@ -302,13 +315,18 @@ SessionStep<D> step_session(const Parameters<D>& parameters, const World<D>& wor
     ratcheted.sending_epoch = world.next_epoch;
     ratcheted.skipped = D::insert_range(updated.skipped, message.epoch, zero,
                                         D::ite(via_ratchet_step, message.counter, zero));
-    push_chain<D>(ratcheted, ChainSlot<D>{D::literal(true), message.epoch, message.counter + one});
+    push_chain<D>(ratcheted, ChainSlot<D>{.present = D::literal(true),
+                                          .epoch = message.epoch,
+                                          .next_index = message.counter + one});
     updated = select_party<D>(via_ratchet_step, ratcheted, before_ratchet);
 
     // commit_decrypt: bounds, and the peer has answered so PreKeySignalMessages stop.
     updated.skipped = enforce_skipped_bounds<D>(parameters, updated.chains, updated.skipped);
     updated.pending_prekey = D::literal(false);
-    return SessionStep<D>{verdict, updated, via_ratchet_step, !found && message.key_agreement_ok};
+    return SessionStep<D>{.verdict = verdict,
+                          .updated = updated,
+                          .ratchet_step = via_ratchet_step,
+                          .reached_ratchet_step = !found && message.key_agreement_ok};
 }
 
 // receive: `receiver` is handed `message` (Party::decrypt). Every rejection leaves the world
@@ -379,7 +397,7 @@ ReceiveStep<D> receive(const Parameters<D>& parameters, const World<D>& world, P
     updated.holds_one_time_prekey = D::ite(new_session && message.one_time_prekey == genuine_field,
                                            D::literal(false), updated.holds_one_time_prekey);
 
-    ReceiveStep<D> step{world, verdict};
+    ReceiveStep<D> step{.world = world, .verdict = verdict};
     step.world.parties[index_of(receiver)] = select_party<D>(accepted, updated, current);
     // A ratchet key pair is generated by an accepted DH step, or, when generation is not
     // deferred, by every attempt on which an unknown key passed key agreement.
