@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <vector>
 
 #include "ratchetcheck/crypto/primitives.hpp"
 #include "ratchetcheck/wire/signal_message.hpp"
@@ -56,18 +57,22 @@ std::variant<model::ConcreteParty, std::string> abstract_party(const StateView& 
                                                                const EpochMap& epochs,
                                                                const Publics& publics,
                                                                std::size_t chain_slots) {
-    model::ConcreteParty party;
-    party.chains.assign(chain_slots, model::ChainSlot<model::ConcreteDomain>{false, 0, 0});
-    party.has_session = view.current.has_value();
-    party.holds_one_time_prekey =
-        publics.one_time_prekey_id &&
-        std::binary_search(view.one_time_prekey_ids.begin(), view.one_time_prekey_ids.end(),
-                           *publics.one_time_prekey_id);
-    party.has_session = view.current.has_value();
-    party.sending_epoch = 0;
-    party.sending_index = 0;
-    party.previous_counter = 0;
-    party.pending_prekey = false;
+    using ChainSlot = model::ChainSlot<model::ConcreteDomain>;
+    // Without a session only has_session and the prekey store carry meaning; the session fields
+    // below are overwritten from the session when there is one.
+    model::ConcreteParty party{
+        .has_session = view.current.has_value(),
+        .sending_epoch = 0,
+        .sending_index = 0,
+        .previous_counter = 0,
+        .pending_prekey = false,
+        .chains = std::vector<ChainSlot>(chain_slots,
+                                         ChainSlot{.present = false, .epoch = 0, .next_index = 0}),
+        .skipped = {},
+        .holds_one_time_prekey =
+            publics.one_time_prekey_id &&
+            std::binary_search(view.one_time_prekey_ids.begin(), view.one_time_prekey_ids.end(),
+                               *publics.one_time_prekey_id)};
     if (!view.archived.empty()) {
         return fmt::format("{} archived session(s); the model has one session",
                            view.archived.size());
@@ -98,7 +103,7 @@ std::variant<model::ConcreteParty, std::string> abstract_party(const StateView& 
             return fmt::format("receiving chain {} has a ratchet key {} with no epoch", slot,
                                short_key(chain.sender_ratchet_key.u));
         }
-        party.chains[slot] = {true, *epoch, chain.next_index};
+        party.chains[slot] = {.present = true, .epoch = *epoch, .next_index = chain.next_index};
         for (const std::uint32_t counter : chain.skipped)
             party.skipped.emplace(*epoch, counter);
     }
@@ -120,13 +125,21 @@ AbstractMessage abstract_message(MessageType type, ByteView bytes, model::Party 
                                  std::span<const GenuineMessage> genuine) {
     AbstractMessage result;
     model::ConcreteView& view = result.view;
-    view = model::ConcreteView{false, type == MessageType::prekey_message,
-                               false, 0,
-                               false, 0,
-                               0,     false,
-                               false, false,
-                               false, static_cast<std::int64_t>(model::OneTimePreKeyField::absent),
-                               false};
+    // Everything unknown until the parser and the ledger say otherwise.
+    view = model::ConcreteView{
+        .parsed = false,
+        .is_prekey = type == MessageType::prekey_message,
+        .key_known = false,
+        .epoch = 0,
+        .key_agreement_ok = false,
+        .counter = 0,
+        .previous_counter = 0,
+        .identity_trusted = false,
+        .base_key_genuine = false,
+        .base_key_agreement_ok = false,
+        .signed_prekey_genuine = false,
+        .one_time_prekey = static_cast<std::int64_t>(model::OneTimePreKeyField::absent),
+        .authentic = false};
 
     // Party::decrypt: a type other than 2 and 3 is malformed; then the parser decides.
     std::optional<wire::SignalMessage> signal;

@@ -84,10 +84,11 @@ std::uint32_t System::copies_in_flight(std::size_t message) const {
 System::SendResult System::send(Party sender, std::uint32_t plaintext_size) {
     const SendStep<ConcreteDomain> step = model::send<ConcreteDomain>(parameters_, world_, sender);
     world_ = step.world;
-    SendResult result{static_cast<Verdict>(step.verdict), std::nullopt};
+    SendResult result{.verdict = static_cast<Verdict>(step.verdict), .message = std::nullopt};
     if (result.verdict == Verdict::ok) {
         result.message = messages_.size();
-        messages_.push_back(SentMessage{sender, step.header, plaintext_size});
+        messages_.push_back(
+            SentMessage{.sender = sender, .header = step.header, .plaintext_size = plaintext_size});
         in_flight_.push_back(1);
     }
     return result;
@@ -116,7 +117,9 @@ System::ReceiveResult System::apply_receive(Party receiver, const ConcreteView& 
     const ReceiveStep<ConcreteDomain> step =
         model::receive<ConcreteDomain>(parameters_, world_, receiver, view);
     world_ = step.world;
-    ReceiveResult result{static_cast<Verdict>(step.verdict), std::nullopt, false};
+    ReceiveResult result{.verdict = static_cast<Verdict>(step.verdict),
+                         .accepted_message = std::nullopt,
+                         .accepted_before = false};
     if (result.verdict == Verdict::ok) {
         result.accepted_message = message_with(view.epoch, view.counter);
         result.accepted_before = accepted_before;

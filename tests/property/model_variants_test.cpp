@@ -25,19 +25,13 @@ TEST(ModelVariants, ImplementationRefinesTheNamedVariant) {
     } else {
         FAIL() << "unknown variant " << name << " (known: keep_used_skipped_keys)";
     }
-    OpMix replays;
-    replays.duplicate = 4;
-    replays.deliver = 10;
-    EXPECT_TRUE(rc::check(std::string("the implementation refines the variant ") + name,
-                          [variant, replays] {
-                              check_stateful_property({"ImplementationRefinesTheNamedVariant",
-                                                       replays,
-                                                       LimitsKind::mixed,
-                                                       {Check::model_agreement},
-                                                       false,
-                                                       {},
-                                                       variant});
-                          }));
+    EXPECT_TRUE(rc::check(std::string("the implementation refines the variant ") + name, [variant] {
+        check_stateful_property({.name = "ImplementationRefinesTheNamedVariant",
+                                 .mix = {.deliver = 10, .duplicate = 4},
+                                 .limits = LimitsKind::mixed,
+                                 .asserted = {Check::model_agreement},
+                                 .variant = variant});
+    }));
 }
 
 }  // namespace

@@ -25,16 +25,17 @@ rc::Gen<std::uint32_t> arbitrary_u32() {
 // Any op, applicable or not: the forms do not care.
 rc::Gen<Op> arbitrary_op() {
     return rc::gen::oneOf(
-        rc::gen::exec([] {
-            return Op{SendOp{*arbitrary_party(), *arbitrary_u32()}};
+        rc::gen::exec(
+            [] { return Op{SendOp{.party = *arbitrary_party(), .size = *arbitrary_u32()}}; }),
+        rc::gen::exec([] { return Op{DeliverOp{.message = *arbitrary_u32()}}; }),
+        rc::gen::exec([] { return Op{DuplicateOp{.message = *arbitrary_u32()}}; }),
+        rc::gen::exec([] { return Op{DropOp{.message = *arbitrary_u32()}}; }), rc::gen::exec([] {
+            return Op{TruncateOp{.message = *arbitrary_u32(), .length = *arbitrary_u32()}};
         }),
-        rc::gen::exec([] { return Op{DeliverOp{*arbitrary_u32()}}; }),
-        rc::gen::exec([] { return Op{DuplicateOp{*arbitrary_u32()}}; }),
-        rc::gen::exec([] { return Op{DropOp{*arbitrary_u32()}}; }),
-        rc::gen::exec([] { return Op{TruncateOp{*arbitrary_u32(), *arbitrary_u32()}}; }),
         rc::gen::exec([] {
-            return Op{
-                TamperOp{*arbitrary_u32(), *arbitrary_u32(), *rc::gen::arbitrary<std::uint8_t>()}};
+            return Op{TamperOp{.message = *arbitrary_u32(),
+                               .byte = *arbitrary_u32(),
+                               .mask = *rc::gen::arbitrary<std::uint8_t>()}};
         }),
         rc::gen::exec([] {
             ForgeOp forge;
@@ -56,7 +57,7 @@ rc::Gen<Op> arbitrary_op() {
                                   ForgeOp::OneTimePreKey::other);
             return normalize_op(Op{forge});
         }),
-        rc::gen::exec([] { return Op{SaveRestoreOp{*arbitrary_party()}}; }));
+        rc::gen::exec([] { return Op{SaveRestoreOp{.party = *arbitrary_party()}}; }));
 }
 
 rc::Gen<OpTrace> arbitrary_trace() {
@@ -122,7 +123,11 @@ RC_GTEST_PROP(OpTraceForms, LenientDecodingIsTotalAndCanonical, ()) {
 TEST(OpTraceForms, StrictDecodingRefusesMalformedInput) {
     OpTrace trace;
     trace.setup.key_seed = 5;
-    trace.ops = {SendOp{PartyName::alice, 300}, DeliverOp{0}, TamperOp{0, 1, 2}};
+    trace.ops = {
+        SendOp{.party = PartyName::alice, .size = 300},
+        DeliverOp{.message = 0},
+        TamperOp{.message = 0, .byte = 1, .mask = 2},
+    };
     const Bytes encoded = encode_trace(trace);
 
     // Truncated anywhere inside an op or the header.
@@ -161,12 +166,14 @@ TEST(OpTraceForms, DocumentedExampleEncodesAsDocumented) {
     trace.setup.one_time_prekey = true;
     ForgeOp forge;
     forge.party = PartyName::bob;
-    forge.ratchet_key = ForgedKey{ForgedKey::Kind::epoch, 1};
+    forge.ratchet_key = ForgedKey{.kind = ForgedKey::Kind::epoch, .epoch = 1};
     forge.counter = 3;
     forge.ciphertext_blocks = 1;
-    trace.ops = {SendOp{PartyName::alice, 5},   DeliverOp{0},
-                 TamperOp{0, 142, 2},           forge,
-                 SaveRestoreOp{PartyName::bob}, SendOp{PartyName::bob, 2}};
+    trace.ops = {
+        SendOp{.party = PartyName::alice, .size = 5},   DeliverOp{.message = 0},
+        TamperOp{.message = 0, .byte = 142, .mask = 2}, forge,
+        SaveRestoreOp{.party = PartyName::bob},         SendOp{.party = PartyName::bob, .size = 2},
+    };
     const Bytes expected = {0x01, 0x2a, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
                             0x00, 0x05, 0x01, 0x00, 0x04, 0x00, 0x8e, 0x01, 0x02,
                             0x0d, 0x01, 0x03, 0x00, 0x01, 0x0e, 0x08, 0x02};

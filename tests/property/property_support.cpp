@@ -224,21 +224,25 @@ rc::Gen<CommandPointer> generate_command(const GenerationModel& model, const OpM
             choices.emplace_back(static_cast<std::size_t>(weight), std::move(generator));
     };
     add(mix.send, rc::gen::exec([] {
-            return Op{SendOp{*generate_party(), *rc::gen::inRange<std::uint32_t>(0, 41)}};
+            return Op{SendOp{.party = *generate_party(),
+                             .size = *rc::gen::inRange<std::uint32_t>(0, 41)}};
         }));
     if (!flying.empty()) {
-        add(mix.deliver,
-            rc::gen::exec([flying] { return Op{DeliverOp{*rc::gen::elementOf(flying)}}; }));
-        add(mix.drop, rc::gen::exec([flying] { return Op{DropOp{*rc::gen::elementOf(flying)}}; }));
+        add(mix.deliver, rc::gen::exec([flying] {
+                return Op{DeliverOp{.message = *rc::gen::elementOf(flying)}};
+            }));
+        add(mix.drop,
+            rc::gen::exec([flying] { return Op{DropOp{.message = *rc::gen::elementOf(flying)}}; }));
     }
     if (sent > 0) {
         add(mix.duplicate, rc::gen::exec([sent] {
-                return Op{DuplicateOp{*rc::gen::inRange<std::uint32_t>(0, sent)}};
+                return Op{DuplicateOp{.message = *rc::gen::inRange<std::uint32_t>(0, sent)}};
             }));
         add(mix.tamper, rc::gen::exec([sent] {
-                return Op{TamperOp{*rc::gen::inRange<std::uint32_t>(0, sent),
-                                   *rc::gen::inRange<std::uint32_t>(0, 256),
-                                   static_cast<std::uint8_t>(*rc::gen::inRange(1, 256))}};
+                // Braced initialisers run in order, so the three values are drawn in this order.
+                return Op{TamperOp{.message = *rc::gen::inRange<std::uint32_t>(0, sent),
+                                   .byte = *rc::gen::inRange<std::uint32_t>(0, 256),
+                                   .mask = static_cast<std::uint8_t>(*rc::gen::inRange(1, 256))}};
             }));
     }
     add(mix.forge, rc::gen::exec([epochs, max_forward_jump] {
@@ -269,7 +273,8 @@ rc::Gen<CommandPointer> generate_command(const GenerationModel& model, const OpM
             }
             return Op{forge};
         }));
-    add(mix.save_restore, rc::gen::exec([] { return Op{SaveRestoreOp{*generate_party()}}; }));
+    add(mix.save_restore,
+        rc::gen::exec([] { return Op{SaveRestoreOp{.party = *generate_party()}}; }));
 
     // A weighted choice (RapidCheck's weightedOneOf wants an initializer list, these are built at
     // run time); shrinking moves towards the first choice, a send.

@@ -103,15 +103,20 @@ using CommandPointer = std::shared_ptr<const rc::state::Command<GenerationModel,
 // generate_command generates one applicable op for the model's current state.
 rc::Gen<CommandPointer> generate_command(const GenerationModel& model, const OpMix& mix);
 
-// PropertyOptions describe one stateful property.
+// PropertyOptions describe one stateful property. Build them with designated initialisers:
+// `name` and `asserted` have no default, so leaving either out does not compile (-Wextra
+// -Werror: missing-field-initializers); every other option may be left at its default.
 struct PropertyOptions {
     std::string name;
-    OpMix mix;
+    OpMix mix{};
     LimitsKind limits = LimitsKind::mixed;
+    // asserted: the checks whose violation fails the property; other checks' violations do not.
     std::set<Check> asserted;
+    // with_shadow: also run a shadow runner that skips save_restore, and fail on any observable
+    // difference from it.
     bool with_shadow = false;
     // after_sequence runs once the commands have run (extra assertions, a drain phase).
-    std::function<void(PropertyRun&)> after_sequence;
+    std::function<void(PropertyRun&)> after_sequence{};
     // variant is the model's protocol variant (the default is libsignal's behaviour).
     model::Variant variant{};
 };

@@ -21,31 +21,20 @@ using harness::Check;
 // the model can name it: duplicate, too_far_ahead, no_session), on the plaintext, on every sent
 // header, and α(implementation) equals the model.
 RC_GTEST_PROP(StatefulProperties, ImplementationRefinesModel, ()) {
-    check_stateful_property({"ImplementationRefinesModel",
-                             OpMix{},
-                             LimitsKind::mixed,
-                             {Check::model_agreement},
-                             false,
-                             {},
-                             {}});
+    check_stateful_property({.name = "ImplementationRefinesModel",
+                             .mix = OpMix{},
+                             .limits = LimitsKind::mixed,
+                             .asserted = {Check::model_agreement}});
 }
 
 // DR §3.5 ("the message key ... is deleted"; TrySkippedMessageKeys deletes the skipped key it
 // uses): no message key is used twice, and no message is accepted twice — however often the
 // adversary replays it, early or late, before or after a ratchet step.
 RC_GTEST_PROP(StatefulProperties, NoMessageAcceptedTwice, ()) {
-    OpMix replays;
-    replays.duplicate = 6;
-    replays.deliver = 10;
-    replays.tamper = 0;
-    replays.forge = 0;
-    check_stateful_property({"NoMessageAcceptedTwice",
-                             replays,
-                             LimitsKind::mixed,
-                             {Check::no_message_accepted_twice},
-                             false,
-                             {},
-                             {}});
+    check_stateful_property({.name = "NoMessageAcceptedTwice",
+                             .mix = {.deliver = 10, .duplicate = 6, .tamper = 0, .forge = 0},
+                             .limits = LimitsKind::mixed,
+                             .asserted = {Check::no_message_accepted_twice}});
 }
 
 // DR §3.5 (SkipMessageKeys, MAX_SKIP; out-of-order messages): every message delivered within
@@ -53,12 +42,6 @@ RC_GTEST_PROP(StatefulProperties, NoMessageAcceptedTwice, ()) {
 // every copy still in flight is delivered. Each message that was ever delivered within the
 // limits must have been accepted, exactly once.
 RC_GTEST_PROP(StatefulProperties, DeliveryWithinLimitsDecryptsExactlyOnce, ()) {
-    OpMix reordering;
-    reordering.duplicate = 1;
-    reordering.drop = 1;
-    reordering.tamper = 0;
-    reordering.forge = 0;
-    reordering.save_restore = 0;
     const auto drain_and_count = [](PropertyRun& run) {
         for (bool delivered = true; delivered;) {
             delivered = false;
@@ -79,13 +62,12 @@ RC_GTEST_PROP(StatefulProperties, DeliveryWithinLimitsDecryptsExactlyOnce, ()) {
             }
         }
     };
-    check_stateful_property({"DeliveryWithinLimitsDecryptsExactlyOnce",
-                             reordering,
-                             LimitsKind::mixed,
-                             {Check::delivery_within_limits, Check::no_message_accepted_twice},
-                             false,
-                             drain_and_count,
-                             {}});
+    check_stateful_property(
+        {.name = "DeliveryWithinLimitsDecryptsExactlyOnce",
+         .mix = {.duplicate = 1, .drop = 1, .tamper = 0, .forge = 0, .save_restore = 0},
+         .limits = LimitsKind::mixed,
+         .asserted = {Check::delivery_within_limits, Check::no_message_accepted_twice},
+         .after_sequence = drain_and_count});
 }
 
 // DR §3.5 ("If an exception is raised (e.g. message authentication failure), then the message
@@ -93,67 +75,41 @@ RC_GTEST_PROP(StatefulProperties, DeliveryWithinLimitsDecryptsExactlyOnce, ()) {
 // forged, replayed, too far ahead — leaves the serialized state byte-identical, and the genuine
 // message still decrypts afterwards.
 RC_GTEST_PROP(StatefulProperties, RejectedInputChangesNothing, ()) {
-    OpMix attacks;
-    attacks.tamper = 4;
-    attacks.forge = 4;
-    attacks.duplicate = 2;
-    check_stateful_property({"RejectedInputChangesNothing",
-                             attacks,
-                             LimitsKind::mixed,
-                             {Check::rejection_changes_nothing},
-                             false,
-                             {},
-                             {}});
+    check_stateful_property({.name = "RejectedInputChangesNothing",
+                             .mix = {.duplicate = 2, .tamper = 4, .forge = 4},
+                             .limits = LimitsKind::mixed,
+                             .asserted = {Check::rejection_changes_nothing}});
 }
 
 // Party::serialize / Party::deserialize (docs/state-format.md): saving and restoring either
 // party at any point changes nothing observable. Every op runs twice, with and without the
 // save/restores; outcomes, message bytes, views and serialized states must match.
 RC_GTEST_PROP(StatefulProperties, SaveRestoreChangesNothingObservable, ()) {
-    OpMix restores;
-    restores.save_restore = 5;
-    check_stateful_property({"SaveRestoreChangesNothingObservable",
-                             restores,
-                             LimitsKind::mixed,
-                             {Check::save_restore_unobservable},
-                             true,
-                             {},
-                             {}});
+    check_stateful_property({.name = "SaveRestoreChangesNothingObservable",
+                             .mix = {.save_restore = 5},
+                             .limits = LimitsKind::mixed,
+                             .asserted = {Check::save_restore_unobservable},
+                             .with_shadow = true});
 }
 
 // DR §3.5 (MAX_SKIP bounds the keys stored; Profile: skipped keys per chain and in total,
 // receiving chains, archived sessions): the stores never exceed their bounds. Small limits, so
 // every bound binds.
 RC_GTEST_PROP(StatefulProperties, StoresStayWithinBounds, ()) {
-    OpMix pressure;
-    pressure.send = 8;
-    pressure.deliver = 8;
-    pressure.forge = 0;
-    pressure.tamper = 0;
-    check_stateful_property({"StoresStayWithinBounds",
-                             pressure,
-                             LimitsKind::small,
-                             {Check::stores_within_bounds},
-                             false,
-                             {},
-                             {}});
+    check_stateful_property({.name = "StoresStayWithinBounds",
+                             .mix = {.send = 8, .deliver = 8, .tamper = 0, .forge = 0},
+                             .limits = LimitsKind::small,
+                             .asserted = {Check::stores_within_bounds}});
 }
 
 // DR §3.5 DHRatchet and DR §1 (break-in recovery): after a reply round trip each side sends under
 // a fresh ratchet key — whenever a party accepts a message under a peer ratchet key it had no
 // chain for, its next messages go out under a ratchet key never used before, from Ns = 0.
 RC_GTEST_PROP(StatefulProperties, ReplyRoundTripSendsUnderFreshRatchetKey, ()) {
-    OpMix conversation;
-    conversation.duplicate = 0;
-    conversation.tamper = 0;
-    conversation.forge = 0;
-    check_stateful_property({"ReplyRoundTripSendsUnderFreshRatchetKey",
-                             conversation,
-                             LimitsKind::mixed,
-                             {Check::fresh_ratchet_key},
-                             false,
-                             {},
-                             {}});
+    check_stateful_property({.name = "ReplyRoundTripSendsUnderFreshRatchetKey",
+                             .mix = {.duplicate = 0, .tamper = 0, .forge = 0},
+                             .limits = LimitsKind::mixed,
+                             .asserted = {Check::fresh_ratchet_key}});
 }
 
 }  // namespace

@@ -78,10 +78,10 @@ bool keys_should_match(Mismatch mismatch) {
 SignedPreKeyRecord signed_prekey(const IdentityKeyPair& signer, std::uint32_t id, KeySource& keys,
                                  std::uint64_t seed) {
     // SeededKeySource never runs out.
-    SignedPreKeyRecord record{id,
-                              KeyPair<role::SignedPreKey>::from_private(
+    SignedPreKeyRecord record{.id = id,
+                              .key_pair = KeyPair<role::SignedPreKey>::from_private(
                                   keys.next_private_key(KeyRole::signed_prekey).value()),
-                              {}};
+                              .signature = {}};
     std::array<std::uint8_t, crypto::xeddsa_nonce_bytes> randomness{};
     harness::seeded_bytes(seed, "x3dh-signature", id, randomness);
     record.signature =
@@ -143,7 +143,7 @@ std::optional<std::string> x3dh_violation(Mismatch mismatch, std::uint64_t seed)
     bundle.signed_prekey_signature = published_signed.signature;
     if (bob_publishes_one_time && mismatch != Mismatch::bundle_omits_one_time_prekey) {
         bundle.one_time_prekey = PreKeyBundle::OneTimePreKey{
-            one_time_id, published_one_time.value().key_pair.public_key};
+            .id = one_time_id, .key = published_one_time.value().key_pair.public_key};
     }
     if (mismatch == Mismatch::bundle_signed_prekey_replaced) {
         bundle.signed_prekey =

@@ -62,13 +62,14 @@ struct Parameters {
 // concrete_parameters builds the parameters of the concrete domain.
 inline Parameters<ConcreteDomain> concrete_parameters(const Limits& limits,
                                                       const Variant& variant = {}) {
-    return Parameters<ConcreteDomain>{limits.max_forward_jump,
-                                      limits.max_skipped_keys_per_chain,
-                                      limits.max_skipped_keys_total,
-                                      limits.max_receiving_chains,
-                                      variant.defer_ratchet_key_generation,
-                                      variant.delete_used_skipped_keys,
-                                      0};
+    return Parameters<ConcreteDomain>{
+        .max_forward_jump = limits.max_forward_jump,
+        .max_skipped_keys_per_chain = limits.max_skipped_keys_per_chain,
+        .max_skipped_keys_total = limits.max_skipped_keys_total,
+        .max_receiving_chains = limits.max_receiving_chains,
+        .defer_ratchet_key_generation = variant.defer_ratchet_key_generation,
+        .delete_used_skipped_keys = variant.delete_used_skipped_keys,
+        .signed_prekey_epoch = 0};
 }
 
 }  // namespace ratchetcheck::model

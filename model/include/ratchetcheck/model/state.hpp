@@ -38,10 +38,12 @@ struct ChainSlot {
     typename D::Int next_index;
 };
 
-// PartyState is one participant's session (a single session: the op alphabet never starts a
-// second one, so libsignal's archived sessions stay empty) and its one-time prekey store.
+// AbstractParty is the abstract state of one party, mapped by α (harness/src/abstraction.cpp)
+// from the implementation's PartyState (protocol/src/session_state.hpp): its single session (the
+// op alphabet never starts a second one, so libsignal's archived sessions stay empty) and its
+// one-time prekey store. Build it with designated initialisers, every field named.
 template <Domain D>
-struct PartyState {
+struct AbstractParty {
     typename D::Bool has_session;
     typename D::Int sending_epoch;     // DHs
     typename D::Int sending_index;     // Ns
@@ -57,7 +59,7 @@ struct PartyState {
 // World is the whole system: both parties, the epoch allocator, and ghost state.
 template <Domain D>
 struct World {
-    std::array<PartyState<D>, 2> parties;
+    std::array<AbstractParty<D>, 2> parties;
     typename D::Int next_epoch;  // the epoch the next generated ratchet key pair gets
     // Ghost: (e, p) means epoch e's sending chain was derived from the root chain against the
     // peer's epoch p, so a receiver whose own sending epoch is p derives the same chain

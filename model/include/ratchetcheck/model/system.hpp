@@ -17,7 +17,7 @@
 namespace ratchetcheck::model {
 
 using ConcreteParameters = Parameters<ConcreteDomain>;
-using ConcreteParty = PartyState<ConcreteDomain>;
+using ConcreteParty = AbstractParty<ConcreteDomain>;
 using ConcreteWorld = World<ConcreteDomain>;
 using ConcreteHeader = MessageHeader<ConcreteDomain>;
 using ConcreteView = MessageView<ConcreteDomain>;

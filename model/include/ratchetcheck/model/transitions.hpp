@@ -28,23 +28,25 @@ typename D::Int domain_max(typename D::Int left, typename D::Int right) {
 template <Domain D>
 ChainSlot<D> select_slot(typename D::Bool condition, const ChainSlot<D>& then_slot,
                          const ChainSlot<D>& else_slot) {
-    return {D::ite(condition, then_slot.present, else_slot.present),
-            D::ite(condition, then_slot.epoch, else_slot.epoch),
-            D::ite(condition, then_slot.next_index, else_slot.next_index)};
+    return {.present = D::ite(condition, then_slot.present, else_slot.present),
+            .epoch = D::ite(condition, then_slot.epoch, else_slot.epoch),
+            .next_index = D::ite(condition, then_slot.next_index, else_slot.next_index)};
 }
 
 template <Domain D>
-PartyState<D> select_party(typename D::Bool condition, const PartyState<D>& then_state,
-                           const PartyState<D>& else_state) {
-    PartyState<D> result{
-        D::ite(condition, then_state.has_session, else_state.has_session),
-        D::ite(condition, then_state.sending_epoch, else_state.sending_epoch),
-        D::ite(condition, then_state.sending_index, else_state.sending_index),
-        D::ite(condition, then_state.previous_counter, else_state.previous_counter),
-        D::ite(condition, then_state.pending_prekey, else_state.pending_prekey),
-        {},
-        D::ite(condition, then_state.skipped, else_state.skipped),
-        D::ite(condition, then_state.holds_one_time_prekey, else_state.holds_one_time_prekey)};
+AbstractParty<D> select_party(typename D::Bool condition, const AbstractParty<D>& then_state,
+                              const AbstractParty<D>& else_state) {
+    AbstractParty<D> result{
+        .has_session = D::ite(condition, then_state.has_session, else_state.has_session),
+        .sending_epoch = D::ite(condition, then_state.sending_epoch, else_state.sending_epoch),
+        .sending_index = D::ite(condition, then_state.sending_index, else_state.sending_index),
+        .previous_counter =
+            D::ite(condition, then_state.previous_counter, else_state.previous_counter),
+        .pending_prekey = D::ite(condition, then_state.pending_prekey, else_state.pending_prekey),
+        .chains = {},  // filled slot by slot below
+        .skipped = D::ite(condition, then_state.skipped, else_state.skipped),
+        .holds_one_time_prekey =
+            D::ite(condition, then_state.holds_one_time_prekey, else_state.holds_one_time_prekey)};
     result.chains.reserve(then_state.chains.size());
     for (std::size_t slot = 0; slot < then_state.chains.size(); ++slot) {
         result.chains.push_back(
@@ -55,17 +57,25 @@ PartyState<D> select_party(typename D::Bool condition, const PartyState<D>& then
 
 template <Domain D>
 ChainSlot<D> empty_slot() {
-    return {D::literal(false), D::literal(std::int64_t{0}), D::literal(std::int64_t{0})};
+    return {.present = D::literal(false),
+            .epoch = D::literal(std::int64_t{0}),
+            .next_index = D::literal(std::int64_t{0})};
 }
 
 // empty_party is a participant with no session.
 template <Domain D>
-PartyState<D> empty_party(const Parameters<D>& parameters, typename D::Bool holds_one_time_prekey) {
+AbstractParty<D> empty_party(const Parameters<D>& parameters,
+                             typename D::Bool holds_one_time_prekey) {
     const typename D::Int zero = D::literal(std::int64_t{0});
-    PartyState<D> party{D::literal(false), zero, zero,           zero,
-                        D::literal(false), {},   D::empty_set(), holds_one_time_prekey};
-    party.chains.assign(parameters.max_receiving_chains, empty_slot<D>());
-    return party;
+    return AbstractParty<D>{
+        .has_session = D::literal(false),
+        .sending_epoch = zero,
+        .sending_index = zero,
+        .previous_counter = zero,
+        .pending_prekey = D::literal(false),
+        .chains = std::vector<ChainSlot<D>>(parameters.max_receiving_chains, empty_slot<D>()),
+        .skipped = D::empty_set(),
+        .holds_one_time_prekey = holds_one_time_prekey};
 }
 
 // ---- session start (X3DH §3.3, DR §3.3) ---------------------------------------------------------
@@ -75,14 +85,13 @@ PartyState<D> empty_party(const Parameters<D>& parameters, typename D::Bool hold
 template <Domain D>
 World<D> initial_world(const Parameters<D>& parameters,
                        typename D::Bool one_time_prekey_published) {
-    World<D> world{{empty_party<D>(parameters, D::literal(false)),
-                    empty_party<D>(parameters, one_time_prekey_published)},
-                   parameters.signed_prekey_epoch + D::literal(std::int64_t{1}),
-                   D::empty_set(),
-                   D::empty_set(),
-                   D::empty_set(),
-                   D::literal(false)};
-    return world;
+    return World<D>{.parties = {empty_party<D>(parameters, D::literal(false)),
+                                empty_party<D>(parameters, one_time_prekey_published)},
+                    .next_epoch = parameters.signed_prekey_epoch + D::literal(std::int64_t{1}),
+                    .epoch_predecessor = D::empty_set(),
+                    .sent = D::empty_set(),
+                    .accepted = D::empty_set(),
+                    .initiator_used_one_time_prekey = D::literal(false)};
 }
 
 // x3dh_initiate is Alice's initiate_session on Bob's bundle (X3DH §3.3) followed by
@@ -92,7 +101,7 @@ World<D> initial_world(const Parameters<D>& parameters,
 template <Domain D>
 World<D> x3dh_initiate(const Parameters<D>& parameters, const World<D>& world) {
     World<D> next = world;
-    PartyState<D>& alice = next.parties[index_of(Party::alice)];
+    AbstractParty<D>& alice = next.parties[index_of(Party::alice)];
     const typename D::Int zero = D::literal(std::int64_t{0});
     const typename D::Int new_epoch = world.next_epoch;
     alice.has_session = D::literal(true);
@@ -101,7 +110,8 @@ World<D> x3dh_initiate(const Parameters<D>& parameters, const World<D>& world) {
     alice.previous_counter = zero;
     alice.pending_prekey = D::literal(true);
     alice.chains.assign(parameters.max_receiving_chains, empty_slot<D>());
-    alice.chains[0] = ChainSlot<D>{D::literal(true), parameters.signed_prekey_epoch, zero};
+    alice.chains[0] = ChainSlot<D>{
+        .present = D::literal(true), .epoch = parameters.signed_prekey_epoch, .next_index = zero};
     alice.skipped = D::empty_set();
     next.next_epoch = new_epoch + D::literal(std::int64_t{1});
     next.epoch_predecessor =
@@ -123,13 +133,16 @@ struct SendStep {
 // send: the sender's header is (DHs, PN, Ns), then Ns += 1. No session: no_session, no change.
 template <Domain D>
 SendStep<D> send(const Parameters<D>&, const World<D>& world, Party sender) {
-    const PartyState<D>& party = world.parties[index_of(sender)];
+    const AbstractParty<D>& party = world.parties[index_of(sender)];
     const typename D::Bool ok = party.has_session;
     SendStep<D> step{
-        world, D::ite(ok, verdict_value<D>(Verdict::ok), verdict_value<D>(Verdict::no_session)),
-        MessageHeader<D>{party.pending_prekey, party.sending_epoch, party.sending_index,
-                         party.previous_counter}};
-    PartyState<D>& updated = step.world.parties[index_of(sender)];
+        .world = world,
+        .verdict = D::ite(ok, verdict_value<D>(Verdict::ok), verdict_value<D>(Verdict::no_session)),
+        .header = MessageHeader<D>{.is_prekey = party.pending_prekey,
+                                   .epoch = party.sending_epoch,
+                                   .counter = party.sending_index,
+                                   .previous_counter = party.previous_counter}};
+    AbstractParty<D>& updated = step.world.parties[index_of(sender)];
     updated.sending_index =
         D::ite(ok, party.sending_index + D::literal(std::int64_t{1}), party.sending_index);
     step.world.sent =
@@ -176,7 +189,7 @@ typename D::KeySet enforce_skipped_bounds(const Parameters<D>& parameters,
 // push_chain appends a receiving chain, dropping the oldest chain (and its skipped keys) when all
 // slots are in use.
 template <Domain D>
-void push_chain(PartyState<D>& party, const ChainSlot<D>& chain) {
+void push_chain(AbstractParty<D>& party, const ChainSlot<D>& chain) {
     using Int = typename D::Int;
     const std::size_t slots = party.chains.size();
     Int used = D::literal(std::int64_t{0});
@@ -202,21 +215,22 @@ void push_chain(PartyState<D>& party, const ChainSlot<D>& chain) {
 template <Domain D>
 MessageView<D> genuine_view(const World<D>& world, const MessageHeader<D>& header) {
     const typename D::Bool yes = D::literal(true);
-    return MessageView<D>{yes,
-                          header.is_prekey,
-                          yes,
-                          header.epoch,
-                          yes,
-                          header.counter,
-                          header.previous_counter,
-                          yes,
-                          yes,
-                          yes,
-                          yes,
-                          D::ite(world.initiator_used_one_time_prekey,
-                                 D::literal(static_cast<std::int64_t>(OneTimePreKeyField::genuine)),
-                                 D::literal(static_cast<std::int64_t>(OneTimePreKeyField::absent))),
-                          yes};
+    return MessageView<D>{.parsed = yes,
+                          .is_prekey = header.is_prekey,
+                          .key_known = yes,
+                          .epoch = header.epoch,
+                          .key_agreement_ok = yes,
+                          .counter = header.counter,
+                          .previous_counter = header.previous_counter,
+                          .identity_trusted = yes,
+                          .base_key_genuine = yes,
+                          .base_key_agreement_ok = yes,
+                          .signed_prekey_genuine = yes,
+                          .one_time_prekey = D::ite(
+                              world.initiator_used_one_time_prekey,
+                              D::literal(static_cast<std::int64_t>(OneTimePreKeyField::genuine)),
+                              D::literal(static_cast<std::int64_t>(OneTimePreKeyField::absent))),
+                          .authentic = yes};
 }
 
 // SessionStep is RatchetDecrypt on one session (stage_decrypt then commit_decrypt): the verdict,
@@ -224,16 +238,21 @@ MessageView<D> genuine_view(const World<D>& world, const MessageHeader<D>& heade
 template <Domain D>
 struct SessionStep {
     typename D::Int verdict;
-    PartyState<D> updated;                  // meaningful when the verdict is ok
-    typename D::Bool ratchet_step;          // accepted through a DH ratchet step (a new epoch)
-    typename D::Bool reached_ratchet_step;  // an unknown ratchet key passed key agreement
+    AbstractParty<D> updated;  // meaningful when the verdict is ok
+    // accepted_via_ratchet_step: the message was accepted through a DH ratchet step, so the
+    // session moved to a new sending epoch.
+    typename D::Bool accepted_via_ratchet_step;
+    // attempted_ratchet_step: the message's ratchet key is unknown and passed key agreement, so
+    // the DH step began whatever the verdict (a variant that generates the new ratchet key pair
+    // before authentication uses up an epoch here).
+    typename D::Bool attempted_ratchet_step;
 };
 
 // step_session runs DR §3.5 RatchetDecrypt on `session` for `message`, whose MAC verifies under
 // this session exactly when `authentic`. The order of the checks is stage_decrypt's.
 template <Domain D>
 SessionStep<D> step_session(const Parameters<D>& parameters, const World<D>& world,
-                            const PartyState<D>& session, const MessageView<D>& message,
+                            const AbstractParty<D>& session, const MessageView<D>& message,
                             typename D::Bool authentic) {
     using Bool = typename D::Bool;
     using Int = typename D::Int;
@@ -279,7 +298,7 @@ SessionStep<D> step_session(const Parameters<D>& parameters, const World<D>& wor
     const Bool via_stored_key = accepted && found && below;
     const Bool via_chain_step = accepted && found && !below;
     const Bool via_ratchet_step = accepted && !found;
-    PartyState<D> updated = session;
+    AbstractParty<D> updated = session;
 
     // A stored key is deleted once used (deletion policy permitting).
     updated.skipped =
@@ -294,20 +313,25 @@ SessionStep<D> step_session(const Parameters<D>& parameters, const World<D>& wor
     }
     // DHRatchet: PN = max(Ns - 1, 0) as libsignal sends it (SCHEMA.md §6.3), Ns = 0, a new
     // sending epoch, and a new receiving chain holding the keys below the message's counter.
-    const PartyState<D> before_ratchet = updated;
-    PartyState<D> ratcheted = updated;
+    const AbstractParty<D> before_ratchet = updated;
+    AbstractParty<D> ratcheted = updated;
     ratcheted.previous_counter = domain_max<D>(updated.sending_index - one, zero);
     ratcheted.sending_index = zero;
     ratcheted.sending_epoch = world.next_epoch;
     ratcheted.skipped = D::insert_range(updated.skipped, message.epoch, zero,
                                         D::ite(via_ratchet_step, message.counter, zero));
-    push_chain<D>(ratcheted, ChainSlot<D>{D::literal(true), message.epoch, message.counter + one});
+    push_chain<D>(ratcheted, ChainSlot<D>{.present = D::literal(true),
+                                          .epoch = message.epoch,
+                                          .next_index = message.counter + one});
     updated = select_party<D>(via_ratchet_step, ratcheted, before_ratchet);
 
     // commit_decrypt: bounds, and the peer has answered so PreKeySignalMessages stop.
     updated.skipped = enforce_skipped_bounds<D>(parameters, updated.chains, updated.skipped);
     updated.pending_prekey = D::literal(false);
-    return SessionStep<D>{verdict, updated, via_ratchet_step, !found && message.key_agreement_ok};
+    return SessionStep<D>{.verdict = verdict,
+                          .updated = updated,
+                          .accepted_via_ratchet_step = via_ratchet_step,
+                          .attempted_ratchet_step = !found && message.key_agreement_ok};
 }
 
 // receive: `receiver` is handed `message` (Party::decrypt). Every rejection leaves the world
@@ -324,7 +348,7 @@ ReceiveStep<D> receive(const Parameters<D>& parameters, const World<D>& world, P
     const Int genuine_field = D::literal(static_cast<std::int64_t>(OneTimePreKeyField::genuine));
     const Int ok = verdict_value<D>(Verdict::ok);
     const Int rejected = verdict_value<D>(Verdict::rejected);
-    const PartyState<D>& current = world.parties[index_of(receiver)];
+    const AbstractParty<D>& current = world.parties[index_of(receiver)];
 
     // A PreKeySignalMessage whose base key names an existing session is a message of that
     // session (SCHEMA.md §6.5); otherwise it starts a new session (X3DH §3.4).
@@ -350,7 +374,7 @@ ReceiveStep<D> receive(const Parameters<D>& parameters, const World<D>& world, P
     // DHs is the signed prekey and it has no receiving chain).
     const SessionStep<D> existing =
         step_session<D>(parameters, world, current, message, message.authentic);
-    PartyState<D> fresh = empty_party<D>(parameters, current.holds_one_time_prekey);
+    AbstractParty<D> fresh = empty_party<D>(parameters, current.holds_one_time_prekey);
     fresh.has_session = D::literal(true);
     fresh.sending_epoch = parameters.signed_prekey_epoch;
     const SessionStep<D> started =
@@ -371,29 +395,32 @@ ReceiveStep<D> receive(const Parameters<D>& parameters, const World<D>& world, P
                                     D::ite(on_existing, existing.verdict, started.verdict)))));
     const Bool accepted = verdict == ok;
 
-    PartyState<D> updated = select_party<D>(on_existing, existing.updated, started.updated);
+    AbstractParty<D> updated = select_party<D>(on_existing, existing.updated, started.updated);
     updated.has_session = D::literal(true);
     // A decrypted PreKeySignalMessage consumes the one-time prekey it names (X3DH §3.4), whichever
     // session decrypted it.
     updated.holds_one_time_prekey = D::ite(new_session && message.one_time_prekey == genuine_field,
                                            D::literal(false), updated.holds_one_time_prekey);
 
-    ReceiveStep<D> step{world, verdict};
+    ReceiveStep<D> step{.world = world, .verdict = verdict};
     step.world.parties[index_of(receiver)] = select_party<D>(accepted, updated, current);
     // A ratchet key pair is generated by an accepted DH step, or, when generation is not
     // deferred, by every attempt on which an unknown key passed key agreement.
-    const Bool ratchet_step =
-        accepted && D::ite(on_existing, existing.ratchet_step, started.ratchet_step);
+    const Bool accepted_via_ratchet_step =
+        accepted &&
+        D::ite(on_existing, existing.accepted_via_ratchet_step, started.accepted_via_ratchet_step);
     const Bool past_x3dh = message.parsed && !untrusted && !no_session && !x3dh_fails;
-    const Bool tried_existing = past_x3dh && on_existing && existing.reached_ratchet_step;
-    const Bool tried_started = past_x3dh && new_session && started.reached_ratchet_step;
+    const Bool tried_existing = past_x3dh && on_existing && existing.attempted_ratchet_step;
+    const Bool tried_started = past_x3dh && new_session && started.attempted_ratchet_step;
     const Int wasted_keys =
         D::ite(parameters.defer_ratchet_key_generation, zero,
                D::ite(tried_existing && !(accepted && on_existing), one, zero) +
                    D::ite(tried_started && !(accepted && !on_existing), one, zero));
-    step.world.next_epoch = world.next_epoch + D::ite(ratchet_step, one, zero) + wasted_keys;
+    step.world.next_epoch =
+        world.next_epoch + D::ite(accepted_via_ratchet_step, one, zero) + wasted_keys;
     step.world.epoch_predecessor =
-        D::ite(ratchet_step, D::insert(world.epoch_predecessor, world.next_epoch, message.epoch),
+        D::ite(accepted_via_ratchet_step,
+               D::insert(world.epoch_predecessor, world.next_epoch, message.epoch),
                world.epoch_predecessor);
     step.world.accepted =
         D::ite(accepted, D::insert(world.accepted, message.epoch, message.counter), world.accepted);
