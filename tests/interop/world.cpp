@@ -3,6 +3,7 @@
 #include <random>
 
 #include "libsignal_peer.hpp"
+#include "ratchetcheck/crypto/primitives.hpp"
 
 namespace ratchetcheck::interop {
 
