@@ -9,10 +9,12 @@
 
 #include "replay_command.hpp"
 #include "vectors_command.hpp"
+#include "version.hpp"
 
 int main(int argc, char** argv) {
     CLI::App app{"ratchetcheck: a checked reference implementation of X3DH and the Double Ratchet"};
-    app.require_subcommand(1);
+    app.require_subcommand(0, 1);
+    ratchetcheck::cli::add_version_flag(app);
 
     std::vector<std::string> vector_paths;
     auto* vectors = app.add_subcommand(
@@ -47,5 +49,5 @@ int main(int argc, char** argv) {
         return ratchetcheck::cli::run_vectors(vector_paths);
     if (replay->parsed())
         return ratchetcheck::cli::run_replay(trace_path, replay_options);
-    return 2;
+    return ratchetcheck::cli::usage_error(app);
 }

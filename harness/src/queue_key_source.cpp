@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "ratchetcheck/crypto/primitives.hpp"
+
 namespace ratchetcheck::harness {
 
 std::string_view key_role_name(KeyRole role) {

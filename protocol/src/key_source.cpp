@@ -1,5 +1,7 @@
 #include "ratchetcheck/key_source.hpp"
 
+#include "ratchetcheck/crypto/primitives.hpp"
+
 namespace ratchetcheck {
 
 Result<crypto::X25519Private> SodiumKeySource::next_private_key(KeyRole) {

@@ -260,9 +260,6 @@ std::uint32_t Party::registration_id() const {
 const Profile& Party::profile() const {
     return state_->profile;
 }
-void Party::set_key_source(KeySource& key_source) {
-    state_->key_source = &key_source;
-}
 
 Result<IdentityKeyPair> generate_identity_key_pair(KeySource& key_source) {
     return new_key_pair<role::Identity>(key_source, KeyRole::identity);

@@ -2,6 +2,7 @@
 // and the rejection of small-order peers. Expected values come from RFC 7748 §6.1 and Wycheproof.
 #include <gtest/gtest.h>
 
+#include "ratchetcheck/crypto/primitives.hpp"
 #include "ratchetcheck/harness/hex.hpp"
 #include "ratchetcheck/keys.hpp"
 #include "unit_fixture.hpp"

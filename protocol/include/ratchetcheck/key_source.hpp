@@ -1,7 +1,7 @@
 // KeySource: the injectable origin of every key pair the protocol generates.
 #pragma once
 
-#include "ratchetcheck/crypto/primitives.hpp"
+#include "ratchetcheck/key_bytes.hpp"
 #include "ratchetcheck/result.hpp"
 
 namespace ratchetcheck {

@@ -5,7 +5,7 @@
 #include <array>
 #include <cstdint>
 
-#include "ratchetcheck/crypto/primitives.hpp"
+#include "ratchetcheck/key_bytes.hpp"
 #include "ratchetcheck/result.hpp"
 #include "ratchetcheck/secret.hpp"
 
@@ -23,6 +23,16 @@ struct Ratchet {};        // DHs / DHr: a Double Ratchet key
 inline constexpr std::size_t serialized_public_key_bytes = 33;
 inline constexpr std::uint8_t djb_key_type = 0x05;  // libsignal's type byte for Curve25519 keys
 using SerializedPublicKey = std::array<std::uint8_t, serialized_public_key_bytes>;
+
+// x25519_public_key_of returns the public u-coordinate of the clamped `private_key`
+// (RFC 7748 §6.1).
+crypto::X25519Public x25519_public_key_of(const crypto::X25519Private& private_key);
+
+// x25519_agree returns the shared secret X25519(private_key, peer). Fails with Error::invalid_key
+// when the peer's point has small order or the output is all zero (X3DH §4.7, DR §3.1). The
+// secret is wiped when dropped.
+[[nodiscard]] Result<SecretArray<crypto::x25519_bytes>> x25519_agree(
+    const crypto::X25519Private& private_key, const crypto::X25519Public& peer);
 
 // PublicKey<Role> is a Curve25519 public key (Montgomery u-coordinate) of one role. Public data:
 // copyable, compared in ordinary time.
@@ -66,7 +76,7 @@ struct KeyPair {
     // libsignal stores them).
     static KeyPair from_private(crypto::X25519Private private_key) {
         KeyPair pair;
-        pair.public_key.u = crypto::x25519_public_key(private_key);
+        pair.public_key.u = x25519_public_key_of(private_key);
         pair.private_key = std::move(private_key);
         return pair;
     }
@@ -83,7 +93,7 @@ struct KeyPair {
 template <typename OwnRole, typename PeerRole>
 [[nodiscard]] Result<SecretArray<32>> agree(const KeyPair<OwnRole>& own,
                                             const PublicKey<PeerRole>& peer) {
-    return crypto::x25519(own.private_key, peer.u);
+    return x25519_agree(own.private_key, peer.u);
 }
 
 using IdentityKeyPair = KeyPair<role::Identity>;

@@ -102,9 +102,6 @@ class Party {
     std::uint32_t registration_id() const;
     const Profile& profile() const;
 
-    // set_key_source replaces the borrowed key source (e.g. after deserialize in a harness).
-    void set_key_source(KeySource& key_source);
-
   private:
     explicit Party(std::unique_ptr<PartyState> state);
     std::unique_ptr<PartyState> state_;

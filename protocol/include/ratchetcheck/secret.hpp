@@ -1,8 +1,7 @@
 // Zeroizing owners for secret bytes and a wiping allocator for buffers that grow.
 #pragma once
 
-#include <sodium.h>
-
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -15,6 +14,14 @@ namespace ratchetcheck {
 using Bytes = std::vector<std::uint8_t>;
 using ByteView = std::span<const std::uint8_t>;
 
+// secure_wipe zeroes `size` bytes at `pointer` in a way the compiler cannot remove
+// (sodium_memzero). Out of line, so that this header does not need <sodium.h>.
+void secure_wipe(void* pointer, std::size_t size) noexcept;
+
+// constant_time_equal compares two equally long byte strings without data-dependent timing
+// (sodium_memcmp); strings of different lengths are unequal.
+bool constant_time_equal(ByteView left, ByteView right) noexcept;
+
 // WipingAllocator zeroes every block before returning it to the heap, so a buffer that grows
 // leaves no copy of its old contents behind.
 template <typename T>
@@ -25,7 +32,7 @@ struct WipingAllocator {
     WipingAllocator(const WipingAllocator<U>&) noexcept {}
     T* allocate(std::size_t count) { return std::allocator<T>{}.allocate(count); }
     void deallocate(T* pointer, std::size_t count) noexcept {
-        sodium_memzero(pointer, count * sizeof(T));
+        secure_wipe(pointer, count * sizeof(T));
         std::allocator<T>{}.deallocate(pointer, count);
     }
     template <typename U>
@@ -48,14 +55,14 @@ class SecretArray {
     explicit SecretArray(std::span<const std::uint8_t, N> source) {
         std::copy(source.begin(), source.end(), bytes_.begin());
     }
-    ~SecretArray() { sodium_memzero(bytes_.data(), N); }
+    ~SecretArray() { secure_wipe(bytes_.data(), N); }
     SecretArray(SecretArray&& other) noexcept : bytes_(other.bytes_) {
-        sodium_memzero(other.bytes_.data(), N);
+        secure_wipe(other.bytes_.data(), N);
     }
     SecretArray& operator=(SecretArray&& other) noexcept {
         if (this != &other) {
             bytes_ = other.bytes_;
-            sodium_memzero(other.bytes_.data(), N);
+            secure_wipe(other.bytes_.data(), N);
         }
         return *this;
     }
@@ -73,20 +80,11 @@ class SecretArray {
 
     // equals compares in constant time.
     bool equals(const SecretArray& other) const {
-        return sodium_memcmp(bytes_.data(), other.bytes_.data(), N) == 0;
+        return constant_time_equal(bytes_, other.bytes_);
     }
 
   private:
     std::array<std::uint8_t, N> bytes_;
 };
-
-// constant_time_equal compares two equally long byte strings without data-dependent timing;
-// strings of different lengths are unequal.
-inline bool constant_time_equal(ByteView left, ByteView right) {
-    if (left.size() != right.size())
-        return false;
-    // sodium_memcmp's pointers are declared non-null; empty views may carry null pointers.
-    return left.empty() || sodium_memcmp(left.data(), right.data(), left.size()) == 0;
-}
 
 }  // namespace ratchetcheck

@@ -8,20 +8,18 @@
 #include <cstdint>
 #include <span>
 
+#include "ratchetcheck/key_bytes.hpp"
 #include "ratchetcheck/result.hpp"
 #include "ratchetcheck/secret.hpp"
 
 namespace ratchetcheck::crypto {
 
-inline constexpr std::size_t x25519_bytes = 32;
 inline constexpr std::size_t sha256_bytes = 32;
 inline constexpr std::size_t sha512_bytes = 64;
 inline constexpr std::size_t aes256_key_bytes = 32;
 inline constexpr std::size_t aes_block_bytes = 16;
 inline constexpr std::size_t hkdf_sha256_max_output = 255 * sha256_bytes;
 
-using X25519Public = std::array<std::uint8_t, x25519_bytes>;
-using X25519Private = SecretArray<x25519_bytes>;
 using Sha256Digest = std::array<std::uint8_t, sha256_bytes>;
 using Sha512Digest = std::array<std::uint8_t, sha512_bytes>;
 
