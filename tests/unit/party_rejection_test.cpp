@@ -338,8 +338,7 @@ TEST(PreKeyMessageOuterFields, AlteredMessageDoesNotDeleteAnotherSessionsOneTime
     Party& bob = conversation.bob;
     auto second_one_time = generate_one_time_prekey(12, SodiumKeySource::instance());
     ASSERT_TRUE(second_one_time.ok());
-    const PublicKey<role::OneTimePreKey> second_one_time_public =
-        second_one_time.value().key_pair.public_key;
+    const PreKeyBundle bundle = bob_bundle_with(conversation, &second_one_time.value());
     bob.add_one_time_prekey(std::move(second_one_time).value());
 
     const OutgoingMessage old_first = encrypt_text(alice, "old 1");
@@ -347,8 +346,6 @@ TEST(PreKeyMessageOuterFields, AlteredMessageDoesNotDeleteAnotherSessionsOneTime
     EXPECT_EQ(decrypt_text(bob, old_first), "old 1");  // one-time prekey 11 is used up
 
     // Alice starts a new session from a bundle with one-time prekey 12.
-    PreKeyBundle bundle = conversation.bob_bundle;
-    bundle.one_time_prekey = PreKeyBundle::OneTimePreKey{12, second_one_time_public};
     ASSERT_TRUE(alice.initiate_session(bundle).ok());
     const OutgoingMessage new_first = encrypt_text(alice, "new 1");
 
@@ -512,10 +509,9 @@ TEST_F(InitiateSessionRejection, UntrustedBundleIdentityIsUntrustedIdentity) {
     auto mallory_prekey =
         generate_signed_prekey(mallory_identity.value(), 1, SodiumKeySource::instance());
     ASSERT_TRUE(mallory_identity.ok() && mallory_prekey.ok());
-    PreKeyBundle bundle = conversation.bob_bundle;
-    bundle.identity_key = mallory_identity.value().public_key;
-    bundle.signed_prekey = mallory_prekey.value().key_pair.public_key;
-    bundle.signed_prekey_signature = mallory_prekey.value().signature;
+    PreKeyBundle bundle =
+        make_prekey_bundle(bob_registration_id, bob_device_id, mallory_identity.value().public_key,
+                           mallory_prekey.value());
     expect_rejected(bundle, Error::untrusted_identity);
     // Even with a signature that does not verify, trust is reported first.
     bundle.signed_prekey_signature[0] ^= 0x01;

@@ -198,17 +198,9 @@ Conversation make_conversation(const ConversationOptions& options) {
     const IdentityPublicKey alice_public = alice_identity.value().public_key;
     const IdentityPublicKey bob_public = bob_identity.value().public_key;
 
-    PreKeyBundle bundle;
-    bundle.registration_id = bob_registration_id;
-    bundle.device_id = 1;
-    bundle.identity_key = bob_public;
-    bundle.signed_prekey_id = bob_signed_prekey_id;
-    bundle.signed_prekey = signed_prekey.value().key_pair.public_key;
-    bundle.signed_prekey_signature = signed_prekey.value().signature;
-    if (options.with_one_time_prekey) {
-        bundle.one_time_prekey = PreKeyBundle::OneTimePreKey{
-            bob_one_time_prekey_id, one_time_prekey.value().key_pair.public_key};
-    }
+    const PreKeyBundle bundle =
+        make_prekey_bundle(bob_registration_id, bob_device_id, bob_public, signed_prekey.value(),
+                           options.with_one_time_prekey ? &one_time_prekey.value() : nullptr);
 
     Conversation conversation{
         Party(std::move(alice_identity).value(), alice_registration_id,
@@ -218,6 +210,7 @@ Conversation make_conversation(const ConversationOptions& options) {
               options.pin_trust ? std::optional(alice_public) : std::nullopt,
               source_or_sodium(options.bob_key_source), options.profile),
         std::move(bob_identity).value(),
+        signed_prekey.value().clone(),
         bundle,
     };
     conversation.bob.add_signed_prekey(std::move(signed_prekey).value());
@@ -228,6 +221,13 @@ Conversation make_conversation(const ConversationOptions& options) {
         EXPECT_TRUE(initiated.ok()) << error_name(initiated.error());
     }
     return conversation;
+}
+
+PreKeyBundle bob_bundle_with(const Conversation& conversation,
+                             const OneTimePreKeyRecord* one_time_prekey) {
+    return make_prekey_bundle(bob_registration_id, bob_device_id,
+                              conversation.bob_identity.public_key, conversation.bob_signed_prekey,
+                              one_time_prekey);
 }
 
 Party make_mallory(const PreKeyBundle& bob_bundle, const Profile& profile) {

@@ -38,6 +38,7 @@ namespace ratchetcheck::unit {
 inline constexpr std::uint32_t alice_registration_id = 1111;
 inline constexpr std::uint32_t bob_registration_id = 2222;
 inline constexpr std::uint32_t mallory_registration_id = 6666;
+inline constexpr std::uint32_t bob_device_id = 1;
 inline constexpr std::uint32_t bob_signed_prekey_id = 7;
 inline constexpr std::uint32_t bob_one_time_prekey_id = 11;
 // SCHEMA.md §6.4: version byte 0x33 (message version 3, highest supported version 3).
@@ -141,9 +142,15 @@ struct ConversationOptions {
 struct Conversation {
     Party alice;
     Party bob;
-    IdentityKeyPair bob_identity;  // kept to sign further prekeys in tests
+    IdentityKeyPair bob_identity;          // kept to sign further prekeys in tests
+    SignedPreKeyRecord bob_signed_prekey;  // a copy of Bob's, to build further bundles
     PreKeyBundle bob_bundle;
 };
+
+// bob_bundle_with builds a bundle of Bob's records (make_prekey_bundle) with `one_time_prekey`,
+// or with none when it is nullptr.
+PreKeyBundle bob_bundle_with(const Conversation& conversation,
+                             const OneTimePreKeyRecord* one_time_prekey);
 
 Conversation make_conversation(const ConversationOptions& options = {});
 
