@@ -132,8 +132,6 @@ DecryptOutcome::DecryptOutcome(std::unique_ptr<StagedDecrypt> staged)
 
 Result<DecryptOutcome> stage_decrypt(const SessionState& session, const Profile& profile,
                                      const wire::SignalMessage& message) {
-    if (message.message_version() != profile.message_version)
-        return Error::bad_version;
     auto staged = std::make_unique<StagedDecrypt>();
 
     // Find the receiving chain of the sender's ratchet key, newest first.

@@ -132,6 +132,25 @@ TEST_F(PartyRejection, TamperedVersionByteIsCoveredByTheMac) {
     EXPECT_EQ(decrypt_text(bob, genuine), "version");
 }
 
+TEST_F(PartyRejection, OtherVersionOnAPreKeyMessageOrItsEmbeddedMessageIsBadVersion) {
+    // L2: the outer version and the embedded message's version are each checked against the
+    // profile's; a mismatch on either is bad_version before any session is built.
+    const OutgoingMessage genuine = encrypt_text(alice, "first");
+    ASSERT_EQ(genuine.type, MessageType::prekey_message);
+    PreKeyMessageParts outer = prekey_fields_of(genuine.bytes);
+    outer.version_byte = 0x43;
+    EXPECT_TRUE(rejects_unchanged(bob, MessageType::prekey_message, encode_prekey_message(outer),
+                                  Error::bad_version));
+    PreKeyMessageParts embedded = prekey_fields_of(genuine.bytes);
+    SignalMessageParts inner = signal_fields_of(*embedded.message);
+    inner.version_byte = 0x23;
+    embedded.message = encode_signal_message(inner);
+    EXPECT_TRUE(rejects_unchanged(bob, MessageType::prekey_message, encode_prekey_message(embedded),
+                                  Error::bad_version));
+    EXPECT_FALSE(bob.view().current.has_value());
+    EXPECT_EQ(decrypt_text(bob, genuine), "first");
+}
+
 TEST_F(PartyRejection, MalformedBytesAreRejectedBeforeAnyState) {
     const OutgoingMessage genuine = established_message("malformed");
     EXPECT_TRUE(rejects_unchanged(bob, MessageType::signal_message, Bytes{}, Error::malformed));

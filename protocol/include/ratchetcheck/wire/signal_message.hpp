@@ -122,9 +122,10 @@ struct PreKeySignalMessage {
 
 // parse_prekey_signal_message parses a complete PreKeySignalMessage and its embedded
 // SignalMessage. Errors: malformed (length <= 1, protobuf error, signedPreKeyId, baseKey,
-// identityKey or message missing), bad_version (version != `expected_version`, or the embedded
-// message's version differs), invalid_key (a key field not in 33-byte 0x05 form), and every
-// error of parse_signal_message for the embedded message.
+// identityKey or message missing), bad_version (version != `expected_version`), invalid_key (a
+// key field not in 33-byte 0x05 form), and every error of parse_signal_message for the embedded
+// message — whose version is checked against the same `expected_version`, so an embedded version
+// different from the outer one is bad_version too.
 [[nodiscard]] Result<PreKeySignalMessage> parse_prekey_signal_message(
     ByteView serialized, std::uint8_t expected_version, std::size_t mac_bytes = signal_mac_bytes);
 
