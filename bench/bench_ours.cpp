@@ -31,15 +31,8 @@ std::optional<PublishedKeys> publish_keys() {
     auto one_time_prekey = generate_one_time_prekey(11, key_source);
     if (!signed_prekey.ok() || !one_time_prekey.ok())
         return std::nullopt;
-    PreKeyBundle bundle;
-    bundle.registration_id = bob_registration_id;
-    bundle.device_id = 1;
-    bundle.identity_key = bob.value().public_key;
-    bundle.signed_prekey_id = signed_prekey.value().id;
-    bundle.signed_prekey = signed_prekey.value().key_pair.public_key;
-    bundle.signed_prekey_signature = signed_prekey.value().signature;
-    bundle.one_time_prekey = PreKeyBundle::OneTimePreKey{
-        one_time_prekey.value().id, one_time_prekey.value().key_pair.public_key};
+    const PreKeyBundle bundle = make_prekey_bundle(bob_registration_id, 1, bob.value().public_key,
+                                                   signed_prekey.value(), &one_time_prekey.value());
     return PublishedKeys{std::move(alice).value(), std::move(bob).value(),
                          std::move(signed_prekey).value(), std::move(one_time_prekey).value(),
                          bundle};

@@ -355,27 +355,24 @@ ReplayResult replay_transcript(const Transcript& transcript) {
         signed_prekey.private_key, signed_prekey.public_key, problem, "parties.bob.signed_prekey");
     if (!signed_pair)
         return fail(std::nullopt, problem);
-    PreKeyBundle bundle;
-    bundle.registration_id = transcript.bob.registration_id;
-    bundle.device_id = transcript.bob.device_id;
-    bundle.identity_key = bob_public;
-    bundle.signed_prekey_id = signed_prekey.id;
-    bundle.signed_prekey = signed_pair->public_key;
+    SignedPreKeyRecord signed_record{signed_prekey.id, std::move(*signed_pair), {}};
     std::copy(signed_prekey.signature.begin(), signed_prekey.signature.end(),
-              bundle.signed_prekey_signature.begin());
-    SignedPreKeyRecord signed_record{signed_prekey.id, std::move(*signed_pair),
-                                     bundle.signed_prekey_signature};
-    bob.add_signed_prekey(std::move(signed_record));
+              signed_record.signature.begin());  // 64 bytes: checked when the file was read
+    std::optional<OneTimePreKeyRecord> one_time_record;
     if (transcript.bob.one_time_prekey) {
         const TranscriptParty::PreKey& one_time = *transcript.bob.one_time_prekey;
         auto one_time_pair = key_pair_from<role::OneTimePreKey>(
             one_time.private_key, one_time.public_key, problem, "parties.bob.one_time_prekey");
         if (!one_time_pair)
             return fail(std::nullopt, problem);
-        bundle.one_time_prekey =
-            PreKeyBundle::OneTimePreKey{one_time.id, one_time_pair->public_key};
-        bob.add_one_time_prekey(OneTimePreKeyRecord{one_time.id, std::move(*one_time_pair)});
+        one_time_record = OneTimePreKeyRecord{one_time.id, std::move(*one_time_pair)};
     }
+    const PreKeyBundle bundle =
+        make_prekey_bundle(transcript.bob.registration_id, transcript.bob.device_id, bob_public,
+                           signed_record, one_time_record ? &*one_time_record : nullptr);
+    bob.add_signed_prekey(std::move(signed_record));
+    if (one_time_record)
+        bob.add_one_time_prekey(std::move(*one_time_record));
 
     for (const TranscriptEvent& event : transcript.events) {
         const bool is_alice = event.party == "alice";

@@ -19,11 +19,6 @@ ByteView as_bytes(std::string_view text) {
     return {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()};
 }
 
-std::uint8_t version_byte(const Profile& profile) {
-    // High nibble: this message's version; low nibble: the highest version the sender supports.
-    return static_cast<std::uint8_t>((profile.message_version << 4) | profile.message_version);
-}
-
 // ChainStep is KDF_CK (DR §5.2) for one chain key: the message keys at its index and the next
 // chain key. The chain key's HMAC state is computed once for both outputs.
 struct ChainStep {
@@ -91,8 +86,8 @@ Result<OutgoingMessage> encrypt_with_session(SessionState& session, const Profil
     const Bytes ciphertext = crypto::aes256_cbc_encrypt(step.message_keys.cipher_key.view(),
                                                         step.message_keys.iv.view(), plaintext);
     Bytes message = wire::serialize_signal_message_body(
-        version_byte(profile), session.sending_ratchet_key.public_key, session.sending_chain.index,
-        session.previous_counter, ciphertext);
+        wire::version_byte(profile), session.sending_ratchet_key.public_key,
+        session.sending_chain.index, session.previous_counter, ciphertext);
     const crypto::Sha256Digest tag =
         message_mac(step.message_keys, session.local_identity, session.remote_identity, message);
     message.insert(message.end(), tag.begin(),
@@ -105,7 +100,7 @@ Result<OutgoingMessage> encrypt_with_session(SessionState& session, const Profil
         const PendingPreKey& pending = *session.pending_prekey;
         outgoing.type = MessageType::prekey_message;
         outgoing.bytes = wire::serialize_prekey_signal_message(
-            version_byte(profile), pending.one_time_prekey_id, pending.signed_prekey_id,
+            wire::version_byte(profile), pending.one_time_prekey_id, pending.signed_prekey_id,
             pending.base_key, session.local_identity, session.local_registration_id, message);
     } else {
         outgoing.type = MessageType::signal_message;
@@ -137,8 +132,6 @@ DecryptOutcome::DecryptOutcome(std::unique_ptr<StagedDecrypt> staged)
 
 Result<DecryptOutcome> stage_decrypt(const SessionState& session, const Profile& profile,
                                      const wire::SignalMessage& message) {
-    if (message.message_version() != profile.message_version)
-        return Error::bad_version;
     auto staged = std::make_unique<StagedDecrypt>();
 
     // Find the receiving chain of the sender's ratchet key, newest first.

@@ -284,4 +284,22 @@ Result<OneTimePreKeyRecord> generate_one_time_prekey(std::uint32_t id, KeySource
     return OneTimePreKeyRecord{id, std::move(key_pair).value()};
 }
 
+PreKeyBundle make_prekey_bundle(std::uint32_t registration_id, std::uint32_t device_id,
+                                const IdentityPublicKey& identity,
+                                const SignedPreKeyRecord& signed_prekey,
+                                const OneTimePreKeyRecord* one_time_prekey) {
+    PreKeyBundle bundle;
+    bundle.registration_id = registration_id;
+    bundle.device_id = device_id;
+    bundle.identity_key = identity;
+    bundle.signed_prekey_id = signed_prekey.id;
+    bundle.signed_prekey = signed_prekey.key_pair.public_key;
+    bundle.signed_prekey_signature = signed_prekey.signature;
+    if (one_time_prekey != nullptr) {
+        bundle.one_time_prekey =
+            PreKeyBundle::OneTimePreKey{one_time_prekey->id, one_time_prekey->key_pair.public_key};
+    }
+    return bundle;
+}
+
 }  // namespace ratchetcheck

@@ -103,7 +103,9 @@ class DecryptOutcome {
 
 // stage_decrypt runs DR §3.5 RatchetDecrypt on `session` without modifying it: finds or derives
 // the receiving chain, the message key, checks the MAC and decrypts. On success the outcome
-// holds the plaintext and the update; nothing is changed until commit_decrypt.
+// holds the plaintext and the update; nothing is changed until commit_decrypt. `message` must
+// come from parse_signal_message with `profile.message_version` (every caller parses it so): its
+// version is not checked again here.
 [[nodiscard]] Result<DecryptOutcome> stage_decrypt(const SessionState& session,
                                                    const Profile& profile,
                                                    const wire::SignalMessage& message);

@@ -134,17 +134,12 @@ std::optional<std::string> x3dh_violation(Mismatch mismatch, std::uint64_t seed)
     }
 
     // The bundle Alice fetches.
-    PreKeyBundle bundle;
-    bundle.registration_id = 2;
-    bundle.device_id = 1;
-    bundle.identity_key = bob_public;
-    bundle.signed_prekey_id = signed_id;
-    bundle.signed_prekey = published_signed.key_pair.public_key;
-    bundle.signed_prekey_signature = published_signed.signature;
-    if (bob_publishes_one_time && mismatch != Mismatch::bundle_omits_one_time_prekey) {
-        bundle.one_time_prekey = PreKeyBundle::OneTimePreKey{
-            .id = one_time_id, .key = published_one_time.value().key_pair.public_key};
-    }
+    const bool bundle_has_one_time =
+        bob_publishes_one_time && mismatch != Mismatch::bundle_omits_one_time_prekey;
+    PreKeyBundle bundle =
+        make_prekey_bundle(2, 1, bob_public, published_signed,
+                           bundle_has_one_time ? &published_one_time.value() : nullptr);
+    // The mismatches below change the fetched bundle after the fact.
     if (mismatch == Mismatch::bundle_signed_prekey_replaced) {
         bundle.signed_prekey =
             KeyPair<role::SignedPreKey>::from_private(std::move(replacement).value()).public_key;

@@ -48,7 +48,7 @@ TEST_F(PartyRejection, EveryTamperedMacByteIsAuthenticationFailed) {
 TEST_F(PartyRejection, TamperedMacOfTheFirstPreKeyMessageCreatesNoSession) {
     const OutgoingMessage genuine = encrypt_text(alice, "first");
     ASSERT_EQ(genuine.type, MessageType::prekey_message);
-    PreKeyMessageFields fields = prekey_fields_of(genuine.bytes);
+    PreKeyMessageParts fields = prekey_fields_of(genuine.bytes);
     fields.message->back() ^= 0x01;
     EXPECT_TRUE(rejects_unchanged(bob, MessageType::prekey_message, encode_prekey_message(fields),
                                   Error::authentication_failed));
@@ -59,16 +59,16 @@ TEST_F(PartyRejection, TamperedMacOfTheFirstPreKeyMessageCreatesNoSession) {
 
 TEST_F(PartyRejection, TamperedCiphertextIsAuthenticationFailed) {
     const OutgoingMessage genuine = established_message("a ciphertext of two blocks....");
-    const SignalMessageFields original = signal_fields_of(genuine.bytes);
+    const SignalMessageParts original = signal_fields_of(genuine.bytes);
     ASSERT_EQ(original.ciphertext->size(), 32u);
     for (std::size_t index : {std::size_t{0}, std::size_t{15}, std::size_t{16}, std::size_t{31}}) {
-        SignalMessageFields fields = original;
+        SignalMessageParts fields = original;
         (*fields.ciphertext)[index] ^= 0x01;
         EXPECT_TRUE(rejects_unchanged(bob, MessageType::signal_message,
                                       encode_signal_message(fields), Error::authentication_failed))
             << "ciphertext byte " << index;
     }
-    SignalMessageFields shortened = original;
+    SignalMessageParts shortened = original;
     shortened.ciphertext->resize(16);
     EXPECT_TRUE(rejects_unchanged(bob, MessageType::signal_message,
                                   encode_signal_message(shortened), Error::authentication_failed));
@@ -77,17 +77,17 @@ TEST_F(PartyRejection, TamperedCiphertextIsAuthenticationFailed) {
 
 TEST_F(PartyRejection, TamperedHeaderCounterIsAuthenticationFailedAndStoresNoSkippedKey) {
     const OutgoingMessage genuine = established_message("counter");
-    const SignalMessageFields original = signal_fields_of(genuine.bytes);
+    const SignalMessageParts original = signal_fields_of(genuine.bytes);
     ASSERT_EQ(original.counter, 0u);
     // A forged counter ahead would make an eager implementation store the keys in between.
     for (std::uint64_t counter : {1u, 2u, 7u, 2000u}) {
-        SignalMessageFields fields = original;
+        SignalMessageParts fields = original;
         fields.counter = counter;
         EXPECT_TRUE(rejects_unchanged(bob, MessageType::signal_message,
                                       encode_signal_message(fields), Error::authentication_failed))
             << "counter " << counter;
     }
-    SignalMessageFields previous_counter_changed = original;
+    SignalMessageParts previous_counter_changed = original;
     previous_counter_changed.previous_counter = *original.previous_counter + 1;
     EXPECT_TRUE(rejects_unchanged(bob, MessageType::signal_message,
                                   encode_signal_message(previous_counter_changed),
@@ -101,16 +101,16 @@ TEST_F(PartyRejection, TamperedRatchetKeyIsAuthenticationFailed) {
     const RatchetPublicKey alice_first_chain_key =
         bob.view().current->receiving_chains.front().sender_ratchet_key;
     const OutgoingMessage genuine = encrypt_text(alice, "ratchet key");
-    const SignalMessageFields original = signal_fields_of(genuine.bytes);
+    const SignalMessageParts original = signal_fields_of(genuine.bytes);
 
     // A valid point nobody holds: Bob stages a DH ratchet step, which must not be kept.
-    SignalMessageFields fresh_key = original;
+    SignalMessageParts fresh_key = original;
     fresh_key.ratchet_key = serialized(fresh_public_key<role::Ratchet>());
     EXPECT_TRUE(rejects_unchanged(bob, MessageType::signal_message,
                                   encode_signal_message(fresh_key), Error::authentication_failed));
 
     // The key of a chain Bob already holds: the message key comes from the wrong chain.
-    SignalMessageFields old_chain_key = original;
+    SignalMessageParts old_chain_key = original;
     old_chain_key.ratchet_key = serialized(alice_first_chain_key);
     old_chain_key.counter = 1;
     EXPECT_TRUE(rejects_unchanged(bob, MessageType::signal_message,
@@ -121,15 +121,34 @@ TEST_F(PartyRejection, TamperedRatchetKeyIsAuthenticationFailed) {
 
 TEST_F(PartyRejection, TamperedVersionByteIsCoveredByTheMac) {
     const OutgoingMessage genuine = established_message("version");
-    SignalMessageFields low_nibble = signal_fields_of(genuine.bytes);
+    SignalMessageParts low_nibble = signal_fields_of(genuine.bytes);
     low_nibble.version_byte = 0x32;  // L4: not examined, but authenticated
     EXPECT_TRUE(rejects_unchanged(bob, MessageType::signal_message,
                                   encode_signal_message(low_nibble), Error::authentication_failed));
-    SignalMessageFields high_nibble = signal_fields_of(genuine.bytes);
+    SignalMessageParts high_nibble = signal_fields_of(genuine.bytes);
     high_nibble.version_byte = 0x43;
     EXPECT_TRUE(rejects_unchanged(bob, MessageType::signal_message,
                                   encode_signal_message(high_nibble), Error::bad_version));
     EXPECT_EQ(decrypt_text(bob, genuine), "version");
+}
+
+TEST_F(PartyRejection, OtherVersionOnAPreKeyMessageOrItsEmbeddedMessageIsBadVersion) {
+    // L2: the outer version and the embedded message's version are each checked against the
+    // profile's; a mismatch on either is bad_version before any session is built.
+    const OutgoingMessage genuine = encrypt_text(alice, "first");
+    ASSERT_EQ(genuine.type, MessageType::prekey_message);
+    PreKeyMessageParts outer = prekey_fields_of(genuine.bytes);
+    outer.version_byte = 0x43;
+    EXPECT_TRUE(rejects_unchanged(bob, MessageType::prekey_message, encode_prekey_message(outer),
+                                  Error::bad_version));
+    PreKeyMessageParts embedded = prekey_fields_of(genuine.bytes);
+    SignalMessageParts inner = signal_fields_of(*embedded.message);
+    inner.version_byte = 0x23;
+    embedded.message = encode_signal_message(inner);
+    EXPECT_TRUE(rejects_unchanged(bob, MessageType::prekey_message, encode_prekey_message(embedded),
+                                  Error::bad_version));
+    EXPECT_FALSE(bob.view().current.has_value());
+    EXPECT_EQ(decrypt_text(bob, genuine), "first");
 }
 
 TEST_F(PartyRejection, MalformedBytesAreRejectedBeforeAnyState) {
@@ -246,7 +265,7 @@ TEST_F(PartyRejection, PreKeyMessageFromAnUntrustedIdentityIsUntrustedIdentity) 
     const OutgoingMessage forged = encrypt_text(mallory, "from mallory");
     EXPECT_TRUE(rejects_unchanged(bob, forged, Error::untrusted_identity));
     // Alice's identity written into Mallory's message does not help: X3DH then disagrees.
-    PreKeyMessageFields claimed = prekey_fields_of(forged.bytes);
+    PreKeyMessageParts claimed = prekey_fields_of(forged.bytes);
     claimed.identity_key = serialized(alice.identity_public_key());
     EXPECT_TRUE(rejects_unchanged(bob, MessageType::prekey_message, encode_prekey_message(claimed),
                                   Error::authentication_failed));
@@ -258,7 +277,7 @@ TEST_F(PartyRejection, PreKeyMessageFromAnUntrustedIdentityIsUntrustedIdentity) 
 
 TEST_F(PartyRejection, UnknownSignedPreKeyIdIsUnknownPreKeyId) {
     const OutgoingMessage genuine = encrypt_text(alice, "spk");
-    PreKeyMessageFields fields = prekey_fields_of(genuine.bytes);
+    PreKeyMessageParts fields = prekey_fields_of(genuine.bytes);
     ASSERT_EQ(fields.signed_prekey_id, bob_signed_prekey_id);
     for (std::uint64_t id :
          {std::uint64_t{bob_signed_prekey_id + 1}, std::uint64_t{0}, std::uint64_t{0xffffffff}}) {
@@ -272,7 +291,7 @@ TEST_F(PartyRejection, UnknownSignedPreKeyIdIsUnknownPreKeyId) {
 
 TEST_F(PartyRejection, UnknownOneTimePreKeyIdIsUnknownPreKeyId) {
     const OutgoingMessage genuine = encrypt_text(alice, "opk");
-    PreKeyMessageFields fields = prekey_fields_of(genuine.bytes);
+    PreKeyMessageParts fields = prekey_fields_of(genuine.bytes);
     ASSERT_EQ(fields.one_time_prekey_id, bob_one_time_prekey_id);
     fields.one_time_prekey_id = bob_one_time_prekey_id + 1;
     EXPECT_TRUE(rejects_unchanged(bob, MessageType::prekey_message, encode_prekey_message(fields),
@@ -288,7 +307,7 @@ TEST_F(PartyRejection, OneTimePreKeyIdRemovedIsAuthenticationFailedAndKeepsThePr
     // Without DH4 (X3DH §3.3) Bob derives another secret; the embedded MAC fails and the
     // one-time prekey must survive for the genuine message.
     const OutgoingMessage genuine = encrypt_text(alice, "dh4");
-    PreKeyMessageFields fields = prekey_fields_of(genuine.bytes);
+    PreKeyMessageParts fields = prekey_fields_of(genuine.bytes);
     fields.one_time_prekey_id.reset();
     EXPECT_TRUE(rejects_unchanged(bob, MessageType::prekey_message, encode_prekey_message(fields),
                                   Error::authentication_failed));
@@ -299,7 +318,7 @@ TEST_F(PartyRejection, OneTimePreKeyIdRemovedIsAuthenticationFailedAndKeepsThePr
 
 TEST_F(PartyRejection, ReplacedBaseKeyIsAuthenticationFailed) {
     const OutgoingMessage genuine = encrypt_text(alice, "base");
-    PreKeyMessageFields fields = prekey_fields_of(genuine.bytes);
+    PreKeyMessageParts fields = prekey_fields_of(genuine.bytes);
     fields.base_key = serialized(fresh_public_key<role::Base>());
     EXPECT_TRUE(rejects_unchanged(bob, MessageType::prekey_message, encode_prekey_message(fields),
                                   Error::authentication_failed));
@@ -315,7 +334,7 @@ TEST(PreKeyMessageOuterFields, AlteredBaseKeyOfAKnownSessionsMessageStillDecrypt
     const OutgoingMessage first = encrypt_text(conversation.alice, "first");
     const OutgoingMessage second = encrypt_text(conversation.alice, "second");
     EXPECT_EQ(decrypt_text(conversation.bob, first), "first");
-    PreKeyMessageFields altered = prekey_fields_of(second.bytes);
+    PreKeyMessageParts altered = prekey_fields_of(second.bytes);
     altered.base_key = serialized(fresh_public_key<role::Base>());
     const StateView before = conversation.bob.view();
     EXPECT_EQ(
@@ -338,8 +357,7 @@ TEST(PreKeyMessageOuterFields, AlteredMessageDoesNotDeleteAnotherSessionsOneTime
     Party& bob = conversation.bob;
     auto second_one_time = generate_one_time_prekey(12, SodiumKeySource::instance());
     ASSERT_TRUE(second_one_time.ok());
-    const PublicKey<role::OneTimePreKey> second_one_time_public =
-        second_one_time.value().key_pair.public_key;
+    const PreKeyBundle bundle = bob_bundle_with(conversation, &second_one_time.value());
     bob.add_one_time_prekey(std::move(second_one_time).value());
 
     const OutgoingMessage old_first = encrypt_text(alice, "old 1");
@@ -347,13 +365,11 @@ TEST(PreKeyMessageOuterFields, AlteredMessageDoesNotDeleteAnotherSessionsOneTime
     EXPECT_EQ(decrypt_text(bob, old_first), "old 1");  // one-time prekey 11 is used up
 
     // Alice starts a new session from a bundle with one-time prekey 12.
-    PreKeyBundle bundle = conversation.bob_bundle;
-    bundle.one_time_prekey = PreKeyBundle::OneTimePreKey{12, second_one_time_public};
     ASSERT_TRUE(alice.initiate_session(bundle).ok());
     const OutgoingMessage new_first = encrypt_text(alice, "new 1");
 
     // The attacker rewrites old_second to name prekey 12 under a fresh base key.
-    PreKeyMessageFields altered = prekey_fields_of(old_second.bytes);
+    PreKeyMessageParts altered = prekey_fields_of(old_second.bytes);
     altered.base_key = serialized(fresh_public_key<role::Base>());
     altered.one_time_prekey_id = 12;
     const std::string outcome =
@@ -367,7 +383,7 @@ TEST(PreKeyMessageOuterFields, AlteredMessageDoesNotDeleteAnotherSessionsOneTime
 TEST_F(PartyRejection, LowOrderBaseKeyIsInvalidKey) {
     const OutgoingMessage genuine = encrypt_text(alice, "low base");
     for (const LowOrderPoint& point : low_order_points()) {
-        PreKeyMessageFields fields = prekey_fields_of(genuine.bytes);
+        PreKeyMessageParts fields = prekey_fields_of(genuine.bytes);
         fields.base_key = djb_key(point.u);
         EXPECT_TRUE(rejects_unchanged(bob, MessageType::prekey_message,
                                       encode_prekey_message(fields), Error::invalid_key))
@@ -381,7 +397,7 @@ TEST(PartyRejectionTrustOnFirstUse, LowOrderIdentityKeyIsInvalidKeyAndPinsNothin
     Conversation conversation = make_conversation({.pin_trust = false});
     const OutgoingMessage genuine = encrypt_text(conversation.alice, "tofu");
     for (const LowOrderPoint& point : low_order_points()) {
-        PreKeyMessageFields fields = prekey_fields_of(genuine.bytes);
+        PreKeyMessageParts fields = prekey_fields_of(genuine.bytes);
         fields.identity_key = djb_key(point.u);
         EXPECT_TRUE(rejects_unchanged(conversation.bob, MessageType::prekey_message,
                                       encode_prekey_message(fields), Error::invalid_key))
@@ -395,7 +411,7 @@ TEST(PartyRejectionTrustOnFirstUse, AFailedFirstContactPinsNoIdentity) {
     Party mallory = make_mallory(conversation.bob_bundle);
     const OutgoingMessage forged_mac = [&] {
         OutgoingMessage message = encrypt_text(mallory, "forged");
-        PreKeyMessageFields fields = prekey_fields_of(message.bytes);
+        PreKeyMessageParts fields = prekey_fields_of(message.bytes);
         fields.message->back() ^= 0x01;
         message.bytes = encode_prekey_message(fields);
         return message;
@@ -407,9 +423,9 @@ TEST(PartyRejectionTrustOnFirstUse, AFailedFirstContactPinsNoIdentity) {
 
 TEST_F(PartyRejection, LowOrderRatchetKeyInTheFirstPreKeyMessageIsInvalidKey) {
     const OutgoingMessage genuine = encrypt_text(alice, "low ratchet");
-    PreKeyMessageFields fields = prekey_fields_of(genuine.bytes);
+    PreKeyMessageParts fields = prekey_fields_of(genuine.bytes);
     for (const LowOrderPoint& point : low_order_points()) {
-        SignalMessageFields inner = signal_fields_of(*prekey_fields_of(genuine.bytes).message);
+        SignalMessageParts inner = signal_fields_of(*prekey_fields_of(genuine.bytes).message);
         inner.ratchet_key = djb_key(point.u);
         fields.message = encode_signal_message(inner);
         EXPECT_TRUE(rejects_unchanged(bob, MessageType::prekey_message,
@@ -424,7 +440,7 @@ TEST_F(PartyRejection, LowOrderRatchetKeyInTheFirstPreKeyMessageIsInvalidKey) {
 TEST_F(PartyRejection, LowOrderRatchetKeyInASignalMessageIsInvalidKey) {
     const OutgoingMessage genuine = established_message("low order");
     for (const LowOrderPoint& point : low_order_points()) {
-        SignalMessageFields fields = signal_fields_of(genuine.bytes);
+        SignalMessageParts fields = signal_fields_of(genuine.bytes);
         fields.ratchet_key = djb_key(point.u);
         EXPECT_TRUE(rejects_unchanged(bob, MessageType::signal_message,
                                       encode_signal_message(fields), Error::invalid_key))
@@ -512,10 +528,9 @@ TEST_F(InitiateSessionRejection, UntrustedBundleIdentityIsUntrustedIdentity) {
     auto mallory_prekey =
         generate_signed_prekey(mallory_identity.value(), 1, SodiumKeySource::instance());
     ASSERT_TRUE(mallory_identity.ok() && mallory_prekey.ok());
-    PreKeyBundle bundle = conversation.bob_bundle;
-    bundle.identity_key = mallory_identity.value().public_key;
-    bundle.signed_prekey = mallory_prekey.value().key_pair.public_key;
-    bundle.signed_prekey_signature = mallory_prekey.value().signature;
+    PreKeyBundle bundle =
+        make_prekey_bundle(bob_registration_id, bob_device_id, mallory_identity.value().public_key,
+                           mallory_prekey.value());
     expect_rejected(bundle, Error::untrusted_identity);
     // Even with a signature that does not verify, trust is reported first.
     bundle.signed_prekey_signature[0] ^= 0x01;
@@ -636,7 +651,7 @@ TEST(KeySourceExhaustion, ForgedRatchetStepsDrawNoKeys) {
     const OutgoingMessage genuine = encrypt_text(conversation.alice, "next chain");
     bob_keys.push(test_private_key(2), KeyRole::ratchet);
     for (int attempt = 0; attempt < 3; ++attempt) {
-        SignalMessageFields forged = signal_fields_of(genuine.bytes);
+        SignalMessageParts forged = signal_fields_of(genuine.bytes);
         forged.ratchet_key = serialized(fresh_public_key<role::Ratchet>());
         EXPECT_TRUE(rejects_unchanged(conversation.bob, MessageType::signal_message,
                                       encode_signal_message(forged), Error::authentication_failed));
@@ -659,13 +674,13 @@ TEST_F(PartyRejection, InterleavedForgeriesNeverCostAGenuineMessage) {
     // Deliver in the order 3, 0, 5, 1, 4, 2; before each, forge variants of every message.
     for (int index : {3, 0, 5, 1, 4, 2}) {
         for (const OutgoingMessage& target : genuine) {
-            SignalMessageFields mac = signal_fields_of(target.bytes);
+            SignalMessageParts mac = signal_fields_of(target.bytes);
             mac.mac[0] ^= 0x04;
-            SignalMessageFields ahead = signal_fields_of(target.bytes);
+            SignalMessageParts ahead = signal_fields_of(target.bytes);
             *ahead.counter += 3;
-            SignalMessageFields key = signal_fields_of(target.bytes);
+            SignalMessageParts key = signal_fields_of(target.bytes);
             key.ratchet_key = serialized(fresh_key);
-            for (const SignalMessageFields& forged : {mac, ahead, key}) {
+            for (const SignalMessageParts& forged : {mac, ahead, key}) {
                 // The error depends on whether the target was delivered already (duplicate) or
                 // not (authentication_failed); either way nothing may change.
                 const SecureBytes before = bob.serialize();

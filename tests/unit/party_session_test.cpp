@@ -354,8 +354,7 @@ TEST(ArchivedSessions, AMessageOfAnArchivedSessionDecryptsAndPromotesIt) {
     const BasePublicKey old_base = alice.view().current->base_key;
 
     // Alice starts over without a one-time prekey (Bob's will be used by the first session).
-    PreKeyBundle bundle = conversation.bob_bundle;
-    bundle.one_time_prekey.reset();
+    const PreKeyBundle bundle = bob_bundle_with(conversation, nullptr);
     ASSERT_TRUE(alice.initiate_session(bundle).ok());
     const BasePublicKey new_base = alice.view().current->base_key;
     ASSERT_EQ(alice.view().archived.size(), 1u);
@@ -377,8 +376,7 @@ TEST(ArchivedSessions, AreBoundedNewestFirst) {
     profile.max_archived_sessions = 2;
     Conversation conversation = make_conversation({.profile = profile});
     Party& alice = conversation.alice;
-    PreKeyBundle bundle = conversation.bob_bundle;
-    bundle.one_time_prekey.reset();
+    const PreKeyBundle bundle = bob_bundle_with(conversation, nullptr);
     std::vector<BasePublicKey> base_keys = {alice.view().current->base_key};
     for (int restart = 0; restart < 3; ++restart) {
         ASSERT_TRUE(alice.initiate_session(bundle).ok());

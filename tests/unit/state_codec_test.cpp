@@ -193,9 +193,7 @@ RichStates make_rich_states() {
 
     // An archived session on Bob's side: Alice's first session, then a second one.
     EXPECT_EQ(decrypt_text(bob, encrypt_text(alice, "session one")), "session one");
-    PreKeyBundle bundle = states.conversation.bob_bundle;
-    bundle.one_time_prekey.reset();
-    EXPECT_TRUE(alice.initiate_session(bundle).ok());
+    EXPECT_TRUE(alice.initiate_session(bob_bundle_with(states.conversation, nullptr)).ok());
     // Several chains with skipped keys, left in flight.
     for (int round = 0; round < 3; ++round) {
         std::vector<OutgoingMessage> from_alice;

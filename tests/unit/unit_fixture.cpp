@@ -3,24 +3,10 @@
 #include <algorithm>
 #include <sstream>
 
-#include "ratchetcheck/wire/byte_reader.hpp"
-#include "ratchetcheck/wire/protobuf.hpp"
 #include "ratchetcheck/wire/signal_message.hpp"
 
 namespace ratchetcheck::unit {
 namespace {
-
-// Field numbers of libsignal's WhisperTextProtocol.proto, as SCHEMA.md §6.4 and §6.5 list them.
-constexpr std::uint32_t signal_ratchet_key_field = 1;
-constexpr std::uint32_t signal_counter_field = 2;
-constexpr std::uint32_t signal_previous_counter_field = 3;
-constexpr std::uint32_t signal_ciphertext_field = 4;
-constexpr std::uint32_t prekey_one_time_prekey_id_field = 1;
-constexpr std::uint32_t prekey_base_key_field = 2;
-constexpr std::uint32_t prekey_identity_key_field = 3;
-constexpr std::uint32_t prekey_message_field = 4;
-constexpr std::uint32_t prekey_registration_id_field = 5;
-constexpr std::uint32_t prekey_signed_prekey_id_field = 6;
 
 KeySource& source_or_sodium(KeySource* source) {
     return source != nullptr ? *source : SodiumKeySource::instance();
@@ -46,7 +32,10 @@ std::string as_text(ByteView bytes) {
 }
 
 Bytes djb_key(ByteView u) {
-    Bytes key{djb_key_type};
+    // Reserved up front: GCC 12 misreads the insert into a one-byte vector as out of bounds.
+    Bytes key;
+    key.reserve(1 + u.size());
+    key.push_back(djb_key_type);
     key.insert(key.end(), u.begin(), u.end());
     return key;
 }
@@ -85,49 +74,22 @@ const std::vector<LowOrderPoint>& low_order_points() {
     return points;
 }
 
-Bytes encode_signal_message(const SignalMessageFields& fields) {
-    wire::ByteWriter writer;
-    writer.write_byte(fields.version_byte);
-    if (fields.ratchet_key)
-        wire::write_bytes_field(writer, signal_ratchet_key_field, *fields.ratchet_key);
-    if (fields.counter)
-        wire::write_varint_field(writer, signal_counter_field, *fields.counter);
-    if (fields.previous_counter) {
-        wire::write_varint_field(writer, signal_previous_counter_field, *fields.previous_counter);
-    }
-    if (fields.ciphertext)
-        wire::write_bytes_field(writer, signal_ciphertext_field, *fields.ciphertext);
-    writer.write_bytes(fields.extra_protobuf);
-    writer.write_bytes(fields.mac);
-    return writer.take();
+Bytes encode_signal_message(const SignalMessageParts& parts) {
+    Bytes bytes = wire::encode_signal_message_fields(parts);
+    bytes.insert(bytes.end(), parts.extra_protobuf.begin(), parts.extra_protobuf.end());
+    bytes.insert(bytes.end(), parts.mac.begin(), parts.mac.end());
+    return bytes;
 }
 
-Bytes encode_prekey_message(const PreKeyMessageFields& fields) {
-    wire::ByteWriter writer;
-    writer.write_byte(fields.version_byte);
-    if (fields.one_time_prekey_id) {
-        wire::write_varint_field(writer, prekey_one_time_prekey_id_field,
-                                 *fields.one_time_prekey_id);
-    }
-    if (fields.base_key)
-        wire::write_bytes_field(writer, prekey_base_key_field, *fields.base_key);
-    if (fields.identity_key) {
-        wire::write_bytes_field(writer, prekey_identity_key_field, *fields.identity_key);
-    }
-    if (fields.message)
-        wire::write_bytes_field(writer, prekey_message_field, *fields.message);
-    if (fields.registration_id) {
-        wire::write_varint_field(writer, prekey_registration_id_field, *fields.registration_id);
-    }
-    if (fields.signed_prekey_id) {
-        wire::write_varint_field(writer, prekey_signed_prekey_id_field, *fields.signed_prekey_id);
-    }
-    writer.write_bytes(fields.extra_protobuf);
-    return writer.take();
+Bytes encode_prekey_message(const PreKeyMessageParts& parts) {
+    Bytes bytes = wire::encode_prekey_signal_message_fields(parts);
+    bytes.insert(bytes.end(), parts.extra_protobuf.begin(), parts.extra_protobuf.end());
+    return bytes;
 }
 
-SignalMessageFields well_formed_signal_fields() {
-    SignalMessageFields fields;
+SignalMessageParts well_formed_signal_fields() {
+    SignalMessageParts fields;
+    fields.version_byte = wire::version_byte(Profile::signal_v3());
     fields.ratchet_key = filled_djb_key(0x11);
     fields.counter = 5;
     fields.previous_counter = 3;
@@ -136,26 +98,28 @@ SignalMessageFields well_formed_signal_fields() {
     return fields;
 }
 
-PreKeyMessageFields well_formed_prekey_fields() {
-    PreKeyMessageFields fields;
+PreKeyMessageParts well_formed_prekey_fields() {
+    PreKeyMessageParts fields;
+    fields.version_byte = wire::version_byte(Profile::signal_v3());
     fields.one_time_prekey_id = 11;
     fields.base_key = filled_djb_key(0x22);
-    fields.identity_key = filled_djb_key(0x33);
+    fields.identity_key = filled_djb_key(0x55);
     fields.message = encode_signal_message(well_formed_signal_fields());
     fields.registration_id = 1234;
     fields.signed_prekey_id = 7;
     return fields;
 }
 
-SignalMessageFields signal_fields_of(ByteView genuine_signal_message) {
-    auto parsed = wire::parse_signal_message(genuine_signal_message, 3);
+SignalMessageParts signal_fields_of(ByteView genuine_signal_message) {
+    auto parsed =
+        wire::parse_signal_message(genuine_signal_message, Profile::signal_v3().message_version);
     if (!parsed.ok()) {
         // Well-formed stand-in fields keep the calling test from dereferencing absent ones.
         ADD_FAILURE() << "genuine SignalMessage does not parse: " << error_name(parsed.error());
         return well_formed_signal_fields();
     }
     const wire::SignalMessage& message = parsed.value();
-    SignalMessageFields fields;
+    SignalMessageParts fields;
     fields.version_byte = message.version_byte;
     fields.ratchet_key = serialized(message.ratchet_key);
     fields.counter = message.counter;
@@ -165,18 +129,18 @@ SignalMessageFields signal_fields_of(ByteView genuine_signal_message) {
     return fields;
 }
 
-PreKeyMessageFields prekey_fields_of(ByteView genuine_prekey_message) {
-    auto parsed = wire::parse_prekey_signal_message(genuine_prekey_message, 3);
+PreKeyMessageParts prekey_fields_of(ByteView genuine_prekey_message) {
+    auto parsed = wire::parse_prekey_signal_message(genuine_prekey_message,
+                                                    Profile::signal_v3().message_version);
     if (!parsed.ok()) {
         ADD_FAILURE() << "genuine PreKeySignalMessage does not parse: "
                       << error_name(parsed.error());
         return well_formed_prekey_fields();
     }
     const wire::PreKeySignalMessage& message = parsed.value();
-    PreKeyMessageFields fields;
+    PreKeyMessageParts fields;
     fields.version_byte = message.version_byte;
-    if (message.one_time_prekey_id)
-        fields.one_time_prekey_id = *message.one_time_prekey_id;
+    fields.one_time_prekey_id = message.one_time_prekey_id;
     fields.base_key = serialized(message.base_key);
     fields.identity_key = serialized(message.identity_key);
     fields.message = Bytes(message.message_bytes.begin(), message.message_bytes.end());
@@ -198,17 +162,9 @@ Conversation make_conversation(const ConversationOptions& options) {
     const IdentityPublicKey alice_public = alice_identity.value().public_key;
     const IdentityPublicKey bob_public = bob_identity.value().public_key;
 
-    PreKeyBundle bundle;
-    bundle.registration_id = bob_registration_id;
-    bundle.device_id = 1;
-    bundle.identity_key = bob_public;
-    bundle.signed_prekey_id = bob_signed_prekey_id;
-    bundle.signed_prekey = signed_prekey.value().key_pair.public_key;
-    bundle.signed_prekey_signature = signed_prekey.value().signature;
-    if (options.with_one_time_prekey) {
-        bundle.one_time_prekey = PreKeyBundle::OneTimePreKey{
-            bob_one_time_prekey_id, one_time_prekey.value().key_pair.public_key};
-    }
+    const PreKeyBundle bundle =
+        make_prekey_bundle(bob_registration_id, bob_device_id, bob_public, signed_prekey.value(),
+                           options.with_one_time_prekey ? &one_time_prekey.value() : nullptr);
 
     Conversation conversation{
         Party(std::move(alice_identity).value(), alice_registration_id,
@@ -218,6 +174,7 @@ Conversation make_conversation(const ConversationOptions& options) {
               options.pin_trust ? std::optional(alice_public) : std::nullopt,
               source_or_sodium(options.bob_key_source), options.profile),
         std::move(bob_identity).value(),
+        signed_prekey.value().clone(),
         bundle,
     };
     conversation.bob.add_signed_prekey(std::move(signed_prekey).value());
@@ -228,6 +185,13 @@ Conversation make_conversation(const ConversationOptions& options) {
         EXPECT_TRUE(initiated.ok()) << error_name(initiated.error());
     }
     return conversation;
+}
+
+PreKeyBundle bob_bundle_with(const Conversation& conversation,
+                             const OneTimePreKeyRecord* one_time_prekey) {
+    return make_prekey_bundle(bob_registration_id, bob_device_id,
+                              conversation.bob_identity.public_key, conversation.bob_signed_prekey,
+                              one_time_prekey);
 }
 
 Party make_mallory(const PreKeyBundle& bob_bundle, const Profile& profile) {

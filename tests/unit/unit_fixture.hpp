@@ -1,5 +1,6 @@
 // Shared fixture of the unit tests: Alice and Bob with generated keys and pinned trust, messages
-// built field by field (SCHEMA.md §6.4, §6.5) without our own encoder, and the one check every
+// built field by field (SCHEMA.md §6.4, §6.5) with the raw field encoders of
+// wire/signal_message.hpp (not by Party::encrypt), and the one check every
 // rejection test makes: the exact error, and a state that is byte-identical afterwards.
 #pragma once
 
@@ -20,6 +21,7 @@
 #include "ratchetcheck/profile.hpp"
 #include "ratchetcheck/result.hpp"
 #include "ratchetcheck/state_view.hpp"
+#include "ratchetcheck/wire/signal_message.hpp"
 
 namespace ratchetcheck {
 
@@ -38,10 +40,9 @@ namespace ratchetcheck::unit {
 inline constexpr std::uint32_t alice_registration_id = 1111;
 inline constexpr std::uint32_t bob_registration_id = 2222;
 inline constexpr std::uint32_t mallory_registration_id = 6666;
+inline constexpr std::uint32_t bob_device_id = 1;
 inline constexpr std::uint32_t bob_signed_prekey_id = 7;
 inline constexpr std::uint32_t bob_one_time_prekey_id = 11;
-// SCHEMA.md §6.4: version byte 0x33 (message version 3, highest supported version 3).
-inline constexpr std::uint8_t current_version_byte = 0x33;
 
 // --- bytes and keys ------------------------------------------------------------------------------
 
@@ -80,48 +81,37 @@ struct LowOrderPoint {
 };
 const std::vector<LowOrderPoint>& low_order_points();
 
-// --- messages built by hand
-// -----------------------------------------------------------------------
+// --- messages built by hand ----------------------------------------------------------------------
 
-// SignalMessageFields is a SignalMessage field by field (SCHEMA.md §6.4); an absent optional
-// leaves the field out. `extra_protobuf` is appended after the known fields (unknown fields,
-// repeated fields); `mac` is appended as is.
-struct SignalMessageFields {
-    std::uint8_t version_byte = current_version_byte;
-    std::optional<Bytes> ratchet_key;
-    std::optional<std::uint64_t> counter;
-    std::optional<std::uint64_t> previous_counter;
-    std::optional<Bytes> ciphertext;
+// SignalMessageParts is a SignalMessage as a test forges it: the fields of the wire encoder
+// (wire::SignalMessageFields: any bytes, absent optionals left out), then `extra_protobuf`
+// appended after the known fields (unknown fields, repeated fields, varints wider than 32 bits),
+// then `mac` appended as is.
+struct SignalMessageParts : wire::SignalMessageFields {
     Bytes extra_protobuf;
     Bytes mac = Bytes(8, 0);
 };
 
-// PreKeyMessageFields is a PreKeySignalMessage field by field (SCHEMA.md §6.5).
-struct PreKeyMessageFields {
-    std::uint8_t version_byte = current_version_byte;
-    std::optional<std::uint64_t> one_time_prekey_id;
-    std::optional<Bytes> base_key;
-    std::optional<Bytes> identity_key;
-    std::optional<Bytes> message;
-    std::optional<std::uint64_t> registration_id;
-    std::optional<std::uint64_t> signed_prekey_id;
+// PreKeyMessageParts is a PreKeySignalMessage as a test forges it: the encoder's fields
+// (wire::PreKeySignalMessageFields), then `extra_protobuf`.
+struct PreKeyMessageParts : wire::PreKeySignalMessageFields {
     Bytes extra_protobuf;
 };
 
-// encode_signal_message / encode_prekey_message lay the fields out in SCHEMA.md's order with the
-// raw ByteWriter and protobuf field writers (not with serialize_*_message).
-Bytes encode_signal_message(const SignalMessageFields& fields);
-Bytes encode_prekey_message(const PreKeyMessageFields& fields);
+// encode_signal_message / encode_prekey_message are the wire encoders
+// (wire::encode_*_fields) followed by the extra protobuf bytes and, for a SignalMessage, the MAC.
+Bytes encode_signal_message(const SignalMessageParts& parts);
+Bytes encode_prekey_message(const PreKeyMessageParts& parts);
 
-// well_formed_signal_fields / well_formed_prekey_fields are parseable messages with arbitrary
-// but valid contents, the starting point of every malformed variant.
-SignalMessageFields well_formed_signal_fields();
-PreKeyMessageFields well_formed_prekey_fields();
+// well_formed_signal_fields / well_formed_prekey_fields are parseable signal-v3 messages with
+// arbitrary but valid contents, the starting point of every malformed variant.
+SignalMessageParts well_formed_signal_fields();
+PreKeyMessageParts well_formed_prekey_fields();
 
 // signal_fields_of / prekey_fields_of take a genuine message apart so that a test can change one
 // field and put it back together (the parser under test elsewhere is trusted here).
-SignalMessageFields signal_fields_of(ByteView genuine_signal_message);
-PreKeyMessageFields prekey_fields_of(ByteView genuine_prekey_message);
+SignalMessageParts signal_fields_of(ByteView genuine_signal_message);
+PreKeyMessageParts prekey_fields_of(ByteView genuine_prekey_message);
 
 // --- parties -------------------------------------------------------------------------------------
 
@@ -141,9 +131,15 @@ struct ConversationOptions {
 struct Conversation {
     Party alice;
     Party bob;
-    IdentityKeyPair bob_identity;  // kept to sign further prekeys in tests
+    IdentityKeyPair bob_identity;          // kept to sign further prekeys in tests
+    SignedPreKeyRecord bob_signed_prekey;  // a copy of Bob's, to build further bundles
     PreKeyBundle bob_bundle;
 };
+
+// bob_bundle_with builds a bundle of Bob's records (make_prekey_bundle) with `one_time_prekey`,
+// or with none when it is nullptr.
+PreKeyBundle bob_bundle_with(const Conversation& conversation,
+                             const OneTimePreKeyRecord* one_time_prekey);
 
 Conversation make_conversation(const ConversationOptions& options = {});
 

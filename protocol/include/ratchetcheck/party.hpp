@@ -117,4 +117,14 @@ class Party {
 [[nodiscard]] Result<OneTimePreKeyRecord> generate_one_time_prekey(std::uint32_t id,
                                                                    KeySource& key_source);
 
+// make_prekey_bundle returns the bundle a responder publishes for its own records (X3DH §3.2):
+// the public halves of `identity`, `signed_prekey` (with its id and signature) and, unless
+// `one_time_prekey` is nullptr, of the one-time prekey with its id. Only public values are
+// copied; the records are borrowed for the call. Cannot fail; the bundle is not checked (a
+// caller that wants a wrong bundle may change its fields afterwards).
+PreKeyBundle make_prekey_bundle(std::uint32_t registration_id, std::uint32_t device_id,
+                                const IdentityPublicKey& identity,
+                                const SignedPreKeyRecord& signed_prekey,
+                                const OneTimePreKeyRecord* one_time_prekey = nullptr);
+
 }  // namespace ratchetcheck

@@ -8,21 +8,79 @@
 namespace ratchetcheck::wire {
 namespace {
 
-// Field numbers of libsignal's WhisperTextProtocol.proto.
-enum SignalField : std::uint32_t {
-    ratchet_key = 1,
-    counter = 2,
-    previous_counter = 3,
-    ciphertext = 4
+// The encoders' one layout: the fields as views, so that the serializers of our own messages
+// write straight from their inputs and the public field encoders from their owned bytes.
+struct SignalFieldViews {
+    std::uint8_t version_byte = 0;
+    std::optional<ByteView> ratchet_key;
+    std::optional<std::uint32_t> counter;
+    std::optional<std::uint32_t> previous_counter;
+    std::optional<ByteView> ciphertext;
 };
-enum PreKeyField : std::uint32_t {
-    prekey_id = 1,
-    base_key = 2,
-    identity_key = 3,
-    embedded_message = 4,
-    registration_id = 5,
-    signed_prekey_id = 6,
+
+struct PreKeyFieldViews {
+    std::uint8_t version_byte = 0;
+    std::optional<std::uint32_t> one_time_prekey_id;
+    std::optional<ByteView> base_key;
+    std::optional<ByteView> identity_key;
+    std::optional<ByteView> message;
+    std::optional<std::uint32_t> registration_id;
+    std::optional<std::uint32_t> signed_prekey_id;
 };
+
+// Upper bounds of one encoded field: tag (1 byte for these field numbers) and a varint of at most
+// 10 bytes; only used to reserve the buffer once.
+constexpr std::size_t max_varint_field_bytes = 1 + 10;
+std::size_t max_bytes_field_bytes(const std::optional<ByteView>& value) {
+    return value ? max_varint_field_bytes + value->size() : 0;
+}
+
+void write_optional_varint(ByteWriter& writer, std::uint32_t number,
+                           const std::optional<std::uint32_t>& value) {
+    if (value)
+        write_varint_field(writer, number, *value);
+}
+
+void write_optional_bytes(ByteWriter& writer, std::uint32_t number,
+                          const std::optional<ByteView>& value) {
+    if (value)
+        write_bytes_field(writer, number, *value);
+}
+
+Bytes encode_signal(const SignalFieldViews& fields) {
+    ByteWriter writer;
+    // Room for the MAC too: the sender appends it to this buffer (signal-v3 tag length).
+    writer.reserve(1 + max_bytes_field_bytes(fields.ratchet_key) + 2 * max_varint_field_bytes +
+                   max_bytes_field_bytes(fields.ciphertext) + signal_mac_bytes);
+    writer.write_byte(fields.version_byte);
+    write_optional_bytes(writer, signal_message_field::ratchet_key, fields.ratchet_key);
+    write_optional_varint(writer, signal_message_field::counter, fields.counter);
+    write_optional_varint(writer, signal_message_field::previous_counter, fields.previous_counter);
+    write_optional_bytes(writer, signal_message_field::ciphertext, fields.ciphertext);
+    return writer.take();
+}
+
+Bytes encode_prekey(const PreKeyFieldViews& fields) {
+    ByteWriter writer;
+    writer.reserve(1 + 3 * max_varint_field_bytes + max_bytes_field_bytes(fields.base_key) +
+                   max_bytes_field_bytes(fields.identity_key) +
+                   max_bytes_field_bytes(fields.message));
+    writer.write_byte(fields.version_byte);
+    write_optional_varint(writer, prekey_message_field::one_time_prekey_id,
+                          fields.one_time_prekey_id);
+    write_optional_bytes(writer, prekey_message_field::base_key, fields.base_key);
+    write_optional_bytes(writer, prekey_message_field::identity_key, fields.identity_key);
+    write_optional_bytes(writer, prekey_message_field::message, fields.message);
+    write_optional_varint(writer, prekey_message_field::registration_id, fields.registration_id);
+    write_optional_varint(writer, prekey_message_field::signed_prekey_id, fields.signed_prekey_id);
+    return writer.take();
+}
+
+std::optional<ByteView> view_of(const std::optional<Bytes>& bytes) {
+    if (!bytes)
+        return std::nullopt;
+    return ByteView(*bytes);
+}
 
 // Checks the version nibble as libsignal does: below 3 is a legacy message, above is unknown.
 Result<void> check_version(std::uint8_t version_byte, std::uint8_t expected_version) {
@@ -42,15 +100,15 @@ Result<SignalMessage> parse_signal_message(ByteView serialized, std::uint8_t exp
                                            std::size_t mac_bytes) {
     if (serialized.size() <= 1 + mac_bytes)
         return Error::malformed;
+    // The length check above guarantees every read below: version || protobuf || MAC.
     SignalMessage message;
-    message.version_byte = serialized[0];
+    ByteReader input(serialized);
+    message.authenticated_bytes = *input.read_bytes(serialized.size() - mac_bytes);
+    message.mac = *input.read_bytes(mac_bytes);
+    ByteReader reader(message.authenticated_bytes);
+    message.version_byte = *reader.read_byte();
     RATCHETCHECK_TRY(check_version(message.version_byte, expected_version));
 
-    const std::size_t body_end = serialized.size() - mac_bytes;
-    message.authenticated_bytes = serialized.first(body_end);
-    message.mac = serialized.subspan(body_end);
-
-    ByteReader reader(serialized.subspan(1, body_end - 1));
     std::optional<ByteView> ratchet_key_bytes;
     std::optional<std::uint32_t> counter_value;
     std::optional<ByteView> ciphertext_bytes;
@@ -62,22 +120,22 @@ Result<SignalMessage> parse_signal_message(ByteView serialized, std::uint8_t exp
             break;
         const ProtobufField& current = *field.value();
         switch (current.number) {
-            case SignalField::ratchet_key:
+            case signal_message_field::ratchet_key:
                 if (!has_type(current, WireType::length_delimited))
                     return Error::malformed;
                 ratchet_key_bytes = current.bytes;
                 break;
-            case SignalField::counter:
+            case signal_message_field::counter:
                 if (!has_type(current, WireType::varint))
                     return Error::malformed;
                 counter_value = static_cast<std::uint32_t>(current.varint);  // protobuf-c truncates
                 break;
-            case SignalField::previous_counter:
+            case signal_message_field::previous_counter:
                 if (!has_type(current, WireType::varint))
                     return Error::malformed;
                 message.previous_counter = static_cast<std::uint32_t>(current.varint);
                 break;
-            case SignalField::ciphertext:
+            case signal_message_field::ciphertext:
                 if (!has_type(current, WireType::length_delimited))
                     return Error::malformed;
                 ciphertext_bytes = current.bytes;
@@ -97,18 +155,27 @@ Result<SignalMessage> parse_signal_message(ByteView serialized, std::uint8_t exp
     return message;
 }
 
+std::uint8_t version_byte(const Profile& profile) {
+    // High nibble: this message's version; low nibble: the highest version the sender supports.
+    return static_cast<std::uint8_t>((profile.message_version << 4) | profile.message_version);
+}
+
+Bytes encode_signal_message_fields(const SignalMessageFields& fields) {
+    return encode_signal({fields.version_byte, view_of(fields.ratchet_key), fields.counter,
+                          fields.previous_counter, view_of(fields.ciphertext)});
+}
+
+Bytes encode_prekey_signal_message_fields(const PreKeySignalMessageFields& fields) {
+    return encode_prekey({fields.version_byte, fields.one_time_prekey_id, view_of(fields.base_key),
+                          view_of(fields.identity_key), view_of(fields.message),
+                          fields.registration_id, fields.signed_prekey_id});
+}
+
 Bytes serialize_signal_message_body(std::uint8_t version_byte, const RatchetPublicKey& ratchet_key,
                                     std::uint32_t counter, std::uint32_t previous_counter,
                                     ByteView ciphertext) {
-    ByteWriter writer;
-    writer.reserve(1 + 2 + serialized_public_key_bytes + 12 + 4 + ciphertext.size() +
-                   signal_mac_bytes);
-    writer.write_byte(version_byte);
-    write_bytes_field(writer, SignalField::ratchet_key, ratchet_key.serialize());
-    write_varint_field(writer, SignalField::counter, counter);
-    write_varint_field(writer, SignalField::previous_counter, previous_counter);
-    write_bytes_field(writer, SignalField::ciphertext, ciphertext);
-    return writer.take();
+    const SerializedPublicKey key = ratchet_key.serialize();
+    return encode_signal({version_byte, ByteView(key), counter, previous_counter, ciphertext});
 }
 
 Result<PreKeySignalMessage> parse_prekey_signal_message(ByteView serialized,
@@ -117,10 +184,10 @@ Result<PreKeySignalMessage> parse_prekey_signal_message(ByteView serialized,
     if (serialized.size() <= 1)
         return Error::malformed;
     PreKeySignalMessage message;
-    message.version_byte = serialized[0];
+    ByteReader reader(serialized);
+    message.version_byte = *reader.read_byte();  // present: checked just above
     RATCHETCHECK_TRY(check_version(message.version_byte, expected_version));
 
-    ByteReader reader(serialized.subspan(1));
     std::optional<std::uint32_t> signed_prekey;
     std::optional<ByteView> base_key_bytes;
     std::optional<ByteView> identity_key_bytes;
@@ -135,32 +202,32 @@ Result<PreKeySignalMessage> parse_prekey_signal_message(ByteView serialized,
         const bool is_varint = has_type(current, WireType::varint);
         const bool is_bytes = has_type(current, WireType::length_delimited);
         switch (current.number) {
-            case PreKeyField::prekey_id:
+            case prekey_message_field::one_time_prekey_id:
                 if (!is_varint)
                     return Error::malformed;
                 message.one_time_prekey_id = static_cast<std::uint32_t>(current.varint);
                 break;
-            case PreKeyField::base_key:
+            case prekey_message_field::base_key:
                 if (!is_bytes)
                     return Error::malformed;
                 base_key_bytes = current.bytes;
                 break;
-            case PreKeyField::identity_key:
+            case prekey_message_field::identity_key:
                 if (!is_bytes)
                     return Error::malformed;
                 identity_key_bytes = current.bytes;
                 break;
-            case PreKeyField::embedded_message:
+            case prekey_message_field::message:
                 if (!is_bytes)
                     return Error::malformed;
                 message_bytes = current.bytes;
                 break;
-            case PreKeyField::registration_id:
+            case prekey_message_field::registration_id:
                 if (!is_varint)
                     return Error::malformed;
                 message.registration_id = static_cast<std::uint32_t>(current.varint);
                 break;
-            case PreKeyField::signed_prekey_id:
+            case prekey_message_field::signed_prekey_id:
                 if (!is_varint)
                     return Error::malformed;
                 signed_prekey = static_cast<std::uint32_t>(current.varint);
@@ -185,9 +252,9 @@ Result<PreKeySignalMessage> parse_prekey_signal_message(ByteView serialized,
     auto inner = parse_signal_message(*message_bytes, expected_version, mac_bytes);
     if (!inner.ok())
         return inner.error();
+    // The embedded message's version was checked against `expected_version` like the outer one,
+    // so the two agree (SCHEMA.md §6.5) without a comparison of their own.
     message.message = inner.value();
-    if (message.message.message_version() != (message.version_byte >> 4))
-        return Error::bad_version;
     return message;
 }
 
@@ -196,17 +263,10 @@ Bytes serialize_prekey_signal_message(std::uint8_t version_byte,
                                       std::uint32_t signed_prekey_id, const BasePublicKey& base_key,
                                       const IdentityPublicKey& identity_key,
                                       std::uint32_t registration_id, ByteView signal_message) {
-    ByteWriter writer;
-    writer.reserve(1 + 6 + 2 * (2 + serialized_public_key_bytes) + 4 + signal_message.size() + 12);
-    writer.write_byte(version_byte);
-    if (one_time_prekey_id)
-        write_varint_field(writer, PreKeyField::prekey_id, *one_time_prekey_id);
-    write_bytes_field(writer, PreKeyField::base_key, base_key.serialize());
-    write_bytes_field(writer, PreKeyField::identity_key, identity_key.serialize());
-    write_bytes_field(writer, PreKeyField::embedded_message, signal_message);
-    write_varint_field(writer, PreKeyField::registration_id, registration_id);
-    write_varint_field(writer, PreKeyField::signed_prekey_id, signed_prekey_id);
-    return writer.take();
+    const SerializedPublicKey base = base_key.serialize();
+    const SerializedPublicKey identity = identity_key.serialize();
+    return encode_prekey({version_byte, one_time_prekey_id, ByteView(base), ByteView(identity),
+                          signal_message, registration_id, signed_prekey_id});
 }
 
 }  // namespace ratchetcheck::wire

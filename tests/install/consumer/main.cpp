@@ -15,12 +15,8 @@ int main() {
     if (!signed_prekey.ok())
         return 1;
 
-    PreKeyBundle bundle;
-    bundle.registration_id = 2;
-    bundle.identity_key = bob_identity.value().public_key;
-    bundle.signed_prekey_id = 1;
-    bundle.signed_prekey = signed_prekey.value().key_pair.public_key;
-    bundle.signed_prekey_signature = signed_prekey.value().signature;
+    const PreKeyBundle bundle =
+        make_prekey_bundle(2, 1, bob_identity.value().public_key, signed_prekey.value());
 
     Party alice(alice_identity.value().clone(), 1, bundle.identity_key, keys);
     Party bob(std::move(bob_identity).value(), 2, alice_identity.value().public_key, keys);
