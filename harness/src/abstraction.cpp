@@ -12,8 +12,8 @@
 namespace ratchetcheck::harness {
 namespace {
 
-// The message version of signal-v3 (Profile::message_version); traces only run that profile.
-constexpr std::uint8_t message_version = 3;
+// Traces only run the signal-v3 profile (profile_for in op_trace.cpp).
+const std::uint8_t message_version = Profile::signal_v3().message_version;
 
 std::string short_key(const crypto::X25519Public& key) {
     return fmt::format("{:02x}{:02x}{:02x}{:02x}…", key[0], key[1], key[2], key[3]);

@@ -72,17 +72,9 @@ class PartyEndpoint final : public Endpoint {
                 return record(generated.error());
             one_time_prekey = std::move(generated).value();
         }
-        PreKeyBundle bundle;
-        bundle.registration_id = registration_id_;
-        bundle.device_id = 1;
-        bundle.identity_key = identity.public_key;
-        bundle.signed_prekey_id = signed_prekey.id;
-        bundle.signed_prekey = signed_prekey.key_pair.public_key;
-        bundle.signed_prekey_signature = signed_prekey.signature;
-        if (one_time_prekey) {
-            bundle.one_time_prekey = PreKeyBundle::OneTimePreKey{
-                one_time_prekey->id, one_time_prekey->key_pair.public_key};
-        }
+        PreKeyBundle bundle =
+            make_prekey_bundle(registration_id_, 1, identity.public_key, signed_prekey,
+                               one_time_prekey ? &*one_time_prekey : nullptr);
         signed_prekey_ = std::move(signed_prekey);
         one_time_prekey_ = std::move(one_time_prekey);
         return bundle;

@@ -20,13 +20,6 @@ constexpr std::uint32_t signed_prekey_id = 1;
 constexpr std::uint32_t other_signed_prekey_id = 2;
 constexpr std::uint32_t one_time_prekey_id = 7;
 constexpr std::uint32_t other_one_time_prekey_id = 8;
-constexpr std::uint8_t version_byte = 0x33;  // signal-v3: message version 3, highest supported 3
-
-// Field numbers of WhisperTextProtocol.proto's SignalMessage (SCHEMA.md §6.4).
-constexpr std::uint32_t field_ratchet_key = 1;
-constexpr std::uint32_t field_counter = 2;
-constexpr std::uint32_t field_previous_counter = 3;
-constexpr std::uint32_t field_ciphertext = 4;
 
 std::string error_text(std::optional<Error> error) {
     return error ? std::string(error_name(*error)) : "none";
@@ -599,13 +592,12 @@ Bytes SideBySideRunner::forge(const ForgeOp& op) const {
     }
     Bytes ciphertext(std::size_t{16} * op.ciphertext_blocks);
     seeded_bytes(seed, "forge-ciphertext", stream, ciphertext);
-    wire::ByteWriter writer;
-    writer.write_byte(version_byte);
-    wire::write_bytes_field(writer, field_ratchet_key, key_bytes);
-    wire::write_varint_field(writer, field_counter, op.counter);
-    wire::write_varint_field(writer, field_previous_counter, op.previous_counter);
-    wire::write_bytes_field(writer, field_ciphertext, ciphertext);
-    Bytes signal = writer.take();
+    // Any header fields the adversary likes (wire::SignalMessageFields can express invalid keys).
+    Bytes signal = wire::encode_signal_message_fields({.version_byte = wire::version_byte(profile_),
+                                                       .ratchet_key = key_bytes,
+                                                       .counter = op.counter,
+                                                       .previous_counter = op.previous_counter,
+                                                       .ciphertext = ciphertext});
     std::array<std::uint8_t, wire::signal_mac_bytes> mac{};
     seeded_bytes(seed, "forge-mac", stream, mac);
     signal.insert(signal.end(), mac.begin(), mac.end());
@@ -633,7 +625,7 @@ Bytes SideBySideRunner::forge(const ForgeOp& op) const {
             break;
     }
     return wire::serialize_prekey_signal_message(
-        version_byte, one_time,
+        wire::version_byte(profile_), one_time,
         op.signed_prekey_id == ForgeOp::Choice::genuine ? signed_prekey_id : other_signed_prekey_id,
         base_key, identity, registration_ids[model::index_of(claimed_sender)], signal);
 }
