@@ -129,21 +129,13 @@ class PartyEndpoint final : public Endpoint {
     }
 
     std::optional<crypto::X25519Public> sending_ratchet_key() const override {
-        if (!party_)
-            return std::nullopt;
-        const StateView view = party_->view();
-        if (!view.current)
-            return std::nullopt;
-        return view.current->sending_ratchet_key.u;
+        const auto session = current_session();
+        return session ? std::optional(session->sending_ratchet_key.u) : std::nullopt;
     }
 
     std::optional<crypto::X25519Public> session_base_key() const override {
-        if (!party_)
-            return std::nullopt;
-        const StateView view = party_->view();
-        if (!view.current)
-            return std::nullopt;
-        return view.current->base_key.u;
+        const auto session = current_session();
+        return session ? std::optional(session->base_key.u) : std::nullopt;
     }
 
     std::unique_ptr<Endpoint> probe_copy() const override {
@@ -160,6 +152,11 @@ class PartyEndpoint final : public Endpoint {
     const Party* party() const override { return party_ ? &*party_ : nullptr; }
 
   private:
+    std::optional<SessionView> current_session() const {
+        if (!party_)
+            return std::nullopt;
+        return party_->view().current;
+    }
     Error record(Error error) {
         last_error_ = error;
         return error;

@@ -93,9 +93,9 @@ void no_message_accepted_twice(const ReceiveStep& step, const ReceiveLedger& led
 // for makes it send under a key never used before, from counter 0. Needs the state view (ours).
 void ratchet_step_sends_under_fresh_key(const ReceiveStep& step, const ReceiveLedger& ledger,
                                         Violations& out) {
-    if (!step.accepted || !step.view_before || !step.view_after || !step.message_ratchet_key)
+    if (!step.accepted || !step.view_before || !step.view_after)
         return;
-    if (step.view_before->current) {
+    if (step.view_before->current && step.message_ratchet_key) {
         for (const ReceivingChainView& chain : step.view_before->current->receiving_chains) {
             if (chain.sender_ratchet_key.u == *step.message_ratchet_key)
                 return;  // an existing chain: no DH step

@@ -42,7 +42,9 @@ struct ReceiveStep {
     std::optional<Error> error;
     SecureBytes plaintext;
     std::optional<std::size_t> plaintext_message;  // the genuine message the plaintext is
-    std::optional<crypto::X25519Public> message_ratchet_key;  // as the receiver parses it
+    // The message's ratchet key, when it is the key of a known epoch (nullopt: a key nobody
+    // generated, so no receiving chain can have it).
+    std::optional<crypto::X25519Public> message_ratchet_key;
 };
 
 // ReceiveLedger is what the checks compare a step with: the run's messages and what was accepted

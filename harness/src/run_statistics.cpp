@@ -6,6 +6,27 @@
 
 namespace ratchetcheck::harness {
 
+RunStatistics& RunStatistics::operator+=(const RunStatistics& run) {
+    ops += run.ops;
+    sends += run.sends;
+    deliveries += run.deliveries;
+    deliveries_deliverable += run.deliveries_deliverable;
+    accepted += run.accepted;
+    accepted_out_of_order += run.accepted_out_of_order;
+    accepted_after_gap += run.accepted_after_gap;
+    ratchet_steps += run.ratchet_steps;
+    rejected_duplicate += run.rejected_duplicate;
+    rejected_too_far_ahead += run.rejected_too_far_ahead;
+    rejected_no_session += run.rejected_no_session;
+    rejected_other += run.rejected_other;
+    tampered_accepted += run.tampered_accepted;
+    skipped_keys_evicted += run.skipped_keys_evicted;
+    chains_evicted += run.chains_evicted;
+    save_restores += run.save_restores;
+    truncations += run.truncations;
+    return *this;
+}
+
 void count_receive(const ReceiveStep& step, RunStatistics& statistics) {
     if (step.network_message) {
         ++statistics.deliveries;

@@ -499,11 +499,9 @@ void SideBySideRunner::execute_receive(ReceiveStep& step, StepReport& report) {
             }
         }
     }
-    if (auto signal = signal_message_bytes(step.type, step.bytes)) {
-        auto parsed = wire::parse_signal_message(*signal, profile_.message_version);
-        if (parsed.ok())
-            step.message_ratchet_key = parsed.value().ratchet_key.u;
-    }
+    // α has parsed the message already: its ratchet key is the key of the epoch it names.
+    if (step.abstract.view.key_known)
+        step.message_ratchet_key = epochs_.key_of(step.abstract.view.epoch);
     report.implementation_ok = step.accepted;
     report.implementation_error = step.error;
     report.plaintext_message = step.plaintext_message;

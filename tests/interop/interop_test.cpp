@@ -64,22 +64,6 @@ std::string placement_name(const Placement& placement) {
                                                   : "libsignal(alice) <-> ours(bob)";
 }
 
-void add(harness::RunStatistics& total, const harness::RunStatistics& run) {
-    total.ops += run.ops;
-    total.sends += run.sends;
-    total.deliveries += run.deliveries;
-    total.accepted += run.accepted;
-    total.accepted_out_of_order += run.accepted_out_of_order;
-    total.accepted_after_gap += run.accepted_after_gap;
-    total.ratchet_steps += run.ratchet_steps;
-    total.rejected_duplicate += run.rejected_duplicate;
-    total.rejected_too_far_ahead += run.rejected_too_far_ahead;
-    total.rejected_other += run.rejected_other;
-    total.tampered_accepted += run.tampered_accepted;
-    total.chains_evicted += run.chains_evicted;
-    total.truncations += run.truncations;
-}
-
 std::string summary(const harness::RunStatistics& total) {
     return fmt::format(
         "{} ops: {} sends, {} deliveries, {} accepted ({} with a stored skipped key, {} after a "
@@ -124,7 +108,7 @@ harness::RunStatistics run_random_traces(std::uint64_t seed, std::uint64_t count
         for (const Placement& placement : placements) {
             const RunnerOptions options = options_for(placement, peer);
             const harness::LenientRun run = harness::run_lenient(trace, options);
-            add(total, run.statistics);
+            total += run.statistics;
             if (run.setup_problem) {
                 *failure = fmt::format("seed {}: setup: {}", seed + index, *run.setup_problem);
                 return total;

@@ -24,25 +24,6 @@ std::map<std::string, Totals>& totals() {
     return table;
 }
 
-void add(harness::RunStatistics& sum, const harness::RunStatistics& run) {
-    sum.ops += run.ops;
-    sum.sends += run.sends;
-    sum.deliveries += run.deliveries;
-    sum.deliveries_deliverable += run.deliveries_deliverable;
-    sum.accepted += run.accepted;
-    sum.accepted_out_of_order += run.accepted_out_of_order;
-    sum.accepted_after_gap += run.accepted_after_gap;
-    sum.ratchet_steps += run.ratchet_steps;
-    sum.rejected_duplicate += run.rejected_duplicate;
-    sum.rejected_too_far_ahead += run.rejected_too_far_ahead;
-    sum.rejected_no_session += run.rejected_no_session;
-    sum.rejected_other += run.rejected_other;
-    sum.tampered_accepted += run.tampered_accepted;
-    sum.skipped_keys_evicted += run.skipped_keys_evicted;
-    sum.chains_evicted += run.chains_evicted;
-    sum.save_restores += run.save_restores;
-}
-
 // Prints the totals when the test program ends (RapidCheck prints each property's own
 // distribution of tags as it finishes).
 class TotalsPrinter final : public ::testing::Environment {
@@ -106,7 +87,7 @@ void record_run(const std::string& property, const harness::RunStatistics& stati
     const std::lock_guard lock(totals_mutex);
     Totals& entry = totals()[property];
     ++entry.sequences;
-    add(entry.sum, statistics);
+    entry.sum += statistics;
     entry.elapsed += elapsed;
 }
 

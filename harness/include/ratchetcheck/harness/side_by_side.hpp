@@ -132,6 +132,9 @@ struct RunStatistics {
     std::size_t chains_evicted = 0;
     std::size_t save_restores = 0;
     std::size_t truncations = 0;
+
+    // operator+= adds another run's counts (totals over many runs).
+    RunStatistics& operator+=(const RunStatistics& run);
 };
 
 struct ReceiveStep;
