@@ -67,7 +67,7 @@ bool same_outcome(const harness::StepReport& ours, const harness::StepReport& ot
 
 struct Placement {
     std::string name;
-    std::array<bool, 2> peer_in_seat;  // by model::Party
+    std::array<bool, 2> peer_in_seat;  // by model::PartyId
 };
 
 std::vector<Placement> placements_for(const std::string& seat, const std::string& peer) {
@@ -112,7 +112,7 @@ int run_with_peer(const std::string& path, const harness::OpTrace& trace,
     bool all_clean = reference_clean;
     for (const Placement& placement : placements_for(options.seat, options.peer)) {
         harness::RunnerOptions runner_options;
-        for (const model::Party seat : {model::Party::alice, model::Party::bob}) {
+        for (const model::PartyId seat : {model::PartyId::alice, model::PartyId::bob}) {
             if (placement.peer_in_seat[model::index_of(seat)])
                 runner_options.seats[model::index_of(seat)] = *factory;
         }

@@ -120,7 +120,7 @@ std::optional<Bytes> signal_message_bytes(MessageType type, ByteView bytes) {
     return Bytes(inner.begin(), inner.end());
 }
 
-AbstractMessage abstract_message(MessageType type, ByteView bytes, model::Party receiver,
+AbstractMessage abstract_message(MessageType type, ByteView bytes, model::PartyId receiver,
                                  const EpochMap& epochs, const Publics& publics,
                                  std::span<const GenuineMessage> genuine) {
     AbstractMessage result;

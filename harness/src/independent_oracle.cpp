@@ -35,24 +35,25 @@ IndependentOracle::IndependentOracle(const model::Limits& limits)
     // her first ratchet key (epoch 1) and holds one receiving chain keyed by Bob's signed prekey
     // (epoch 0), which Bob never sends on but which occupies one of the chain slots. Bob has
     // nothing until the first PreKeySignalMessage arrives.
-    PartyRecord& alice = record(model::Party::alice);
+    PartyRecord& alice = record(model::PartyId::alice);
     alice.has_session = true;
     alice.sending_epoch = 1;
     alice.chains.push_back(Chain{0, 0, {}});
 }
 
-bool IndependentOracle::can_send(model::Party party) const {
+bool IndependentOracle::can_send(model::PartyId party) const {
     return record(party).has_session;
 }
 
-const IndependentOracle::Message& IndependentOracle::send(model::Party party, std::size_t message) {
+const IndependentOracle::Message& IndependentOracle::send(model::PartyId party,
+                                                          std::size_t message) {
     PartyRecord& sender = record(party);
     Message sent;
     sent.sender = party;
     sent.epoch = sender.sending_epoch;
     sent.counter = sender.next_counter++;
     // The initiator repeats the X3DH header until any message from the responder decrypts.
-    sent.type = (party == model::Party::alice && !sender.has_received)
+    sent.type = (party == model::PartyId::alice && !sender.has_received)
                     ? MessageType::prekey_message
                     : MessageType::signal_message;
     return messages_[message] = sent;

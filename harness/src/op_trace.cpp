@@ -133,14 +133,14 @@ class Reader {
         }
         return value->get<bool>();
     }
-    PartyName party(const Json& object, const std::string& path) {
+    model::PartyId party(const Json& object, const std::string& path) {
         const std::string name = text(object, path, "party");
         if (name == "alice")
-            return PartyName::alice;
+            return model::PartyId::alice;
         if (name == "bob")
-            return PartyName::bob;
+            return model::PartyId::bob;
         fail(path + ".party", "expected \"alice\" or \"bob\"");
-        return PartyName::alice;
+        return model::PartyId::alice;
     }
     ForgeOp::Choice choice(const Json& object, const std::string& path, const char* key) {
         const std::string name = text(object, path, key, "genuine");

@@ -102,8 +102,8 @@ void encode_op(Bytes& out, const Op& op) {
     std::visit(
         [&out](const auto& value) {
             using T = std::decay_t<decltype(value)>;
-            const auto party_flag = [](PartyName party) -> std::uint8_t {
-                return party == PartyName::bob ? party_bit : 0;
+            const auto party_flag = [](model::PartyId party) -> std::uint8_t {
+                return party == model::PartyId::bob ? party_bit : 0;
             };
             if constexpr (std::is_same_v<T, SendOp>) {
                 out.push_back(static_cast<std::uint8_t>(OpKind::send) | party_flag(value.party));
@@ -165,7 +165,8 @@ std::optional<Op> decode_op(Cursor& cursor) {
     if (cursor.failed)
         return std::nullopt;
     const std::uint8_t kind = tag & kind_mask;
-    const PartyName party = (tag & party_bit) != 0 ? PartyName::bob : PartyName::alice;
+    const model::PartyId party =
+        (tag & party_bit) != 0 ? model::PartyId::bob : model::PartyId::alice;
     const auto u32 = [&cursor]() { return static_cast<std::uint32_t>(cursor.varint(UINT32_MAX)); };
     const auto reserved = [&](std::uint8_t allowed_bits) {
         if (strict && (tag & ~(kind_mask | allowed_bits)) != 0)

@@ -14,7 +14,7 @@ namespace ratchetcheck::harness {
 
 struct ReceiveStep {
     // The input.
-    model::Party receiver = model::Party::alice;
+    model::PartyId receiver = model::PartyId::alice;
     MessageType type = MessageType::signal_message;
     ByteView bytes;
     std::optional<std::size_t> network_message;  // a genuine copy taken from the network

@@ -182,7 +182,7 @@ std::variant<std::unique_ptr<SideBySideRunner>, std::string> SideBySideRunner::c
 std::optional<std::string> SideBySideRunner::start() {
     // Seats are made Alice first, then Bob, so that our key source hands out the identities in
     // that order; then Bob's prekeys, then Alice's base and ratchet keys (X3DH §3.2, §3.3).
-    for (const model::Party seat : {model::Party::alice, model::Party::bob}) {
+    for (const model::PartyId seat : {model::PartyId::alice, model::PartyId::bob}) {
         const EndpointContext context{.seat = seat,
                                       .registration_id = registration_ids[model::index_of(seat)],
                                       .setup = &setup_,
@@ -194,8 +194,8 @@ std::optional<std::string> SideBySideRunner::start() {
             return *problem;
         endpoints_[model::index_of(seat)] = std::move(std::get<std::unique_ptr<Endpoint>>(made));
     }
-    Endpoint& alice = *endpoints_[model::index_of(model::Party::alice)];
-    Endpoint& bob = *endpoints_[model::index_of(model::Party::bob)];
+    Endpoint& alice = *endpoints_[model::index_of(model::PartyId::alice)];
+    Endpoint& bob = *endpoints_[model::index_of(model::PartyId::bob)];
 
     std::optional<std::uint32_t> published_one_time_prekey;
     if (setup_.one_time_prekey)
@@ -261,7 +261,7 @@ Bytes SideBySideRunner::plaintext_for(std::size_t message, std::uint32_t size) c
     return plaintext;
 }
 
-std::optional<std::size_t> SideBySideRunner::first_deliverable_to(model::Party party) const {
+std::optional<std::size_t> SideBySideRunner::first_deliverable_to(model::PartyId party) const {
     for (std::size_t index = 0; index < model_.messages().size() && index < genuine_.size();
          ++index) {
         if (model_.recipient(index) == party && model_.can_deliver(index) &&
@@ -507,7 +507,7 @@ void SideBySideRunner::execute_receive(ReceiveStep& step, StepReport& report) {
     report.plaintext_message = step.plaintext_message;
 }
 
-void SideBySideRunner::run_receive(model::Party receiver, MessageType type, ByteView bytes,
+void SideBySideRunner::run_receive(model::PartyId receiver, MessageType type, ByteView bytes,
                                    StepReport& report, std::optional<std::size_t> network_message,
                                    std::optional<std::size_t> genuine_after_rejection) {
     report.kind = StepReport::Kind::received;
@@ -602,7 +602,7 @@ Bytes SideBySideRunner::forge(const ForgeOp& op) const {
     if (!op.prekey)
         return signal;
 
-    const model::Party claimed_sender = model::peer_of(op.party);
+    const model::PartyId claimed_sender = model::peer_of(op.party);
     const BasePublicKey base_key =
         op.base_key == ForgeOp::Choice::genuine
             ? publics_.genuine_base_key
@@ -628,7 +628,7 @@ Bytes SideBySideRunner::forge(const ForgeOp& op) const {
         base_key, identity, registration_ids[model::index_of(claimed_sender)], signal);
 }
 
-void SideBySideRunner::check_bounds(model::Party which, StepReport& report) const {
+void SideBySideRunner::check_bounds(model::PartyId which, StepReport& report) const {
     const Party* party = endpoints_[model::index_of(which)]->party();
     if (party == nullptr)
         return;  // another implementation: its stores are not visible
@@ -684,7 +684,7 @@ void SideBySideRunner::check_bounds(model::Party which, StepReport& report) cons
 
 void SideBySideRunner::check_after_step(StepReport& report) {
     record_new_epochs();
-    for (const model::Party which : {model::Party::alice, model::Party::bob}) {
+    for (const model::PartyId which : {model::PartyId::alice, model::PartyId::bob}) {
         const Endpoint& endpoint = *endpoints_[model::index_of(which)];
         if (const auto key = endpoint.sending_ratchet_key())
             sending_keys_seen_.insert(*key);

@@ -81,7 +81,7 @@ std::uint32_t System::copies_in_flight(std::size_t message) const {
     return message < in_flight_.size() ? in_flight_[message] : 0;
 }
 
-System::SendResult System::send(Party sender, std::uint32_t plaintext_size) {
+System::SendResult System::send(PartyId sender, std::uint32_t plaintext_size) {
     const SendStep<ConcreteDomain> step = model::send<ConcreteDomain>(parameters_, world_, sender);
     world_ = step.world;
     SendResult result{.verdict = static_cast<Verdict>(step.verdict), .message = std::nullopt};
@@ -108,11 +108,11 @@ System::ReceiveResult System::deliver(std::size_t message) {
     return apply_receive(recipient(message), genuine_view_of(message));
 }
 
-System::ReceiveResult System::inject(Party receiver, const ConcreteView& view) {
+System::ReceiveResult System::inject(PartyId receiver, const ConcreteView& view) {
     return apply_receive(receiver, view);
 }
 
-System::ReceiveResult System::apply_receive(Party receiver, const ConcreteView& view) {
+System::ReceiveResult System::apply_receive(PartyId receiver, const ConcreteView& view) {
     const bool accepted_before = world_.accepted.contains({view.epoch, view.counter});
     const ReceiveStep<ConcreteDomain> step =
         model::receive<ConcreteDomain>(parameters_, world_, receiver, view);

@@ -30,7 +30,7 @@ using harness::ExpectedDelivery;
 using harness::IndependentOracle;
 using harness::OpTrace;
 using harness::RunnerOptions;
-using model::Party;
+using model::PartyId;
 
 std::optional<std::uint64_t> environment_number(const char* name) {
     const char* text = std::getenv(name);
@@ -47,10 +47,10 @@ std::optional<std::uint64_t> environment_number(const char* name) {
 
 // Placement: libsignal in one seat, ours in the other.
 struct Placement {
-    Party libsignal_seat;
+    PartyId libsignal_seat;
     const char* seat_name;  // as `ratchetcheck replay --seat` spells it
 };
-constexpr Placement placements[] = {{Party::bob, "bob"}, {Party::alice, "alice"}};
+constexpr Placement placements[] = {{PartyId::bob, "bob"}, {PartyId::alice, "alice"}};
 
 RunnerOptions options_for(const Placement& placement,
                           const harness::EndpointFactory& peer = peers::make_libsignal_endpoint) {
@@ -60,8 +60,8 @@ RunnerOptions options_for(const Placement& placement,
 }
 
 std::string placement_name(const Placement& placement) {
-    return placement.libsignal_seat == Party::bob ? "ours(alice) <-> libsignal(bob)"
-                                                  : "libsignal(alice) <-> ours(bob)";
+    return placement.libsignal_seat == PartyId::bob ? "ours(alice) <-> libsignal(bob)"
+                                                    : "libsignal(alice) <-> ours(bob)";
 }
 
 std::string summary(const harness::RunStatistics& total) {
@@ -161,7 +161,7 @@ TEST(LiveInterop, RandomTracesAgreeWithLibsignalInEitherSeat) {
 // --- fixed traces at the bounds both implementations share
 // ------------------------------------------
 
-harness::Op send(Party party, std::uint32_t size = 100) {
+harness::Op send(PartyId party, std::uint32_t size = 100) {
     return harness::SendOp{.party = party, .size = size};
 }
 harness::Op deliver(std::uint32_t message) {
@@ -180,7 +180,7 @@ harness::RunStatistics expect_agreement(const OpTrace& trace) {
         EXPECT_EQ(run.not_applicable, 0u) << placement_name(placement);
         EXPECT_FALSE(run.first_violation)
             << placement_name(placement) << ": " << run.first_violation->describe();
-        if (placement.libsignal_seat == Party::bob)
+        if (placement.libsignal_seat == PartyId::bob)
             first = run.statistics;
     }
     return first;
@@ -192,7 +192,7 @@ TEST(LiveInterop, TheForwardJumpLimitOf2000IsShared) {
     OpTrace trace;
     trace.setup.key_seed = 20260101;
     for (std::uint32_t message = 0; message <= 2001; ++message)
-        trace.ops.push_back(send(Party::alice, 1));
+        trace.ops.push_back(send(PartyId::alice, 1));
     trace.ops.push_back(deliver(2001));  // 2001 ahead of a new chain: rejected
     trace.ops.push_back(duplicate(2001));
     trace.ops.push_back(deliver(2000));  // exactly 2000 ahead: accepted
@@ -214,21 +214,21 @@ TEST(LiveInterop, MessagesOnAChainOlderThanTheLastFiveAreRejectedByBoth) {
     trace.setup.key_seed = 20260102;
     std::uint32_t message = 0;
     const std::uint32_t alice_epoch_one = message++;
-    trace.ops = {send(Party::alice), send(Party::alice), deliver(message++)};
+    trace.ops = {send(PartyId::alice), send(PartyId::alice), deliver(message++)};
     std::uint32_t bob_epoch_one = 0;
     std::uint32_t alice_epoch_two = 0;
     for (int round = 1; round <= 6; ++round) {
         if (round == 1) {
             bob_epoch_one = message++;
-            trace.ops.push_back(send(Party::bob));
+            trace.ops.push_back(send(PartyId::bob));
         }
-        trace.ops.push_back(send(Party::bob));
+        trace.ops.push_back(send(PartyId::bob));
         trace.ops.push_back(deliver(message++));  // Alice: chains 0, b1 .. b<round>
         if (round == 1) {
             alice_epoch_two = message++;
-            trace.ops.push_back(send(Party::alice));
+            trace.ops.push_back(send(PartyId::alice));
         }
-        trace.ops.push_back(send(Party::alice));
+        trace.ops.push_back(send(PartyId::alice));
         trace.ops.push_back(deliver(message++));  // Bob: chains a1 .. a<round + 1>
         if (round == 5) {
             // Bob holds a1 .. a6: a1 is the sixth newest, a2 the fifth.
@@ -253,7 +253,7 @@ TEST(LiveInterop, MessagesOnAChainOlderThanTheLastFiveAreRejectedByBoth) {
 TEST(LiveInterop, AFieldNumberZeroInThePrekeyHeaderIsSkippedByBoth) {
     OpTrace trace;
     trace.setup.key_seed = 20260103;
-    trace.ops = {send(Party::alice), deliver(0), send(Party::alice),
+    trace.ops = {send(PartyId::alice), deliver(0), send(PartyId::alice),
                  harness::TamperOp{.message = 1, .byte = 1, .mask = 0x08}, deliver(1)};
     const harness::RunStatistics statistics = expect_agreement(trace);
     EXPECT_EQ(statistics.tampered_accepted, 1u);
@@ -267,10 +267,14 @@ TEST(LiveInterop, AChangedBaseKeyFallsBackToTheOpenSessionInBoth) {
     OpTrace trace;
     trace.setup.key_seed = 20260104;
     trace.setup.one_time_prekey = false;
-    trace.ops = {send(Party::alice), deliver(0),
-                 send(Party::alice), harness::TamperOp{.message = 1, .byte = 4, .mask = 0x01},
-                 deliver(1),         send(Party::bob),
-                 deliver(2),         send(Party::alice),
+    trace.ops = {send(PartyId::alice),
+                 deliver(0),
+                 send(PartyId::alice),
+                 harness::TamperOp{.message = 1, .byte = 4, .mask = 0x01},
+                 deliver(1),
+                 send(PartyId::bob),
+                 deliver(2),
+                 send(PartyId::alice),
                  deliver(3)};
     const harness::RunStatistics statistics = expect_agreement(trace);
     EXPECT_EQ(statistics.tampered_accepted, 1u);
@@ -294,16 +298,16 @@ TEST(LiveInterop, LibsignalInBothSeatsAgreesWithTheModel) {
 
 TEST(IndependentOracle, InitiatorRepeatsThePrekeyHeaderUntilAnswered) {
     IndependentOracle oracle{model::Limits{}};
-    EXPECT_FALSE(oracle.can_send(Party::bob));
-    EXPECT_EQ(oracle.send(Party::alice, 0).type, MessageType::prekey_message);
-    EXPECT_EQ(oracle.send(Party::alice, 1).type, MessageType::prekey_message);
+    EXPECT_FALSE(oracle.can_send(PartyId::bob));
+    EXPECT_EQ(oracle.send(PartyId::alice, 0).type, MessageType::prekey_message);
+    EXPECT_EQ(oracle.send(PartyId::alice, 1).type, MessageType::prekey_message);
     ASSERT_EQ(oracle.expect(1), ExpectedDelivery::accept);
     oracle.accept(1);
-    EXPECT_TRUE(oracle.can_send(Party::bob));
-    EXPECT_EQ(oracle.send(Party::bob, 2).type, MessageType::signal_message);
-    EXPECT_EQ(oracle.send(Party::alice, 3).type, MessageType::prekey_message);
+    EXPECT_TRUE(oracle.can_send(PartyId::bob));
+    EXPECT_EQ(oracle.send(PartyId::bob, 2).type, MessageType::signal_message);
+    EXPECT_EQ(oracle.send(PartyId::alice, 3).type, MessageType::prekey_message);
     oracle.accept(2);
-    EXPECT_EQ(oracle.send(Party::alice, 4).type, MessageType::signal_message);
+    EXPECT_EQ(oracle.send(PartyId::alice, 4).type, MessageType::signal_message);
     EXPECT_EQ(oracle.message(4).epoch, 2u);
     EXPECT_EQ(oracle.expect(0), ExpectedDelivery::accept);  // skipped key of Alice's epoch 1
     oracle.accept(0);
@@ -314,13 +318,13 @@ TEST(IndependentOracle, InitiatorRepeatsThePrekeyHeaderUntilAnswered) {
 TEST(IndependentOracle, AtMost2000AheadAndAtMost2000StoredKeysPerChain) {
     IndependentOracle oracle{model::Limits{}};
     for (std::uint32_t message = 0; message <= 2001; ++message)
-        oracle.send(Party::alice, message);
+        oracle.send(PartyId::alice, message);
     EXPECT_EQ(oracle.expect(2001), ExpectedDelivery::too_far_ahead);
     EXPECT_EQ(oracle.expect(2000), ExpectedDelivery::accept);
     oracle.accept(2000);
     EXPECT_EQ(oracle.largest_gap(), 2000u);
     for (std::uint32_t message = 2002; message <= 2003; ++message)
-        oracle.send(Party::alice, message);
+        oracle.send(PartyId::alice, message);
     oracle.accept(2003);  // skips 2001 and 2002: 2002 keys stored, the two oldest evicted
     EXPECT_EQ(oracle.expect(0), ExpectedDelivery::never_skipped);
     EXPECT_EQ(oracle.expect(1), ExpectedDelivery::never_skipped);

@@ -11,7 +11,7 @@ namespace ratchetcheck::interop {
 namespace {
 
 using harness::ExpectedDelivery;
-using model::Party;
+using model::PartyId;
 
 // Generator plans with the independent oracle (who can send, what a delivery does), so that the
 // trace it writes only uses messages that exist and copies that are in flight.
@@ -50,10 +50,10 @@ class Generator {
         return static_cast<std::uint32_t>(uniform(0, 300));
     }
 
-    void send(Party party) {
+    void send(PartyId party) {
         const auto message = static_cast<std::uint32_t>(next_message_++);
         oracle_.send(party, message);
-        if (hold_back_ && !held_ && party == Party::bob) {
+        if (hold_back_ && !held_ && party == PartyId::bob) {
             held_ = message;
         } else {
             in_flight_.push_back(message);
@@ -61,10 +61,10 @@ class Generator {
         ops_.push_back(harness::SendOp{.party = party, .size = plaintext_size()});
     }
 
-    Party sender() {
-        if (!oracle_.can_send(Party::bob))
-            return Party::alice;
-        return chance(0.5) ? Party::alice : Party::bob;
+    PartyId sender() {
+        if (!oracle_.can_send(PartyId::bob))
+            return PartyId::alice;
+        return chance(0.5) ? PartyId::alice : PartyId::bob;
     }
 
     void deliver(std::uint32_t message) {
@@ -85,7 +85,7 @@ class Generator {
 
     void round_trip() {
         // Each side answers the other's newest message at once: two DH ratchet steps.
-        for (const Party party : {Party::alice, Party::bob}) {
+        for (const PartyId party : {PartyId::alice, PartyId::bob}) {
             if (!oracle_.can_send(party))
                 continue;
             send(party);
@@ -101,7 +101,7 @@ class Generator {
         } else if (roll < 0.40 || in_flight_.empty()) {
             if (chance(0.08)) {
                 // A burst: many messages before any answer, so later deliveries skip keys.
-                const Party party = sender();
+                const PartyId party = sender();
                 const std::size_t count = chance(0.9) ? uniform(2, 30) : uniform(30, 150);
                 for (std::size_t index = 0; index < count; ++index)
                     send(party);

@@ -13,8 +13,8 @@
 namespace ratchetcheck::harness {
 namespace {
 
-rc::Gen<PartyName> arbitrary_party() {
-    return rc::gen::element(PartyName::alice, PartyName::bob);
+rc::Gen<model::PartyId> arbitrary_party() {
+    return rc::gen::element(model::PartyId::alice, model::PartyId::bob);
 }
 
 rc::Gen<std::uint32_t> arbitrary_u32() {
@@ -124,7 +124,7 @@ TEST(OpTraceForms, StrictDecodingRefusesMalformedInput) {
     OpTrace trace;
     trace.setup.key_seed = 5;
     trace.ops = {
-        SendOp{.party = PartyName::alice, .size = 300},
+        SendOp{.party = model::PartyId::alice, .size = 300},
         DeliverOp{.message = 0},
         TamperOp{.message = 0, .byte = 1, .mask = 2},
     };
@@ -165,14 +165,17 @@ TEST(OpTraceForms, DocumentedExampleEncodesAsDocumented) {
     trace.setup.key_seed = 0x2a;
     trace.setup.one_time_prekey = true;
     ForgeOp forge;
-    forge.party = PartyName::bob;
+    forge.party = model::PartyId::bob;
     forge.ratchet_key = ForgedKey{.kind = ForgedKey::Kind::epoch, .epoch = 1};
     forge.counter = 3;
     forge.ciphertext_blocks = 1;
     trace.ops = {
-        SendOp{.party = PartyName::alice, .size = 5},   DeliverOp{.message = 0},
-        TamperOp{.message = 0, .byte = 142, .mask = 2}, forge,
-        SaveRestoreOp{.party = PartyName::bob},         SendOp{.party = PartyName::bob, .size = 2},
+        SendOp{.party = model::PartyId::alice, .size = 5},
+        DeliverOp{.message = 0},
+        TamperOp{.message = 0, .byte = 142, .mask = 2},
+        forge,
+        SaveRestoreOp{.party = model::PartyId::bob},
+        SendOp{.party = model::PartyId::bob, .size = 2},
     };
     const Bytes expected = {0x01, 0x2a, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
                             0x00, 0x05, 0x01, 0x00, 0x04, 0x00, 0x8e, 0x01, 0x02,

@@ -35,10 +35,10 @@ using harness::SaveRestoreOp;
 using harness::SendOp;
 using harness::StepReport;
 using harness::TamperOp;
-using model::Party;
+using model::PartyId;
 
-rc::Gen<Party> generate_party() {
-    return rc::gen::element(Party::alice, Party::bob);
+rc::Gen<PartyId> generate_party() {
+    return rc::gen::element(PartyId::alice, PartyId::bob);
 }
 
 // Messages with at least one copy in flight.
@@ -124,7 +124,7 @@ void PropertyRun::compare_with_shadow(const StepReport& main, const StepReport& 
                                         shadow_->genuine_messages().back().bytes) {
         problem = "the message sent differs from the one sent without save/restore";
     } else {
-        for (const Party party : {Party::alice, Party::bob}) {
+        for (const PartyId party : {PartyId::alice, PartyId::bob}) {
             if (runner_->implementation(party).view() != shadow_->implementation(party).view()) {
                 problem = fmt::format("{}'s view differs from the run without save/restore",
                                       model::party_name(party));

@@ -36,7 +36,7 @@ class EpochMap {
 
 // Publics are the public facts of a run that α reads: identities, prekey ids, Alice's base key.
 struct Publics {
-    std::array<IdentityPublicKey, 2> identity;  // by model::Party
+    std::array<IdentityPublicKey, 2> identity;  // by model::PartyId
     std::uint32_t signed_prekey_id = 0;
     std::optional<std::uint32_t> one_time_prekey_id;  // Bob's published one-time prekey, if any
     BasePublicKey genuine_base_key;
@@ -52,7 +52,7 @@ std::variant<model::ConcreteParty, std::string> abstract_party(const StateView& 
 
 // GenuineMessage is a message the implementation produced on a successful send.
 struct GenuineMessage {
-    model::Party sender = model::Party::alice;
+    model::PartyId sender = model::PartyId::alice;
     MessageType type = MessageType::signal_message;
     Bytes bytes;         // as sent
     Bytes signal_bytes;  // the SignalMessage: `bytes`, or the one a PreKeySignalMessage wraps
@@ -74,7 +74,7 @@ struct AbstractMessage {
 // addressed to `receiver`: every byte of a SignalMessage is covered by its MAC, while the outer
 // fields of a PreKeySignalMessage are judged separately (identity, base key, prekey ids) and the
 // registration id and the low nibble of its version byte are not authenticated at all.
-AbstractMessage abstract_message(MessageType type, ByteView bytes, model::Party receiver,
+AbstractMessage abstract_message(MessageType type, ByteView bytes, model::PartyId receiver,
                                  const EpochMap& epochs, const Publics& publics,
                                  std::span<const GenuineMessage> genuine);
 

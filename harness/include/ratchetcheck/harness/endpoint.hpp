@@ -84,7 +84,7 @@ class Endpoint {
 // source every "ours" seat of a run shares (so that the order of key generation, and hence
 // every key, is a function of the trace).
 struct EndpointContext {
-    model::Party seat = model::Party::alice;
+    model::PartyId seat = model::PartyId::alice;
     std::uint32_t registration_id = 0;
     const TraceSetup* setup = nullptr;
     const Profile* profile = nullptr;

@@ -41,7 +41,7 @@ class IndependentOracle {
     static bool applies(const model::Limits& limits);
 
     struct Message {
-        model::Party sender = model::Party::alice;
+        model::PartyId sender = model::PartyId::alice;
         std::uint32_t epoch = 0;
         std::uint32_t counter = 0;
         MessageType type = MessageType::signal_message;
@@ -49,9 +49,9 @@ class IndependentOracle {
     };
 
     // can_send: Bob has no session (and no sending chain) until Alice's first message arrives.
-    bool can_send(model::Party party) const;
+    bool can_send(model::PartyId party) const;
     // send records message number `message` from `party` and returns what the oracle knows of it.
-    const Message& send(model::Party party, std::size_t message);
+    const Message& send(model::PartyId party, std::size_t message);
     bool has_message(std::size_t message) const { return messages_.count(message) != 0; }
     const Message& message(std::size_t message) const { return messages_.at(message); }
 
@@ -80,8 +80,10 @@ class IndependentOracle {
         std::uint32_t highest_peer_epoch = 0;
         std::deque<Chain> chains;  // oldest first
     };
-    PartyRecord& record(model::Party party) { return parties_[model::index_of(party)]; }
-    const PartyRecord& record(model::Party party) const { return parties_[model::index_of(party)]; }
+    PartyRecord& record(model::PartyId party) { return parties_[model::index_of(party)]; }
+    const PartyRecord& record(model::PartyId party) const {
+        return parties_[model::index_of(party)];
+    }
 
     std::uint32_t max_forward_jump_;
     std::size_t max_skipped_keys_per_chain_;

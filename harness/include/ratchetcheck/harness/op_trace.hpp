@@ -17,15 +17,15 @@
 
 namespace ratchetcheck::harness {
 
-// PartyName is the model's name for a participant (ratchetcheck::Party is the implementation's
-// class).
-using PartyName = model::Party;
+// One word for a participant in every layer: `Party` is our implementation's participant object;
+// model::PartyId (alice or bob) names a seat, in the model, in op traces, in the runner and in
+// the interop tests.
 
 // SendOp: `party` encrypts a plaintext of 4 + `size` bytes (DR §3.4): the message's ledger index
 // as 4 big-endian bytes, then `size` filler bytes. A successful send is message number
 // (count of earlier successful sends).
 struct SendOp {
-    PartyName party = PartyName::alice;
+    model::PartyId party = model::PartyId::alice;
     std::uint32_t size = 0;
     bool operator==(const SendOp&) const = default;
 };
@@ -87,7 +87,7 @@ struct ForgeOp {
     enum class Choice : std::uint8_t { genuine, other };
     enum class OneTimePreKey : std::uint8_t { genuine, absent, other };
 
-    PartyName party = PartyName::bob;
+    model::PartyId party = model::PartyId::bob;
     bool prekey = false;
     ForgedKey ratchet_key;
     std::uint32_t counter = 0;
@@ -102,7 +102,7 @@ struct ForgeOp {
 
 // SaveRestoreOp: `party`'s state is serialized and loaded back into a new Party object.
 struct SaveRestoreOp {
-    PartyName party = PartyName::alice;
+    model::PartyId party = model::PartyId::alice;
     bool operator==(const SaveRestoreOp&) const = default;
 };
 

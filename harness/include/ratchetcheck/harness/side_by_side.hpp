@@ -75,7 +75,7 @@ struct RunnerOptions {
     bool skip_save_restore = false;
     // variant is the model's variant (the implementation is what it is).
     model::Variant variant{};
-    // seats makes the endpoint of each seat (by model::Party); an empty factory is our Party.
+    // seats makes the endpoint of each seat (by model::PartyId); an empty factory is our Party.
     std::array<EndpointFactory, 2> seats{};
 };
 
@@ -85,7 +85,7 @@ struct StepReport {
     Op op;
     bool applicable = true;
     std::string not_applicable_reason;
-    model::Party actor = model::Party::alice;  // the sender, or the party handed a message
+    model::PartyId actor = model::PartyId::alice;  // the sender, or the party handed a message
 
     // The implementation's outcome.
     enum class Kind { sent, received, network, restored } kind = Kind::network;
@@ -155,11 +155,11 @@ class SideBySideRunner {
     OpTrace trace() const;
     const TraceSetup& setup() const { return setup_; }
     const model::System& model() const { return model_; }
-    const Endpoint& endpoint(model::Party party) const {
+    const Endpoint& endpoint(model::PartyId party) const {
         return *endpoints_[model::index_of(party)];
     }
     // implementation is our Party in `party`'s seat; only for a seat our implementation holds.
-    const Party& implementation(model::Party party) const { return *endpoint(party).party(); }
+    const Party& implementation(model::PartyId party) const { return *endpoint(party).party(); }
     const RunStatistics& statistics() const { return statistics_; }
     std::size_t messages_sent() const { return genuine_.size(); }
     const std::vector<GenuineMessage>& genuine_messages() const { return genuine_; }
@@ -180,7 +180,7 @@ class SideBySideRunner {
     std::optional<std::string> start();
 
     void run_send(const SendOp& op, StepReport& report);
-    void run_receive(model::Party receiver, MessageType type, ByteView bytes, StepReport& report,
+    void run_receive(model::PartyId receiver, MessageType type, ByteView bytes, StepReport& report,
                      std::optional<std::size_t> network_message,
                      std::optional<std::size_t> genuine_after_rejection);
     void predict_receive(ReceiveStep& step);
@@ -188,10 +188,10 @@ class SideBySideRunner {
     void run_save_restore(const SaveRestoreOp& op, StepReport& report);
     Bytes forge(const ForgeOp& op) const;
     void check_after_step(StepReport& report);
-    void check_bounds(model::Party party, StepReport& report) const;
+    void check_bounds(model::PartyId party, StepReport& report) const;
     void record_new_epochs();
     Bytes plaintext_for(std::size_t message, std::uint32_t size) const;
-    std::optional<std::size_t> first_deliverable_to(model::Party party) const;
+    std::optional<std::size_t> first_deliverable_to(model::PartyId party) const;
 
     friend struct ReceiveCheckContext;
 

@@ -16,17 +16,18 @@
 
 namespace ratchetcheck::model {
 
-// Party names the two participants; Alice initiates (X3DH §3.3), Bob responds (§3.4).
-enum class Party : std::size_t { alice = 0, bob = 1 };
+// PartyId names the two participants (the implementation's participant object is
+// ratchetcheck::Party); Alice initiates (X3DH §3.3), Bob responds (§3.4).
+enum class PartyId : std::size_t { alice = 0, bob = 1 };
 
-constexpr std::size_t index_of(Party party) {
+constexpr std::size_t index_of(PartyId party) {
     return static_cast<std::size_t>(party);
 }
-constexpr Party peer_of(Party party) {
-    return party == Party::alice ? Party::bob : Party::alice;
+constexpr PartyId peer_of(PartyId party) {
+    return party == PartyId::alice ? PartyId::bob : PartyId::alice;
 }
-constexpr const char* party_name(Party party) {
-    return party == Party::alice ? "alice" : "bob";
+constexpr const char* party_name(PartyId party) {
+    return party == PartyId::alice ? "alice" : "bob";
 }
 
 // ChainSlot is one receiving chain (DR §3.2 CKr with DHr): the peer epoch it belongs to and the

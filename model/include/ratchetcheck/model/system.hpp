@@ -36,7 +36,7 @@ std::string describe(const ConcreteParty& party);
 
 // SentMessage is one entry of the ledger: who sent it, its header and its plaintext size.
 struct SentMessage {
-    Party sender;
+    PartyId sender;
     ConcreteHeader header;
     std::uint32_t plaintext_size = 0;
 };
@@ -54,17 +54,17 @@ class System {
 
     const ConcreteParameters& parameters() const { return parameters_; }
     const ConcreteWorld& world() const { return world_; }
-    const ConcreteParty& party(Party party) const { return world_.parties[index_of(party)]; }
+    const ConcreteParty& party(PartyId party) const { return world_.parties[index_of(party)]; }
     const std::vector<SentMessage>& messages() const { return messages_; }
     std::uint32_t copies_in_flight(std::size_t message) const;
     // recipient is the party a sent message is addressed to.
-    Party recipient(std::size_t message) const { return peer_of(messages_.at(message).sender); }
+    PartyId recipient(std::size_t message) const { return peer_of(messages_.at(message).sender); }
 
     struct SendResult {
         Verdict verdict = Verdict::ok;
         std::optional<std::size_t> message;  // ledger index of the new message
     };
-    SendResult send(Party sender, std::uint32_t plaintext_size);
+    SendResult send(PartyId sender, std::uint32_t plaintext_size);
 
     struct ReceiveResult {
         Verdict verdict = Verdict::ok;
@@ -73,7 +73,7 @@ class System {
     };
     // deliver requires a copy in flight (see can_deliver).
     ReceiveResult deliver(std::size_t message);
-    ReceiveResult inject(Party receiver, const ConcreteView& view);
+    ReceiveResult inject(PartyId receiver, const ConcreteView& view);
     // genuine_view_of is the view of an unaltered copy of a ledger message.
     ConcreteView genuine_view_of(std::size_t message) const;
     // deliverable: would the genuine message be accepted if delivered now.
@@ -84,13 +84,15 @@ class System {
     bool can_drop(std::size_t message) const { return copies_in_flight(message) > 0; }
     void duplicate(std::size_t message) { ++in_flight_.at(message); }
     void drop(std::size_t message) { --in_flight_.at(message); }
-    void save_restore(Party party) { world_ = model::save_restore<ConcreteDomain>(world_, party); }
+    void save_restore(PartyId party) {
+        world_ = model::save_restore<ConcreteDomain>(world_, party);
+    }
 
     // message_with finds the ledger entry sent under (epoch, counter).
     std::optional<std::size_t> message_with(std::int64_t epoch, std::int64_t counter) const;
 
   private:
-    ReceiveResult apply_receive(Party receiver, const ConcreteView& view);
+    ReceiveResult apply_receive(PartyId receiver, const ConcreteView& view);
 
     ConcreteParameters parameters_;
     ConcreteWorld world_;

@@ -1,7 +1,7 @@
 // The transitions of the model, written once over a Domain (see domain.hpp): no `if` on state,
 // every choice a D::ite, every set operation a domain call. Loops run over the structural chain
 // slots only. The order of the checks is the order in which the reference implementation makes
-// them (Party::decrypt, stage_decrypt, commit_decrypt), because the model predicts the error
+// them (PartyId::decrypt, stage_decrypt, commit_decrypt), because the model predicts the error
 // where it can name it (duplicate, too_far_ahead, no_session).
 #pragma once
 
@@ -101,7 +101,7 @@ World<D> initial_world(const Parameters<D>& parameters,
 template <Domain D>
 World<D> x3dh_initiate(const Parameters<D>& parameters, const World<D>& world) {
     World<D> next = world;
-    AbstractParty<D>& alice = next.parties[index_of(Party::alice)];
+    AbstractParty<D>& alice = next.parties[index_of(PartyId::alice)];
     const typename D::Int zero = D::literal(std::int64_t{0});
     const typename D::Int new_epoch = world.next_epoch;
     alice.has_session = D::literal(true);
@@ -117,7 +117,8 @@ World<D> x3dh_initiate(const Parameters<D>& parameters, const World<D>& world) {
     next.epoch_predecessor =
         D::insert(world.epoch_predecessor, new_epoch, parameters.signed_prekey_epoch);
     // The bundle carries the one-time prekey exactly when Bob published one.
-    next.initiator_used_one_time_prekey = world.parties[index_of(Party::bob)].holds_one_time_prekey;
+    next.initiator_used_one_time_prekey =
+        world.parties[index_of(PartyId::bob)].holds_one_time_prekey;
     return next;
 }
 
@@ -132,7 +133,7 @@ struct SendStep {
 
 // send: the sender's header is (DHs, PN, Ns), then Ns += 1. No session: no_session, no change.
 template <Domain D>
-SendStep<D> send(const Parameters<D>&, const World<D>& world, Party sender) {
+SendStep<D> send(const Parameters<D>&, const World<D>& world, PartyId sender) {
     const AbstractParty<D>& party = world.parties[index_of(sender)];
     const typename D::Bool ok = party.has_session;
     SendStep<D> step{
@@ -334,11 +335,11 @@ SessionStep<D> step_session(const Parameters<D>& parameters, const World<D>& wor
                           .attempted_ratchet_step = !found && message.key_agreement_ok};
 }
 
-// receive: `receiver` is handed `message` (Party::decrypt). Every rejection leaves the world
+// receive: `receiver` is handed `message` (PartyId::decrypt). Every rejection leaves the world
 // unchanged (DR §3.5: a failed decryption discards its state changes), except that a variant
 // generating ratchet keys early uses up epochs.
 template <Domain D>
-ReceiveStep<D> receive(const Parameters<D>& parameters, const World<D>& world, Party receiver,
+ReceiveStep<D> receive(const Parameters<D>& parameters, const World<D>& world, PartyId receiver,
                        const MessageView<D>& message) {
     using Bool = typename D::Bool;
     using Int = typename D::Int;
@@ -360,7 +361,7 @@ ReceiveStep<D> receive(const Parameters<D>& parameters, const World<D>& world, P
     // x3dh_respond: the signed prekey, then the one-time prekey, must be held (only Bob holds
     // prekeys), then every DH term must agree.
     const Bool prekeys_held =
-        D::literal(receiver == Party::bob) && message.signed_prekey_genuine &&
+        D::literal(receiver == PartyId::bob) && message.signed_prekey_genuine &&
         (message.one_time_prekey == absent_field ||
          (message.one_time_prekey == genuine_field && current.holds_one_time_prekey));
     const Bool x3dh_fails = new_session && (!prekeys_held || !message.base_key_agreement_ok);
@@ -431,15 +432,15 @@ ReceiveStep<D> receive(const Parameters<D>& parameters, const World<D>& world, P
 // "delivered within the limits": its chain is kept (or it is the next epoch), its counter is
 // within max_forward_jump of the chain, and a late message's skipped key is still stored.
 template <Domain D>
-typename D::Bool deliverable(const Parameters<D>& parameters, const World<D>& world, Party receiver,
-                             const MessageHeader<D>& header) {
+typename D::Bool deliverable(const Parameters<D>& parameters, const World<D>& world,
+                             PartyId receiver, const MessageHeader<D>& header) {
     return receive<D>(parameters, world, receiver, genuine_view<D>(world, header)).verdict ==
            verdict_value<D>(Verdict::ok);
 }
 
 // save_restore serializes a party's state and loads it back: nothing observable changes.
 template <Domain D>
-World<D> save_restore(const World<D>& world, Party) {
+World<D> save_restore(const World<D>& world, PartyId) {
     return world;
 }
 
