@@ -7,7 +7,8 @@
 // RATCHETCHECK_INTEROP_SCENARIOS sets the number of random traces (default 1000);
 // RATCHETCHECK_INTEROP_SEED fixes the seed (default: drawn, and printed). Trace i is drawn from
 // seed + i, so one trace replays alone with RATCHETCHECK_INTEROP_SEED=<its seed> and
-// RATCHETCHECK_INTEROP_SCENARIOS=1.
+// RATCHETCHECK_INTEROP_SCENARIOS=1. RATCHETCHECK_INTEROP_COUNTEREXAMPLE=FILE writes the shrunk
+// counterexample there instead of interop-counterexample-SEED.json.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
@@ -85,7 +86,9 @@ std::string report_failure(const OpTrace& trace, const Placement& placement,
     const harness::LenientRun shrunk = harness::run_lenient(minimal, options);
     minimal.note = fmt::format("interop counterexample in {}, from the trace of seed {}",
                                placement_name(placement), trace.setup.key_seed);
-    const std::string path = file_stem + ".json";
+    // RATCHETCHECK_INTEROP_COUNTEREXAMPLE names the file (tests/mutants reads it back).
+    const char* chosen = std::getenv("RATCHETCHECK_INTEROP_COUNTEREXAMPLE");
+    const std::string path = chosen != nullptr && *chosen != '\0' ? chosen : file_stem + ".json";
     std::ofstream(path) << harness::trace_to_json(minimal);
     return fmt::format(
         "{} fails at {}\nshrunk from {} to {} ops, written to {}:\n{}\nwhich fails at {}\n"

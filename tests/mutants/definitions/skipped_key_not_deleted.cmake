@@ -8,3 +8,7 @@ set(MUTANT_CHECK no-message-accepted-twice)
 # The model's variant delete_used_skipped_keys = false describes exactly this behaviour: run
 # against that variant, the mutant must refine the model (ModelVariants, see below).
 set(MUTANT_MODEL_VARIANT keep_used_skipped_keys)
+# The planted disagreement of the interop suite (libsignal deletes the key): found by the random
+# interop traces, shrunk, and reproduced by this mutant's CLI with `replay --peer libsignal`: the
+# used key still stored shows in α (model-agreement) as soon as a late message is accepted.
+set(MUTANT_INTEROP_CHECK model-agreement)
