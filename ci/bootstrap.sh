@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   # toolchain
   build-essential cmake ninja-build pkg-config git python3
-  clang libclang-rt-14-dev clang-format
+  clang libclang-rt-14-dev clang-format clang-tidy
   # crypto: libsodium (X25519, randomness, Ed25519 arithmetic, SHA-512),
   # OpenSSL libcrypto (AES-256-CBC, SHA-256/HMAC, BN for XEdDSA verification)
   libsodium-dev libssl-dev

@@ -3,6 +3,8 @@
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
+#include <cstdio>
+#include <exception>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -11,7 +13,9 @@
 #include "vectors_command.hpp"
 #include "version.hpp"
 
-int main(int argc, char** argv) {
+namespace {
+
+int run(int argc, char** argv) {
     CLI::App app{"ratchetcheck: a checked reference implementation of X3DH and the Double Ratchet"};
     app.require_subcommand(0, 1);
     ratchetcheck::cli::add_version_flag(app);
@@ -50,4 +54,18 @@ int main(int argc, char** argv) {
     if (replay->parsed())
         return ratchetcheck::cli::run_replay(trace_path, replay_options);
     return ratchetcheck::cli::usage_error(app);
+}
+
+}  // namespace
+
+// An exception that reaches main (a filesystem error while listing a directory, an allocation
+// failure) is reported as a run that could not complete (status 2) instead of calling
+// std::terminate; std::fprintf, because fmt::print may itself throw.
+int main(int argc, char** argv) {
+    try {
+        return run(argc, argv);
+    } catch (const std::exception& error) {
+        std::fprintf(stderr, "ratchetcheck: %s\n", error.what());
+        return 2;
+    }
 }

@@ -55,7 +55,7 @@ class LibsignalEndpoint final : public harness::Endpoint {
         auto bundle = party_->publish_prekeys(signed_prekey_id, one_time_prekey_id);
         if (!bundle.ok())
             return record(bundle.status);
-        return std::move(bundle.value);
+        return bundle.value;
     }
     Result<void> initiate_session(const PreKeyBundle& bundle) override {
         if (const int status = party_->initiate_session(bundle); status < 0)

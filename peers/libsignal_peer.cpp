@@ -251,7 +251,8 @@ int provider_aes(bool encrypt, signal_buffer** output, int mode, const std::uint
                 : EVP_DecryptFinal_ex(context.get(), out.data() + written, &final_written);
     if (final != 1)
         return SG_ERR_UNKNOWN;  // bad padding on decrypt
-    *output = signal_buffer_create(out.data(), static_cast<std::size_t>(written + final_written));
+    *output = signal_buffer_create(
+        out.data(), static_cast<std::size_t>(written) + static_cast<std::size_t>(final_written));
     return *output != nullptr ? SG_SUCCESS : SG_ERR_NOMEM;
 }
 
@@ -307,7 +308,7 @@ int store_session(const signal_protocol_address* address, std::uint8_t* record,
 }
 
 int contains_session(const signal_protocol_address* address, void* user_data) {
-    return state_of(user_data).sessions.count(address_key(address)) != 0 ? 1 : 0;
+    return state_of(user_data).sessions.contains(address_key(address)) ? 1 : 0;
 }
 
 int delete_session(const signal_protocol_address* address, void* user_data) {
@@ -348,7 +349,7 @@ int store_prekey(std::uint32_t id, std::uint8_t* record, std::size_t length, voi
     return SG_SUCCESS;
 }
 int contains_prekey(std::uint32_t id, void* user_data) {
-    return state_of(user_data).prekeys.count(id) != 0 ? 1 : 0;
+    return state_of(user_data).prekeys.contains(id) ? 1 : 0;
 }
 int remove_prekey(std::uint32_t id, void* user_data) {
     state_of(user_data).prekeys.erase(id);
@@ -364,7 +365,7 @@ int store_signed_prekey(std::uint32_t id, std::uint8_t* record, std::size_t leng
     return SG_SUCCESS;
 }
 int contains_signed_prekey(std::uint32_t id, void* user_data) {
-    return state_of(user_data).signed_prekeys.count(id) != 0 ? 1 : 0;
+    return state_of(user_data).signed_prekeys.contains(id) ? 1 : 0;
 }
 int remove_signed_prekey(std::uint32_t id, void* user_data) {
     state_of(user_data).signed_prekeys.erase(id);

@@ -69,8 +69,8 @@ ExpectedDelivery IndependentOracle::expect(std::size_t message) const {
             continue;
         if (sent.counter < chain.next_index) {
             // DR §3.5 TrySkippedMessageKeys: only a stored key can open an older message.
-            return chain.skipped.count(sent.counter) != 0 ? ExpectedDelivery::accept
-                                                          : ExpectedDelivery::never_skipped;
+            return chain.skipped.contains(sent.counter) ? ExpectedDelivery::accept
+                                                        : ExpectedDelivery::never_skipped;
         }
         return sent.counter - chain.next_index > max_forward_jump_ ? ExpectedDelivery::too_far_ahead
                                                                    : ExpectedDelivery::accept;

@@ -113,7 +113,7 @@ class Reader {
         return value->get<std::uint64_t>();
     }
     std::string text(const Json& object, const std::string& path, const char* key,
-                     std::optional<std::string> fallback = std::nullopt) {
+                     const std::optional<std::string>& fallback = std::nullopt) {
         const Json* value = member(object, path, key, !fallback.has_value());
         if (value == nullptr)
             return fallback.value_or("");

@@ -256,7 +256,7 @@ Bytes SideBySideRunner::plaintext_for(std::size_t message, std::uint32_t size) c
     for (int shift = 24; shift >= 0; shift -= 8)
         plaintext.push_back(static_cast<std::uint8_t>(message >> shift));
     for (std::uint32_t index = 0; index < size; ++index) {
-        plaintext.push_back(static_cast<std::uint8_t>(message * 131 + index * 7));
+        plaintext.push_back(static_cast<std::uint8_t>(message * 131 + std::size_t{index} * 7));
     }
     return plaintext;
 }

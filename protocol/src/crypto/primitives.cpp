@@ -218,7 +218,7 @@ Bytes aes256_cbc_encrypt(std::span<const std::uint8_t, aes256_key_bytes> key,
         EVP_EncryptFinal_ex(context, ciphertext.data() + written, &final_written) != 1) {
         std::abort();
     }
-    ciphertext.resize(static_cast<std::size_t>(written + final_written));
+    ciphertext.resize(static_cast<std::size_t>(written) + static_cast<std::size_t>(final_written));
     return ciphertext;
 }
 
@@ -238,7 +238,7 @@ Result<SecureBytes> aes256_cbc_decrypt(std::span<const std::uint8_t, aes256_key_
         EVP_DecryptFinal_ex(context, plaintext.data() + written, &final_written) != 1) {
         return Error::authentication_failed;
     }
-    plaintext.resize(static_cast<std::size_t>(written + final_written));
+    plaintext.resize(static_cast<std::size_t>(written) + static_cast<std::size_t>(final_written));
     return plaintext;
 }
 

@@ -52,7 +52,7 @@ class IndependentOracle {
     bool can_send(model::PartyId party) const;
     // send records message number `message` from `party` and returns what the oracle knows of it.
     const Message& send(model::PartyId party, std::size_t message);
-    bool has_message(std::size_t message) const { return messages_.count(message) != 0; }
+    bool has_message(std::size_t message) const { return messages_.contains(message); }
     const Message& message(std::size_t message) const { return messages_.at(message); }
 
     // expect says what delivering the genuine message `message` must do now.
