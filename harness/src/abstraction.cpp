@@ -66,9 +66,12 @@ std::variant<model::ConcreteParty, std::string> abstract_party(const StateView& 
         .sending_index = 0,
         .previous_counter = 0,
         .pending_prekey = false,
-        .chains = std::vector<ChainSlot>(chain_slots,
-                                         ChainSlot{.present = false, .epoch = 0, .next_index = 0}),
-        .skipped = {},
+        .chains = std::vector<ChainSlot>(chain_slots, ChainSlot{.present = false,
+                                                                .epoch = 0,
+                                                                .next_index = 0,
+                                                                .skipped = {},
+                                                                .skipped_count = 0,
+                                                                .dropped_below = 0}),
         .holds_one_time_prekey =
             publics.one_time_prekey_id &&
             std::binary_search(view.one_time_prekey_ids.begin(), view.one_time_prekey_ids.end(),
@@ -103,9 +106,14 @@ std::variant<model::ConcreteParty, std::string> abstract_party(const StateView& 
             return fmt::format("receiving chain {} has a ratchet key {} with no epoch", slot,
                                short_key(chain.sender_ratchet_key.u));
         }
-        party.chains[slot] = {.present = true, .epoch = *epoch, .next_index = chain.next_index};
-        for (const std::uint32_t counter : chain.skipped)
-            party.skipped.emplace(*epoch, counter);
+        ChainSlot& abstract_chain = party.chains[slot];
+        abstract_chain.present = true;
+        abstract_chain.epoch = *epoch;
+        abstract_chain.next_index = chain.next_index;
+        abstract_chain.skipped = {chain.skipped.begin(), chain.skipped.end()};
+        abstract_chain.skipped_count = static_cast<std::int64_t>(chain.skipped.size());
+        // The drop floor is ghost state: no implementation has it; it stays 0 here and
+        // same_observable_state does not compare it.
     }
     return party;
 }
@@ -130,7 +138,7 @@ AbstractMessage abstract_message(MessageType type, ByteView bytes, model::PartyI
         .parsed = false,
         .is_prekey = type == MessageType::prekey_message,
         .key_known = false,
-        .epoch = 0,
+        .epoch = -1,
         .key_agreement_ok = false,
         .counter = 0,
         .previous_counter = 0,

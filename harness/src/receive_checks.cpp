@@ -234,6 +234,19 @@ void independent_oracle_agrees(const ReceiveStep& step, const ReceiveLedger& led
     }
 }
 
+// The proofs assume the adversary's rule of every message (model well_formed_view); every
+// message of every run is checked against it, so the assumption is tested where it is made.
+void view_obeys_adversary_rule(const ReceiveStep& step, const ReceiveLedger&, Violations& out) {
+    if (step.view_well_formed)
+        return;
+    const model::ConcreteView& view = step.abstract.view;
+    out.push_back({Check::adversary_rule,
+                   fmt::format("the view of the received message breaks the adversary's rule: "
+                               "parsed {}, key_known {}, epoch {}, counter {}, PN {}, authentic {}",
+                               view.parsed, view.key_known, view.epoch, view.counter,
+                               view.previous_counter, view.authentic)});
+}
+
 using ReceiveCheck = void (*)(const ReceiveStep&, const ReceiveLedger&, Violations&);
 
 // The table. Order matters only for the order of the reported violations.
@@ -242,7 +255,7 @@ constexpr ReceiveCheck receive_checks[] = {
     no_message_accepted_twice,          ratchet_step_sends_under_fresh_key,
     rejection_leaves_state_identical,   genuine_message_still_decrypts,
     delivery_within_limits_is_accepted, outcome_is_the_models,
-    independent_oracle_agrees,
+    independent_oracle_agrees,          view_obeys_adversary_rule,
 };
 
 }  // namespace

@@ -29,6 +29,9 @@ struct ReceiveStep {
     model::System::ReceiveResult predicted;
     model::ConcreteView genuine_view;  // the model's view of the network message's genuine copy
     bool deliverable = false;          // the network message is deliverable (within the limits)
+    // The view obeys the adversary's rule the proofs assume (model well_formed_view), checked
+    // against the world before the receive.
+    bool view_well_formed = true;
     bool genuine_after_rejection_deliverable = false;
     std::optional<ExpectedDelivery> oracle_expected;  // for a network message, when applicable
 

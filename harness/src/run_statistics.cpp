@@ -56,8 +56,13 @@ void count_receive(const ReceiveStep& step, RunStatistics& statistics) {
     ++statistics.accepted;
     if (!step.network_message)
         ++statistics.tampered_accepted;
-    const auto key = std::make_pair(view.epoch, view.counter);
-    if (before.skipped.contains(key))
+    const auto stored_in = [](const model::ConcreteParty& party, std::int64_t epoch,
+                              std::int64_t counter) {
+        return std::any_of(party.chains.begin(), party.chains.end(), [&](const auto& chain) {
+            return chain.present && chain.epoch == epoch && chain.skipped.contains(counter);
+        });
+    };
+    if (stored_in(before, view.epoch, view.counter))
         ++statistics.accepted_out_of_order;
     bool on_chain = false;
     for (const auto& chain : before.chains) {
@@ -82,9 +87,14 @@ void count_receive(const ReceiveStep& step, RunStatistics& statistics) {
         if (!kept)
             ++statistics.chains_evicted;
     }
-    for (const auto& entry : before.skipped) {
-        if (entry != key && !after.skipped.contains(entry))
-            ++statistics.skipped_keys_evicted;
+    for (const auto& chain : before.chains) {
+        if (!chain.present)
+            continue;
+        for (const std::int64_t counter : chain.skipped) {
+            const bool used = chain.epoch == view.epoch && counter == view.counter;
+            if (!used && !stored_in(after, chain.epoch, counter))
+                ++statistics.skipped_keys_evicted;
+        }
     }
 }
 

@@ -80,6 +80,8 @@ const char* check_name(Check check) {
             return "fresh-ratchet-key";
         case Check::expectation:
             return "expectation";
+        case Check::adversary_rule:
+            return "adversary-rule";
         case Check::independent_oracle:
             return "independent-oracle";
     }
@@ -448,6 +450,7 @@ void SideBySideRunner::predict_receive(ReceiveStep& step) {
     step.abstract =
         abstract_message(step.type, step.bytes, step.receiver, epochs_, publics_, genuine_);
     step.model_before = model_.party(step.receiver);
+    step.view_well_formed = model_.well_formed(step.receiver, step.abstract.view);
     if (step.genuine_after_rejection) {
         step.genuine_after_rejection_deliverable =
             *step.genuine_after_rejection < model_.messages().size() &&

@@ -30,8 +30,7 @@ bool same_observable_state(const ConcreteParty& left, const ConcreteParty& right
         return true;
     if (left.sending_epoch != right.sending_epoch || left.sending_index != right.sending_index ||
         left.previous_counter != right.previous_counter ||
-        left.pending_prekey != right.pending_prekey || left.skipped != right.skipped ||
-        left.chains.size() != right.chains.size()) {
+        left.pending_prekey != right.pending_prekey || left.chains.size() != right.chains.size()) {
         return false;
     }
     for (std::size_t slot = 0; slot < left.chains.size(); ++slot) {
@@ -39,8 +38,10 @@ bool same_observable_state(const ConcreteParty& left, const ConcreteParty& right
         const auto& b = right.chains[slot];
         if (a.present != b.present)
             return false;
-        if (a.present && (a.epoch != b.epoch || a.next_index != b.next_index))
+        if (a.present && (a.epoch != b.epoch || a.next_index != b.next_index ||
+                          a.skipped != b.skipped || a.skipped_count != b.skipped_count)) {
             return false;
+        }
     }
     return true;
 }
@@ -58,15 +59,21 @@ std::string describe(const ConcreteParty& party) {
             if (!chain.present)
                 continue;
             out << (first ? "" : " ") << "e" << chain.epoch << ":" << chain.next_index;
+            if (!chain.skipped.empty() ||
+                chain.skipped_count != static_cast<std::int64_t>(chain.skipped.size())) {
+                out << " skipped={";
+                bool first_counter = true;
+                for (const std::int64_t counter : chain.skipped) {
+                    out << (first_counter ? "" : " ") << counter;
+                    first_counter = false;
+                }
+                out << "}";
+                if (chain.skipped_count != static_cast<std::int64_t>(chain.skipped.size()))
+                    out << " count=" << chain.skipped_count;
+            }
             first = false;
         }
-        out << "] skipped={";
-        first = true;
-        for (const auto& [epoch, counter] : party.skipped) {
-            out << (first ? "" : " ") << "e" << epoch << "#" << counter;
-            first = false;
-        }
-        out << "}";
+        out << "]";
     }
     out << (party.holds_one_time_prekey ? " one-time-prekey" : "");
     return out.str();
@@ -75,14 +82,16 @@ std::string describe(const ConcreteParty& party) {
 System::System(const Limits& limits, const Variant& variant, bool one_time_prekey_published)
     : parameters_(concrete_parameters(limits, variant)),
       world_(x3dh_initiate<ConcreteDomain>(
-          parameters_, initial_world<ConcreteDomain>(parameters_, one_time_prekey_published))) {}
+          domain_, parameters_,
+          initial_world<ConcreteDomain>(domain_, parameters_, one_time_prekey_published))) {}
 
 std::uint32_t System::copies_in_flight(std::size_t message) const {
     return message < in_flight_.size() ? in_flight_[message] : 0;
 }
 
 System::SendResult System::send(PartyId sender, std::uint32_t plaintext_size) {
-    const SendStep<ConcreteDomain> step = model::send<ConcreteDomain>(parameters_, world_, sender);
+    const SendStep<ConcreteDomain> step =
+        model::send<ConcreteDomain>(domain_, parameters_, world_, sender);
     world_ = step.world;
     SendResult result{.verdict = static_cast<Verdict>(step.verdict), .message = std::nullopt};
     if (result.verdict == Verdict::ok) {
@@ -95,12 +104,17 @@ System::SendResult System::send(PartyId sender, std::uint32_t plaintext_size) {
 }
 
 ConcreteView System::genuine_view_of(std::size_t message) const {
-    return genuine_view<ConcreteDomain>(world_, messages_.at(message).header);
+    return genuine_view<ConcreteDomain>(domain_, world_, messages_.at(message).header);
 }
 
 bool System::deliverable(std::size_t message) const {
-    return model::deliverable<ConcreteDomain>(parameters_, world_, recipient(message),
+    return model::deliverable<ConcreteDomain>(domain_, parameters_, world_, recipient(message),
                                               messages_.at(message).header);
+}
+
+bool System::well_formed(PartyId receiver, const ConcreteView& view) const {
+    ConcreteDomain domain;
+    return well_formed_view<ConcreteDomain>(domain, world_, receiver, view);
 }
 
 System::ReceiveResult System::deliver(std::size_t message) {
@@ -115,7 +129,7 @@ System::ReceiveResult System::inject(PartyId receiver, const ConcreteView& view)
 System::ReceiveResult System::apply_receive(PartyId receiver, const ConcreteView& view) {
     const bool accepted_before = world_.accepted.contains({view.epoch, view.counter});
     const ReceiveStep<ConcreteDomain> step =
-        model::receive<ConcreteDomain>(parameters_, world_, receiver, view);
+        model::receive<ConcreteDomain>(domain_, parameters_, world_, receiver, view);
     world_ = step.world;
     ReceiveResult result{.verdict = static_cast<Verdict>(step.verdict),
                          .accepted_message = std::nullopt,

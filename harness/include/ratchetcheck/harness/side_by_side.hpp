@@ -59,6 +59,11 @@ enum class Check {
     // The independent oracle (independent_oracle.hpp), written apart from model/, agrees with the
     // outcome of every genuine delivery: accepted with its plaintext, or rejected.
     independent_oracle,
+    // The adversary's rule the proofs assume (model well_formed_view, docs/proofs.md): the view
+    // α gives of every received message, genuine or made by the adversary, is well formed — only
+    // a message the peer sent authenticates, ratchet keys name existing epochs, counters are
+    // 32-bit.
+    adversary_rule,
 };
 
 const char* check_name(Check check);

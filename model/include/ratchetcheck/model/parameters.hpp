@@ -28,7 +28,10 @@ struct Limits {
     bool operator==(const Limits&) const = default;
 };
 
-// Variant collects the behavioural switches that distinguish protocol variants.
+// Variant collects the behavioural switches that distinguish protocol variants. Every switch
+// defaults to the specified behaviour; the others are the deliberately broken variants under which
+// the invariants of proofs/ must fail (their witnesses, docs/invariants.md), and the researcher's
+// "what breaks if I change this?".
 struct Variant {
     // defer_ratchet_key_generation: the new sending ratchet key of a DH step is generated only
     // after the message has authenticated (libsignal; DR §3.5 allows it because a failed
@@ -39,13 +42,36 @@ struct Variant {
     // message (DR §3.5 TrySkippedMessageKeys: "del state.MKSKIPPED[...]"). When false the key is
     // kept, so a replay of a late message is accepted again.
     bool delete_used_skipped_keys = true;
+    // enforce_forward_jump: a message more than max_forward_jump ahead of its chain is rejected
+    // (DR §3.5 SkipMessageKeys, MAX_SKIP). When false any jump is taken.
+    bool enforce_forward_jump = true;
+    // enforce_skipped_key_bounds: stored skipped keys are kept within the per-chain and total
+    // bounds, oldest dropped first. When false the store grows without bound.
+    bool enforce_skipped_key_bounds = true;
+    // reset_counters_on_ratchet: a DH step starts the new sending chain at Ns = 0 (DR §3.5
+    // DHRatchet). When false Ns carries on from the old chain.
+    bool reset_counters_on_ratchet = true;
+    // correct_previous_counter: a DH step sets PN to the previous sending chain's length as
+    // libsignal sends it (max(Ns - 1, 0), SCHEMA.md §6.3). When false PN is one more.
+    bool correct_previous_counter = true;
+    // fresh_ratchet_key: a DH step generates a new ratchet key pair (DR §3.5 GENERATE_DH). When
+    // false the old sending key is reused, so the new sending chain repeats (epoch, counter)s.
+    bool fresh_ratchet_key = true;
+    // authenticate_before_commit: a received message changes the session only once it has
+    // authenticated (DR §3.5: "if an exception is raised ... discard any changes"). When false a
+    // message that fails authentication still moves the receiving chain as if it had passed.
+    bool authenticate_before_commit = true;
+    // consume_one_time_prekey: a PreKeySignalMessage that starts a session deletes the one-time
+    // prekey it used (X3DH §3.4). When false the one-time prekey is kept.
+    bool consume_one_time_prekey = true;
 
     bool operator==(const Variant&) const = default;
 };
 
 // Parameters<D> is what the transitions read. The numeric limits are domain integers so that a
 // symbolic domain can leave them unconstrained (proofs unbounded in MAX_SKIP); the chain-slot
-// count is structural.
+// count is structural. The variant switches are domain booleans so that one symbolic transition
+// relation covers a variant by fixing them.
 template <Domain D>
 struct Parameters {
     typename D::Int max_forward_jump;
@@ -54,22 +80,49 @@ struct Parameters {
     std::size_t max_receiving_chains;
     typename D::Bool defer_ratchet_key_generation;
     typename D::Bool delete_used_skipped_keys;
+    typename D::Bool enforce_forward_jump;
+    typename D::Bool enforce_skipped_key_bounds;
+    typename D::Bool reset_counters_on_ratchet;
+    typename D::Bool correct_previous_counter;
+    typename D::Bool fresh_ratchet_key;
+    typename D::Bool authenticate_before_commit;
+    typename D::Bool consume_one_time_prekey;
     // The epoch of the responder's signed prekey, which is the responder's first ratchet key
     // (DR §3.3 RatchetInitBob: DHs = the signed prekey pair).
     typename D::Int signed_prekey_epoch;
 };
 
+// variant_parameters builds parameters whose variant switches are the domain's literals for
+// `variant`; the limits are given as domain integers (literals, or a symbolic domain's constants).
+template <Domain D>
+Parameters<D> variant_parameters(D& domain, typename D::Int max_forward_jump,
+                                 typename D::Int max_skipped_keys_per_chain,
+                                 typename D::Int max_skipped_keys_total,
+                                 std::size_t max_receiving_chains, const Variant& variant) {
+    return Parameters<D>{
+        .max_forward_jump = max_forward_jump,
+        .max_skipped_keys_per_chain = max_skipped_keys_per_chain,
+        .max_skipped_keys_total = max_skipped_keys_total,
+        .max_receiving_chains = max_receiving_chains,
+        .defer_ratchet_key_generation = domain.literal(variant.defer_ratchet_key_generation),
+        .delete_used_skipped_keys = domain.literal(variant.delete_used_skipped_keys),
+        .enforce_forward_jump = domain.literal(variant.enforce_forward_jump),
+        .enforce_skipped_key_bounds = domain.literal(variant.enforce_skipped_key_bounds),
+        .reset_counters_on_ratchet = domain.literal(variant.reset_counters_on_ratchet),
+        .correct_previous_counter = domain.literal(variant.correct_previous_counter),
+        .fresh_ratchet_key = domain.literal(variant.fresh_ratchet_key),
+        .authenticate_before_commit = domain.literal(variant.authenticate_before_commit),
+        .consume_one_time_prekey = domain.literal(variant.consume_one_time_prekey),
+        .signed_prekey_epoch = domain.literal(std::int64_t{0})};
+}
+
 // concrete_parameters builds the parameters of the concrete domain.
 inline Parameters<ConcreteDomain> concrete_parameters(const Limits& limits,
                                                       const Variant& variant = {}) {
-    return Parameters<ConcreteDomain>{
-        .max_forward_jump = limits.max_forward_jump,
-        .max_skipped_keys_per_chain = limits.max_skipped_keys_per_chain,
-        .max_skipped_keys_total = limits.max_skipped_keys_total,
-        .max_receiving_chains = limits.max_receiving_chains,
-        .defer_ratchet_key_generation = variant.defer_ratchet_key_generation,
-        .delete_used_skipped_keys = variant.delete_used_skipped_keys,
-        .signed_prekey_epoch = 0};
+    ConcreteDomain domain;
+    return variant_parameters<ConcreteDomain>(
+        domain, limits.max_forward_jump, limits.max_skipped_keys_per_chain,
+        limits.max_skipped_keys_total, limits.max_receiving_chains, variant);
 }
 
 }  // namespace ratchetcheck::model

@@ -27,8 +27,10 @@ const char* verdict_name(Verdict verdict);
 
 // same_observable_state compares two party states on everything an implementation exposes:
 // session presence, then (with a session) DHs epoch, Ns, PN, the prekey flag, the receiving
-// chains in order, MKSKIPPED; and the one-time prekey store. Unused chain slots compare equal
-// whatever their contents.
+// chains in order with their skipped keys (MKSKIPPED) and the ghost count of them (so a count the
+// model's arithmetic got wrong shows against the implementation's real one); and the one-time
+// prekey store. Unused chain slots compare equal whatever their contents; the ghost drop floor
+// is not compared (no implementation has it).
 bool same_observable_state(const ConcreteParty& left, const ConcreteParty& right);
 
 // describe renders a party state on one line, for divergence reports.
@@ -78,6 +80,9 @@ class System {
     ConcreteView genuine_view_of(std::size_t message) const;
     // deliverable: would the genuine message be accepted if delivered now.
     bool deliverable(std::size_t message) const;
+    // well_formed: `view` obeys the adversary's rule (transitions.hpp well_formed_view) for a
+    // message handed to `receiver` now. The harness asserts it of every message it abstracts.
+    bool well_formed(PartyId receiver, const ConcreteView& view) const;
 
     bool can_deliver(std::size_t message) const { return copies_in_flight(message) > 0; }
     bool can_duplicate(std::size_t message) const { return message < messages_.size(); }
@@ -85,7 +90,7 @@ class System {
     void duplicate(std::size_t message) { ++in_flight_.at(message); }
     void drop(std::size_t message) { --in_flight_.at(message); }
     void save_restore(PartyId party) {
-        world_ = model::save_restore<ConcreteDomain>(world_, party);
+        world_ = model::save_restore<ConcreteDomain>(domain_, world_, party);
     }
 
     // message_with finds the ledger entry sent under (epoch, counter).
@@ -94,6 +99,7 @@ class System {
   private:
     ReceiveResult apply_receive(PartyId receiver, const ConcreteView& view);
 
+    mutable ConcreteDomain domain_;  // stateless; mutable because the transitions take D&
     ConcreteParameters parameters_;
     ConcreteWorld world_;
     std::vector<SentMessage> messages_;
