@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "prove_command.hpp"
 #include "replay_command.hpp"
 #include "vectors_command.hpp"
 #include "version.hpp"
@@ -47,7 +48,34 @@ int run(int argc, char** argv) {
     replay->add_flag("--verbose", replay_options.verbose,
                      "With --peer: print every step of every run");
 
+    ratchetcheck::cli::ProveOptions prove_options;
+    auto* prove = app.add_subcommand(
+        "prove",
+        "Prove the invariant catalogue of the model by induction (Z3), unbounded in counters and "
+        "limits, and find each invariant's witness: the variant under which it fails");
+    prove->add_option("--json", prove_options.json_path, "Write the results as JSON to FILE");
+    prove->add_option("--smt2-dir", prove_options.smt2_directory,
+                      "Write every proof obligation as a standalone SMT-LIB2 file to DIR");
+    prove->add_option("--only", prove_options.only, "Prove one invariant (by id)");
+    prove->add_option("--variant", prove_options.variant,
+                      "Build the transition relation of a model variant and report what breaks");
+    prove->add_option("--set", prove_options.settings,
+                      "Fix a limit, LIMIT=VALUE (max_forward_jump, max_skipped_keys_per_chain, "
+                      "max_skipped_keys_total); the others stay symbolic");
+    prove->add_option("--chain-slots", prove_options.chain_slots,
+                      "The structural number of receiving chains, 1 to 5 (default 5)");
+    prove->add_flag("--no-witnesses", prove_options.skip_witnesses, "Skip the witness search");
+    prove->add_flag("--verbose", prove_options.verbose,
+                    "Print every obligation as it is discharged");
+    prove->add_option("--timeout", prove_options.timeout_seconds,
+                      "Seconds per obligation before the solver gives up (default 60)");
+    prove->add_option("--witness-dir", prove_options.witness_directory,
+                      "Write each witness as an op trace to DIR");
+
     CLI11_PARSE(app, argc, argv);
+
+    if (prove->parsed())
+        return ratchetcheck::cli::run_prove(prove_options);
 
     if (vectors->parsed())
         return ratchetcheck::cli::run_vectors(vector_paths);

@@ -64,6 +64,16 @@ struct Variant {
     // consume_one_time_prekey: a PreKeySignalMessage that starts a session deletes the one-time
     // prekey it used (X3DH §3.4). When false the one-time prekey is kept.
     bool consume_one_time_prekey = true;
+    // advance_sending_counter: RatchetEncrypt increments Ns (DR §3.4). When false the sender
+    // encrypts the next message under the same (ratchet key, counter): a nonce-reuse bug.
+    bool advance_sending_counter = true;
+    // check_authentication: a message is accepted only if its MAC verifies (DR §3.5 DECRYPT,
+    // X3DH §3.4). When false every message authenticates, forgeries included.
+    bool check_authentication = true;
+    // shift_chains_on_eviction: when every receiving-chain slot is in use, the oldest chain is
+    // dropped and the others move down, so the chains stay oldest first. When false the new chain
+    // overwrites the oldest slot in place, out of order.
+    bool shift_chains_on_eviction = true;
 
     bool operator==(const Variant&) const = default;
 };
@@ -87,6 +97,9 @@ struct Parameters {
     typename D::Bool fresh_ratchet_key;
     typename D::Bool authenticate_before_commit;
     typename D::Bool consume_one_time_prekey;
+    typename D::Bool advance_sending_counter;
+    typename D::Bool check_authentication;
+    typename D::Bool shift_chains_on_eviction;
     // The epoch of the responder's signed prekey, which is the responder's first ratchet key
     // (DR §3.3 RatchetInitBob: DHs = the signed prekey pair).
     typename D::Int signed_prekey_epoch;
@@ -113,6 +126,9 @@ Parameters<D> variant_parameters(D& domain, typename D::Int max_forward_jump,
         .fresh_ratchet_key = domain.literal(variant.fresh_ratchet_key),
         .authenticate_before_commit = domain.literal(variant.authenticate_before_commit),
         .consume_one_time_prekey = domain.literal(variant.consume_one_time_prekey),
+        .advance_sending_counter = domain.literal(variant.advance_sending_counter),
+        .check_authentication = domain.literal(variant.check_authentication),
+        .shift_chains_on_eviction = domain.literal(variant.shift_chains_on_eviction),
         .signed_prekey_epoch = domain.literal(std::int64_t{0})};
 }
 

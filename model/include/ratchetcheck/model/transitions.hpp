@@ -170,7 +170,8 @@ struct SendStep {
 // max_counter: too_far_ahead (the implementation refuses to wrap the 32-bit counter). A refused
 // send changes nothing.
 template <Domain D>
-SendStep<D> send(D& domain, const Parameters<D>&, const World<D>& world, PartyId sender) {
+SendStep<D> send(D& domain, const Parameters<D>& parameters, const World<D>& world,
+                 PartyId sender) {
     const AbstractParty<D>& party = world.parties[index_of(sender)];
     const typename D::Bool room = party.sending_index < domain.literal(max_counter);
     const typename D::Bool ok = party.has_session && room;
@@ -185,7 +186,8 @@ SendStep<D> send(D& domain, const Parameters<D>&, const World<D>& world, PartyId
                                    .previous_counter = party.previous_counter}};
     AbstractParty<D>& updated = step.world.parties[index_of(sender)];
     updated.sending_index =
-        domain.ite(ok, party.sending_index + domain.literal(std::int64_t{1}), party.sending_index);
+        domain.ite(ok && parameters.advance_sending_counter,
+                   party.sending_index + domain.literal(std::int64_t{1}), party.sending_index);
     step.world.sent = domain.ite(
         ok, domain.insert(world.sent, party.sending_epoch, party.sending_index), world.sent);
     return step;
@@ -209,8 +211,13 @@ void drop_oldest_keys(D& domain, ChainSlot<D>& chain, typename D::Bool condition
         domain.ite(condition, domain.keep_from(chain.skipped, threshold), chain.skipped);
     chain.skipped_count =
         domain.ite(condition, chain.skipped_count - how_many, chain.skipped_count);
-    chain.dropped_below = domain.ite(condition, domain_max(domain, chain.dropped_below, threshold),
-                                     chain.dropped_below);
+    // The floor never passes the chain's next index: every key below the threshold was dropped,
+    // and there are none at or above the next index (a symbolic threshold is unconstrained, so
+    // the model clamps it rather than assume it).
+    chain.dropped_below = domain.ite(
+        condition,
+        domain_max(domain, chain.dropped_below, domain_min(domain, threshold, chain.next_index)),
+        chain.dropped_below);
 }
 
 // enforce_skipped_bounds keeps MKSKIPPED within its bounds, dropping the oldest keys first:
@@ -240,7 +247,8 @@ void enforce_skipped_bounds(D& domain, const Parameters<D>& parameters,
 // push_chain appends a receiving chain, dropping the oldest chain (and its skipped keys) when all
 // slots are in use.
 template <Domain D>
-void push_chain(D& domain, AbstractParty<D>& party, const ChainSlot<D>& chain) {
+void push_chain(D& domain, const Parameters<D>& parameters, AbstractParty<D>& party,
+                const ChainSlot<D>& chain) {
     using Int = typename D::Int;
     const std::size_t slots = party.chains.size();
     Int used = domain.literal(std::int64_t{0});
@@ -252,7 +260,11 @@ void push_chain(D& domain, AbstractParty<D>& party, const ChainSlot<D>& chain) {
     std::vector<ChainSlot<D>> next;
     next.reserve(slots);
     for (std::size_t slot = 0; slot < slots; ++slot) {
-        const ChainSlot<D>& shifted = slot + 1 < slots ? party.chains[slot + 1] : chain;
+        const ChainSlot<D>& moved_down = slot + 1 < slots ? party.chains[slot + 1] : chain;
+        // The variant that does not shift overwrites the oldest slot in place.
+        const ChainSlot<D> shifted =
+            select_slot<D>(domain, parameters.shift_chains_on_eviction, moved_down,
+                           slot == 0 ? chain : party.chains[slot]);
         const ChainSlot<D> placed =
             select_slot<D>(domain, used == domain.literal(static_cast<std::int64_t>(slot)), chain,
                            party.chains[slot]);
@@ -385,10 +397,11 @@ SessionStep<D> step_session(D& domain, const Parameters<D>& parameters, const Wo
                        domain.ite(authenticates && root_chain_matches, ok, rejected)));
         return domain.ite(found, on_chain, on_new_chain);
     };
-    const Int verdict = verdict_if(authentic);
+    const Int verdict = verdict_if(authentic || !parameters.check_authentication);
     // The variant that commits before authentication changes the session as if the MAC had
     // verified; the specified one only on an ok verdict.
-    const Bool commits = verdict_if(authentic || !parameters.authenticate_before_commit) == ok;
+    const Bool commits = verdict_if(authentic || !parameters.check_authentication ||
+                                    !parameters.authenticate_before_commit) == ok;
 
     // The three ways to accept, and their effects. Every effect is computed from values that are
     // clamped when it does not apply, so no branch derives more than the limits allow.
@@ -424,7 +437,7 @@ SessionStep<D> step_session(D& domain, const Parameters<D>& parameters, const Wo
     ratcheted.sending_epoch =
         domain.ite(parameters.fresh_ratchet_key, world.next_epoch, updated.sending_epoch);
     push_chain<D>(
-        domain, ratcheted,
+        domain, parameters, ratcheted,
         new_chain(domain, message.epoch, domain.ite(via_ratchet_step, message.counter, zero)));
     updated = select_party<D>(domain, via_ratchet_step, ratcheted, before_ratchet);
 
@@ -530,7 +543,7 @@ ReceiveStep<D> receive(D& domain, const Parameters<D>& parameters, const World<D
     // Epochs are numbered in generation order: the DH step's key first, then wasted keys.
     Int next_epoch = world.next_epoch;
     typename D::KeySet owners = world.epoch_owner;
-    for (const Bool generated : {new_key, wasted_existing, wasted_started}) {
+    for (const Bool& generated : {new_key, wasted_existing, wasted_started}) {
         owners = domain.ite(generated, domain.insert(owners, next_epoch, receiver_id), owners);
         next_epoch = next_epoch + domain.ite(generated, one, zero);
     }

@@ -1,0 +1,29 @@
+// `ratchetcheck prove`: the invariant catalogue of proofs/ by induction, each with its witness.
+#pragma once
+
+#include <cstddef>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace ratchetcheck::cli {
+
+struct ProveOptions {
+    std::string json_path;       // --json FILE: the results as JSON
+    std::string smt2_directory;  // --smt2-dir DIR: every obligation as an SMT-LIB2 certificate
+    std::string only;            // --only ID: one invariant
+    std::string variant;         // --variant NAME: the transition relation of a model variant
+    std::vector<std::string> settings;  // --set LIMIT=VALUE: fix a limit (others symbolic)
+    std::size_t chain_slots = 5;    // --chain-slots K: the structural number of receiving chains
+    bool skip_witnesses = false;    // --no-witnesses
+    bool verbose = false;           // --verbose: every obligation as it is discharged
+    unsigned timeout_seconds = 60;  // --timeout: per obligation
+    std::string witness_directory;  // --witness-dir DIR: write each witness as an op trace
+};
+
+// run_prove prints a table (id, status, seconds, witness and its result) and the last line
+// "N proved, M failed"; returns 0 when every invariant is proved and every witness refuted it
+// in its variant, 1 otherwise, 2 on a usage error.
+int run_prove(const ProveOptions& options);
+
+}  // namespace ratchetcheck::cli
