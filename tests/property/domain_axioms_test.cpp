@@ -88,8 +88,9 @@ RC_GTEST_PROP(DomainAxioms, A2DropThresholdDropsExactlyTheOldestKeys, ()) {
     }
 }
 
-// A2, second clause: for k ≤ 0 nothing is dropped (enforce_skipped_bounds computes k as an excess
-// that may be zero or negative, and only guards the update, not the threshold).
+// A2, second clause: for k ≤ 0 nothing is dropped. drop_oldest_keys computes the threshold
+// whatever its condition and discards it when nothing is to be dropped, so the model does not use
+// this clause; it makes drop_threshold total.
 RC_GTEST_PROP(DomainAxioms, A2DropThresholdDropsNothingForANonPositiveCount, ()) {
     ConcreteDomain domain;
     const Counters set = *counter_sets();
