@@ -1,68 +1,15 @@
-// The archetype domain: the least a Domain promises, and nothing more. Its Bool does not convert
-// to `bool` and its Int is not a machine integer, so a transition that branches with `if` on a
-// domain value, uses `?:` on one, indexes by one or reads one as a number fails to compile here —
-// instead of compiling against ConcreteDomain and silently concretising in the Z3 domain. This
-// file is compiled, never linked into anything (CMake target ratchetcheck_model_archetype); every
-// transition of transitions.hpp is instantiated below.
+// Every transition of transitions.hpp instantiated with the archetype domain
+// (domain_archetype.hpp), whose Bool does not convert to `bool`: a transition that branches with
+// `if` on a domain value, uses `?:` on one, indexes by one or reads one as a number fails to
+// compile here. This file is compiled, never linked into anything (CMake target
+// ratchetcheck_model_archetype).
 #include <cstdint>
 
 #include "ratchetcheck/model/domain.hpp"
+#include "ratchetcheck/model/domain_archetype.hpp"
 #include "ratchetcheck/model/parameters.hpp"
 #include "ratchetcheck/model/state.hpp"
 #include "ratchetcheck/model/transitions.hpp"
-
-namespace ratchetcheck::model::archetype {
-
-// Opaque values: default-constructible (the transitions never need that, the definitions below
-// do), no conversion from or to machine values.
-struct Bool {
-    friend Bool operator&&(Bool, Bool) { return {}; }
-    friend Bool operator||(Bool, Bool) { return {}; }
-    friend Bool operator!(Bool) { return {}; }
-    friend Bool operator==(Bool, Bool) { return {}; }
-    friend Bool operator!=(Bool, Bool) { return {}; }
-};
-
-struct Int {
-    friend Int operator+(Int, Int) { return {}; }
-    friend Int operator-(Int, Int) { return {}; }
-    friend Bool operator<(Int, Int) { return {}; }
-    friend Bool operator<=(Int, Int) { return {}; }
-    friend Bool operator>(Int, Int) { return {}; }
-    friend Bool operator>=(Int, Int) { return {}; }
-    friend Bool operator==(Int, Int) { return {}; }
-    friend Bool operator!=(Int, Int) { return {}; }
-};
-
-struct PairSet {};
-struct CounterSet {};
-
-struct ArchetypeDomain {
-    using Bool = archetype::Bool;
-    using Int = archetype::Int;
-    using KeySet = PairSet;
-    using CounterSet = archetype::CounterSet;
-
-    Bool literal(bool) { return {}; }
-    Int literal(std::int64_t) { return {}; }
-    Bool ite(Bool, Bool, Bool) { return {}; }
-    Int ite(Bool, Int, Int) { return {}; }
-    KeySet ite(Bool, const KeySet&, const KeySet&) { return {}; }
-    CounterSet ite(Bool, const CounterSet&, const CounterSet&) { return {}; }
-    KeySet empty_pairs() { return {}; }
-    Bool contains(const KeySet&, Int, Int) { return {}; }
-    KeySet insert(const KeySet&, Int, Int) { return {}; }
-    CounterSet empty_counters() { return {}; }
-    Bool contains(const CounterSet&, Int) { return {}; }
-    CounterSet insert_range(const CounterSet&, Int, Int) { return {}; }
-    CounterSet erase(const CounterSet&, Int) { return {}; }
-    CounterSet keep_from(const CounterSet&, Int) { return {}; }
-    Int drop_threshold(const CounterSet&, Int) { return {}; }
-};
-
-static_assert(Domain<ArchetypeDomain>);
-
-}  // namespace ratchetcheck::model::archetype
 
 namespace ratchetcheck::model {
 

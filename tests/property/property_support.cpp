@@ -69,6 +69,10 @@ rc::Gen<std::uint32_t> generate_counter(std::int64_t max_forward_jump) {
 PropertyRun::PropertyRun(std::string property_name, const TraceSetup& setup,
                          const model::Variant& variant, std::set<Check> asserted, bool with_shadow)
     : property_name_(std::move(property_name)), asserted_(std::move(asserted)) {
+    // The adversary's rule is asserted by every property, whatever it checks besides: the proofs
+    // assume it of every message a party receives (docs/proofs.md, "The adversary's rule"), so a
+    // run in which α produced a view outside it would be a run the proofs say nothing about.
+    asserted_.insert(Check::adversary_rule);
     harness::RunnerOptions runner_options;
     runner_options.variant = variant;
     auto created = harness::SideBySideRunner::create(setup, runner_options);

@@ -49,7 +49,8 @@ class PropertyRun {
                 std::set<Check> asserted, bool with_shadow);
 
     // step runs `op`; fails the property (RC_FAIL, with the trace so far in JSON) on a violation
-    // of an asserted check, or, with a shadow, on any observable difference from the shadow.
+    // of an asserted check (Check::adversary_rule is always asserted), or, with a shadow, on any
+    // observable difference from the shadow.
     void step(const Op& op);
 
     harness::SideBySideRunner& runner() { return *runner_; }
@@ -110,7 +111,8 @@ struct PropertyOptions {
     std::string name;
     OpMix mix{};
     LimitsKind limits = LimitsKind::mixed;
-    // asserted: the checks whose violation fails the property; other checks' violations do not.
+    // asserted: the checks whose violation fails the property; other checks' violations do not,
+    // except Check::adversary_rule, which every property asserts (PropertyRun).
     std::set<Check> asserted;
     // with_shadow: also run a shadow runner that skips save_restore, and fail on any observable
     // difference from it.

@@ -2,9 +2,10 @@
 // never branch with `if` on state: every data-dependent choice is a domain `ite`, and every set
 // operation goes through the domain, so the same code runs concretely (ConcreteDomain, the
 // oracle of the property tests) and symbolically (proofs/z3_domain.hpp, which builds the
-// transition relation from the very same functions). The archetype domain
-// (src/domain_archetype.cpp) instantiates every transition with a Bool that does not convert to
-// `bool`, so an `if` on a domain value is a compile error, not a silent concretisation.
+// transition relation from the very same functions). The archetype domain (domain_archetype.hpp)
+// has a Bool that does not convert to `bool`, and src/domain_archetype.cpp instantiates every
+// transition with it, so an `if` on a domain value is a compile error, not a silent
+// concretisation.
 //
 // The domain is an object the transitions receive (`D& domain`): a symbolic domain holds a solver
 // context, makes fresh constants and collects side conditions (the definitions of the sets its
