@@ -8,18 +8,13 @@
 namespace ratchetcheck::proofs {
 namespace {
 
-z3::expr counter_set(Z3Domain& domain, const model::ConcreteDomain::CounterSet& set) {
-    z3::expr result = domain.empty_counters();
-    for (const std::int64_t counter : set)
-        result = z3::store(result, domain.literal(counter), domain.literal(true));
-    return result;
+CounterRelation counter_set(Z3Domain& domain, const model::ConcreteDomain::CounterSet& set) {
+    return domain.counters_of(std::vector<std::int64_t>(set.begin(), set.end()));
 }
 
-z3::expr pair_set(Z3Domain& domain, const model::ConcreteDomain::KeySet& set) {
-    z3::expr result = domain.empty_pairs();
-    for (const auto& [epoch, counter] : set)
-        result = domain.insert(result, domain.literal(epoch), domain.literal(counter));
-    return result;
+PairSet pair_set(Z3Domain& domain, const model::ConcreteDomain::KeySet& set) {
+    return domain.pairs_of(
+        std::vector<std::pair<std::int64_t, std::int64_t>>(set.begin(), set.end()));
 }
 
 bool valid(Z3Domain& domain, const z3::expr& formula) {

@@ -86,9 +86,9 @@ SymbolicParameters symbolic_parameters(Z3Domain& domain, const ProofSettings& se
 // certificates stay readable.
 SymbolicWorld name_world(Z3Domain& domain, const SymbolicWorld& world,
                          std::vector<z3::expr>& premises) {
+    // Sets are already named: every set operation declares a fresh predicate.
     const auto named = [&](const z3::expr& term, const std::string& name) {
-        const z3::expr constant = domain.context().constant(
-            domain.fresh_bool(name).decl().name().str().c_str(), term.get_sort());
+        const z3::expr constant = term.is_bool() ? domain.fresh_bool(name) : domain.fresh_int(name);
         premises.push_back(constant == term);
         return constant;
     };
@@ -108,16 +108,11 @@ SymbolicWorld name_world(Z3Domain& domain, const SymbolicWorld& world,
             chain.present = named(chain.present, prefix + "present");
             chain.epoch = named(chain.epoch, prefix + "epoch");
             chain.next_index = named(chain.next_index, prefix + "next");
-            chain.skipped = named(chain.skipped, prefix + "skipped");
             chain.skipped_count = named(chain.skipped_count, prefix + "count");
             chain.dropped_below = named(chain.dropped_below, prefix + "floor");
         }
     }
     result.next_epoch = named(world.next_epoch, "post_next_epoch");
-    result.epoch_owner = named(world.epoch_owner, "post_owner");
-    result.epoch_predecessor = named(world.epoch_predecessor, "post_pred");
-    result.sent = named(world.sent, "post_sent");
-    result.accepted = named(world.accepted, "post_accepted");
     result.initiator_used_one_time_prekey =
         named(world.initiator_used_one_time_prekey, "post_used_otp");
     return result;
@@ -137,7 +132,7 @@ bool truth_of(const z3::model& model, const z3::expr& term) {
     return model.eval(term, true).is_true();
 }
 
-std::string counters_in(Z3Domain& domain, const z3::model& model, const z3::expr& set,
+std::string counters_in(Z3Domain& domain, const z3::model& model, const CounterRelation& set,
                         std::int64_t from, std::int64_t to) {
     std::string out;
     for (std::int64_t counter = std::max<std::int64_t>(from, -2);
@@ -186,7 +181,7 @@ std::string describe_world(Z3Domain& domain, const z3::model& model, const Symbo
         }
         out << (truth_of(model, party.holds_one_time_prekey) ? " one-time-prekey" : "") << "\n";
     }
-    const auto pairs = [&](const char* label, const z3::expr& set, std::int64_t counters) {
+    const auto pairs = [&](const char* label, const PairSet& set, std::int64_t counters) {
         out << "    " << label << ": {";
         bool first = true;
         for (std::int64_t epoch = 0; epoch < std::min<std::int64_t>(next_epoch + 1, 12); ++epoch) {

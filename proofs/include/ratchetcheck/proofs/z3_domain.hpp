@@ -1,14 +1,15 @@
 // Z3Domain: the model's value domain as Z3 terms (model/domain.hpp), so that the model's own
 // transition functions build the transition relation the proofs reason about.
 //
-// Encoding (docs/proofs.md, "The symbolic domain"), all in standard SMT-LIB2 theories so that the
-// certificates re-check in cvc5: Bool and Int are Z3 booleans and mathematical integers;
-// a CounterSet is an (Array Int Bool); a KeySet of (epoch, counter) pairs is an
-// (Array Int (Array Int Bool)). Operations with a store form (insert, erase) are terms; the two
-// range operations (insert_range, keep_from) make a fresh array and record its definition,
-// ∀k. r[k] = ..., as a side condition (definitions are conservative: they constrain only the fresh
-// symbol). drop_threshold is a fresh integer, unconstrained: the proofs hold for every threshold,
-// so they do not depend on which keys are the oldest (axiom A1/A2, docs/proofs.md).
+// Encoding (docs/proofs.md, "The symbolic domain"), in standard SMT-LIB2 (UFLIA with
+// quantifiers) so that the certificates re-check in cvc5: Bool and Int are Z3 booleans and
+// mathematical integers; a set is an uninterpreted predicate — a CounterSet a unary one over
+// Int, a KeySet of (epoch, counter) pairs a binary one. Every set operation (insert, erase,
+// insert_range, keep_from, ite of sets) declares a fresh predicate and records its definition,
+// ∀x. r(x) ⇔ body, as a side condition. A definition constrains only its fresh symbol, so it is
+// conservative; Z3's macro finder substitutes it away, so the sets cost no array reasoning.
+// drop_threshold is a fresh integer, unconstrained: the proofs hold for every threshold, so they
+// do not depend on which keys are the oldest (axioms A1/A2, docs/proofs.md).
 #pragma once
 
 #include <z3++.h>
@@ -21,26 +22,37 @@
 
 namespace ratchetcheck::proofs {
 
+// PairSet and CounterRelation name a predicate; two types so that the domain's overloads
+// (contains, ite) tell the set sorts apart from each other and from Bool and Int.
+struct PairSet {
+    z3::func_decl relation;  // (Int Int) -> Bool
+};
+struct CounterRelation {
+    z3::func_decl relation;  // (Int) -> Bool
+};
+
 class Z3Domain {
   public:
     using Bool = z3::expr;
     using Int = z3::expr;
-    using KeySet = z3::expr;      // (Array Int (Array Int Bool))
-    using CounterSet = z3::expr;  // (Array Int Bool)
+    using KeySet = PairSet;
+    using CounterSet = CounterRelation;
 
-    // The domain builds terms in `context`, which must outlive it. Fresh names start with
-    // `prefix`, so two domains on one context (a pre and a post state) never clash.
-    explicit Z3Domain(z3::context& context, std::string prefix = "");
+    // The domain builds terms in `context`, which must outlive it.
+    explicit Z3Domain(z3::context& context);
 
     z3::context& context() { return context_; }
 
     Bool literal(bool value) { return context_.bool_val(value); }
     Int literal(std::int64_t value) { return context_.int_val(static_cast<int64_t>(value)); }
-    // One ite serves all four sorts: Bool, Int and both set sorts are z3::expr.
+    // One ite serves Bool and Int (both z3::expr); the set sorts have their own.
     z3::expr ite(const z3::expr& condition, const z3::expr& then_value,
                  const z3::expr& else_value) {
         return z3::ite(condition, then_value, else_value);
     }
+    KeySet ite(const Bool& condition, const KeySet& then_value, const KeySet& else_value);
+    CounterSet ite(const Bool& condition, const CounterSet& then_value,
+                   const CounterSet& else_value);
 
     KeySet empty_pairs();
     Bool contains(const KeySet& set, const Int& epoch, const Int& counter);
@@ -53,19 +65,16 @@ class Z3Domain {
     CounterSet keep_from(const CounterSet& set, const Int& threshold);
     Int drop_threshold(const CounterSet& set, const Int& how_many);
 
-    // Fresh constants of each sort, named prefix + name + a sequence number.
+    // Fresh constants and undefined sets of each sort, named name!k.
     Bool fresh_bool(const std::string& name);
     Int fresh_int(const std::string& name);
     CounterSet fresh_counters(const std::string& name);
     KeySet fresh_pairs(const std::string& name);
-
-    z3::sort int_sort() { return context_.int_sort(); }
-    z3::sort counter_set_sort() {
-        return context_.array_sort(context_.int_sort(), context_.bool_sort());
-    }
-    z3::sort pair_set_sort() {
-        return context_.array_sort(context_.int_sort(), counter_set_sort());
-    }
+    // Sets with exactly the given elements (concrete states written as terms).
+    CounterSet counters_of(const std::vector<std::int64_t>& elements);
+    KeySet pairs_of(const std::vector<std::pair<std::int64_t, std::int64_t>>& elements);
+    // same: the two sets have the same elements (∀x. a(x) ⇔ b(x)).
+    Bool same(const CounterSet& left, const CounterSet& right);
 
     // forall is ∀bound. body with one multi-pattern: an instance is made for every tuple of
     // ground terms matching all of `triggers` at once. An explicit trigger keeps E-matching from
@@ -79,9 +88,13 @@ class Z3Domain {
 
   private:
     std::string fresh_name(const std::string& name);
+    // define_counters / define_pairs declare a fresh set r and assume ∀x. r(x) ⇔ body(x).
+    template <typename Body>
+    CounterSet define_counters(const std::string& name, Body body);
+    template <typename Body>
+    KeySet define_pairs(const std::string& name, Body body);
 
     z3::context& context_;
-    std::string prefix_;
     std::size_t next_fresh_ = 0;
     std::vector<z3::expr> side_conditions_;
 };
