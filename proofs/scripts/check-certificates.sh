@@ -6,9 +6,10 @@
 #   bash proofs/scripts/check-certificates.sh DIR [TIMEOUT]
 #
 # z3 runs with smt.macro_finder=true, the option the prover itself uses (docs/proofs.md,
-# "Certificates"); the files contain no solver-specific syntax. Prints one line per certificate
-# (file, each solver's answer and seconds), the exact command that re-runs any failure, and a
-# summary; exits 1 if any answer is not unsat, 2 on a usage error or a missing solver.
+# "Certificates"); the files contain no solver-specific syntax. Runs one solver process per core.
+# Prints one line per certificate (file, each solver's answer and seconds), the exact command that
+# re-runs any failure, the slowest re-check of each solver, and a summary; exits 1 if any answer is
+# not unsat, 2 on a usage error or a missing solver.
 set -uo pipefail
 
 directory=${1:-}
@@ -30,34 +31,41 @@ if [ ${#files[@]} -eq 0 ]; then
   exit 2
 fi
 
-run_solver() {  # prints "answer seconds"
+# check_one FILE: prints "FILE z3-answer z3-seconds cvc5-answer cvc5-seconds".
+check_one() {
+  local file=$1 line=$1
   local start end answer
-  start=$(date +%s.%N)
-  answer=$(timeout "$timeout_seconds" "$@" 2>/dev/null | head -n 1)
-  end=$(date +%s.%N)
-  [ -n "$answer" ] || answer=timeout
-  printf '%s %s' "$answer" "$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.2f", b - a }')"
+  for solver in "z3 smt.macro_finder=true" "cvc5 --quiet"; do
+    start=$(date +%s.%N)
+    # shellcheck disable=SC2086 # the solver string is a command with its options
+    answer=$(timeout "$timeout_seconds" $solver "$file" 2>/dev/null | head -n 1)
+    end=$(date +%s.%N)
+    [ -n "$answer" ] || answer=timeout
+    line="$line $answer $(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.2f", b - a }')"
+  done
+  echo "$line"
 }
+export -f check_one
+export timeout_seconds
 
-failures=0
-slowest_z3=0
-slowest_cvc5=0
+results=$(printf '%s\0' "${files[@]}" | xargs -0 -n 1 -P "$(nproc)" bash -c 'check_one "$0"' |
+  sort)
 printf '%-72s %-16s %-16s\n' certificate z3 cvc5
-for file in "${files[@]}"; do
-  read -r z3_answer z3_seconds <<<"$(run_solver z3 smt.macro_finder=true "$file")"
-  read -r cvc5_answer cvc5_seconds <<<"$(run_solver cvc5 --quiet "$file")"
+failures=0
+while read -r file z3_answer z3_seconds cvc5_answer cvc5_seconds; do
   printf '%-72s %-16s %-16s\n' "$(basename "$file")" "$z3_answer $z3_seconds" \
     "$cvc5_answer $cvc5_seconds"
-  slowest_z3=$(awk -v a="$z3_seconds" -v b="$slowest_z3" 'BEGIN { print (a > b ? a : b) }')
-  slowest_cvc5=$(awk -v a="$cvc5_seconds" -v b="$slowest_cvc5" 'BEGIN { print (a > b ? a : b) }')
   if [ "$z3_answer" != unsat ]; then
-    echo "  re-run: z3 smt.macro_finder=true $file" >&2
+    echo "  re-run: z3 smt.macro_finder=true $file"
     failures=$((failures + 1))
   fi
   if [ "$cvc5_answer" != unsat ]; then
-    echo "  re-run: cvc5 $file" >&2
+    echo "  re-run: cvc5 $file"
     failures=$((failures + 1))
   fi
-done
-echo "${#files[@]} certificates; slowest z3 ${slowest_z3} s, cvc5 ${slowest_cvc5} s; $failures answers not unsat"
+done <<<"$results"
+slowest() { sort -k"$1" -g -r <<<"$results" | head -n 1 | awk -v f="$1" '{ print $f " s (" $1 ")" }'; }
+echo "slowest z3: $(slowest 3)"
+echo "slowest cvc5: $(slowest 5)"
+echo "${#files[@]} certificates, each re-checked by z3 and cvc5; $failures answers not unsat"
 [ "$failures" -eq 0 ]

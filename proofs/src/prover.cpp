@@ -362,11 +362,14 @@ ObligationResult discharge(const Invariant& invariant, const ObligationPlan& pla
             return result;
         }
     }
-    // The goal is split into its top-level conjuncts, each a query of its own (and a certificate
-    // of its own): Z3's E-matching finds each refutation quickly, the whole disjunction of their
-    // negations not always.
+    // With split_conjuncts the goal is split into its top-level conjuncts, each a query (and a
+    // certificate) of its own, so that a counterexample names the conjunct that fails.
     std::vector<z3::expr> parts;
     std::vector<z3::expr> pending{goal};
+    while (!pending.empty() && !settings.split_conjuncts && !invariant.split_obligations) {
+        parts.push_back(pending.back());
+        pending.pop_back();
+    }
     while (!pending.empty()) {
         const z3::expr part = pending.back();
         pending.pop_back();

@@ -64,6 +64,9 @@ struct Invariant {
     StateFormula state = {};
     StepFormula step = {};
     bool is_lemma = false;  // a strengthening lemma rather than a property of the spec
+    // split_obligations: prove (and certify) each top-level conjunct separately; for invariants
+    // with one conjunct per chain slot, whose whole negation a solver may not refute in time.
+    bool split_obligations = false;
 };
 
 const std::vector<Invariant>& invariant_catalogue();

@@ -31,6 +31,9 @@ struct ProofSettings {
     // check_premises: before each obligation, check that its premises are satisfiable (a
     // contradictory set of lemmas would prove anything); an unsat premise set fails as "vacuous".
     bool check_premises = false;
+    // split_conjuncts: one query (and certificate) per top-level conjunct of the goal instead of
+    // one per obligation; a counterexample then names the conjunct that fails.
+    bool split_conjuncts = false;
     // progress: called after each obligation (the CLI prints it with --verbose).
     std::function<void(const struct ObligationResult&)> progress;
 };
