@@ -69,6 +69,8 @@ int run(int argc, char** argv) {
                     "Print every obligation as it is discharged");
     prove->add_option("--timeout", prove_options.timeout_seconds,
                       "Seconds per obligation before the solver gives up (default 60)");
+    prove->add_option("--write-catalogue", prove_options.catalogue_path,
+                      "Write the catalogue as Markdown (docs/invariants.md) to FILE and stop");
     prove->add_option("--witness-dir", prove_options.witness_directory,
                       "Write each witness as an op trace to DIR");
 

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <fmt/ranges.h>
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -32,9 +34,49 @@ bool parse_setting(const std::string& text, proofs::ProofSettings& settings) {
     return true;
 }
 
+// catalogue_markdown renders the catalogue as docs/invariants.md.
+std::string catalogue_markdown() {
+    std::string out =
+        "# Invariant catalogue\n\n"
+        "Generated from `proofs/src/catalogue.cpp` by `ratchetcheck prove --write-catalogue "
+        "docs/invariants.md`; do not edit by hand (the ctest `proof_invariants_doc_current` fails "
+        "when this file is stale). `docs/proofs.md` explains the method.\n\n"
+        "Each entry is proved by induction over the model's transition relation (Z3): a state "
+        "invariant I by Init ⇒ I and Inv ∧ T_a ⇒ I′, a step property P by Inv ∧ T_a ⇒ P, for every "
+        "action a (init, send, receive of a genuine, tampered or forged message, network, "
+        "save/restore), where Inv is I itself and the lemmas listed. The witness variant is the "
+        "model variant under which a bounded search from Init finds a violation.\n\n"
+        "| id | kind | spec clause | witness variant |\n|---|---|---|---|\n";
+    for (const proofs::Invariant& invariant : proofs::invariant_catalogue()) {
+        out += fmt::format("| [{0}](#{0}) | {1}{2} | {3} | {4} |\n", invariant.id,
+                           invariant.state ? "state invariant" : "step property",
+                           invariant.is_lemma ? " (lemma)" : "", invariant.spec_clause,
+                           invariant.witness_variant.empty() ? "—" : invariant.witness_variant);
+    }
+    for (const proofs::Invariant& invariant : proofs::invariant_catalogue()) {
+        out += fmt::format("\n## {}\n\n{}\n\n- Spec clause: {}\n- Formula: `{}`\n", invariant.id,
+                           invariant.statement, invariant.spec_clause, invariant.formula);
+        out += fmt::format("- Lemmas: {}\n",
+                           invariant.lemmas.empty()
+                               ? std::string("none")
+                               : fmt::format("{}", fmt::join(invariant.lemmas, ", ")));
+        out += fmt::format("- Witness variant: {}\n", invariant.witness_variant.empty()
+                                                          ? "none (a structural lemma)"
+                                                          : invariant.witness_variant);
+    }
+    out += "\n## Variants\n\n| name | what it changes |\n|---|---|\n";
+    for (const proofs::NamedVariant& variant : proofs::variant_catalogue())
+        out += fmt::format("| {} | {} |\n", variant.name, variant.description);
+    return out;
+}
+
 }  // namespace
 
 int run_prove(const ProveOptions& options) {
+    if (!options.catalogue_path.empty()) {
+        std::ofstream(options.catalogue_path) << catalogue_markdown();
+        return 0;
+    }
     proofs::ProofSettings settings;
     settings.chain_slots = options.chain_slots;
     settings.timeout_milliseconds = options.timeout_seconds * 1000;

@@ -19,6 +19,7 @@ struct ProveOptions {
     bool verbose = false;           // --verbose: every obligation as it is discharged
     unsigned timeout_seconds = 60;  // --timeout: per obligation
     std::string witness_directory;  // --witness-dir DIR: write each witness as an op trace
+    std::string catalogue_path;     // --write-catalogue FILE: write docs/invariants.md and stop
 };
 
 // run_prove prints a table (id, status, seconds, witness and its result) and the last line

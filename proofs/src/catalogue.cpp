@@ -265,6 +265,7 @@ z3::expr derivations_well_formed(Z3Domain& domain, const SymbolicParameters&,
     const z3::expr m = bound_other(domain);
     const z3::expr zero = domain.literal(std::int64_t{0});
     std::vector<z3::expr> owners;
+    owners.reserve(both_parties.size());
     for (const PartyId id : both_parties) {
         owners.push_back(owns(domain, world, e, id) && owns(domain, world, m, model::peer_of(id)));
     }

@@ -70,7 +70,7 @@ SymbolicParameters symbolic_parameters(Z3Domain& domain, const ProofSettings& se
         const auto fixed = settings.fixed_limits.find(name);
         if (fixed != settings.fixed_limits.end())
             return domain.literal(fixed->second);
-        const z3::expr value = domain.fresh_int(name);
+        z3::expr value = domain.fresh_int(name);
         premises.push_back(value >= domain.literal(std::int64_t{1}));
         return value;
     };
@@ -88,7 +88,7 @@ SymbolicWorld name_world(Z3Domain& domain, const SymbolicWorld& world,
                          std::vector<z3::expr>& premises) {
     // Sets are already named: every set operation declares a fresh predicate.
     const auto named = [&](const z3::expr& term, const std::string& name) {
-        const z3::expr constant = term.is_bool() ? domain.fresh_bool(name) : domain.fresh_int(name);
+        z3::expr constant = term.is_bool() ? domain.fresh_bool(name) : domain.fresh_int(name);
         premises.push_back(constant == term);
         return constant;
     };

@@ -12,10 +12,12 @@ std::string Z3Domain::fresh_name(const std::string& name) {
 z3::expr Z3Domain::forall(const std::vector<z3::expr>& bound, const std::vector<z3::expr>& triggers,
                           const z3::expr& body) {
     std::vector<Z3_app> bound_apps;
+    bound_apps.reserve(bound.size());
     // Z3's C API takes a bound constant as an app (z3++ converts the same way).
     for (const z3::expr& variable : bound)
         bound_apps.push_back(reinterpret_cast<Z3_app>(static_cast<Z3_ast>(variable)));
     std::vector<Z3_ast> trigger_asts;
+    trigger_asts.reserve(triggers.size());
     for (const z3::expr& trigger : triggers)
         trigger_asts.push_back(trigger);
     Z3_pattern pattern =
@@ -28,7 +30,7 @@ z3::expr Z3Domain::forall(const std::vector<z3::expr>& bound, const std::vector<
 
 template <typename Body>
 Z3Domain::CounterSet Z3Domain::define_counters(const std::string& name, Body body) {
-    const CounterSet result = fresh_counters(name);
+    CounterSet result = fresh_counters(name);
     const z3::expr k = context_.int_const(fresh_name("k").c_str());
     const z3::expr member = result.relation(k);
     assume(forall({k}, {member}, member == body(k)));
@@ -37,7 +39,7 @@ Z3Domain::CounterSet Z3Domain::define_counters(const std::string& name, Body bod
 
 template <typename Body>
 Z3Domain::KeySet Z3Domain::define_pairs(const std::string& name, Body body) {
-    const KeySet result = fresh_pairs(name);
+    KeySet result = fresh_pairs(name);
     const z3::expr e = context_.int_const(fresh_name("e").c_str());
     const z3::expr n = context_.int_const(fresh_name("n").c_str());
     const z3::expr member = result.relation(e, n);
