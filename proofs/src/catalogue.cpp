@@ -404,11 +404,9 @@ z3::expr jump_bound(Z3Domain& domain, const SymbolicParameters& parameters,
     const z3::expr one = domain.literal(std::int64_t{1});
     std::vector<z3::expr> terms;
     for (const auto& chain : after.chains) {
-        z3::expr known = domain.literal(false);
         z3::expr previous_index = domain.literal(std::int64_t{0});
         for (const auto& old : before.chains) {
             const z3::expr same = before.has_session && old.present && old.epoch == chain.epoch;
-            known = known || same;
             previous_index = domain.ite(same, old.next_index, previous_index);
         }
         terms.push_back(z3::implies(

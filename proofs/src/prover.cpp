@@ -350,18 +350,6 @@ ObligationResult discharge(const Invariant& invariant, const ObligationPlan& pla
         solver.add(premise);
 
     ObligationResult result;
-    // Non-vacuity: the premises alone must be satisfiable, or every goal would follow from them.
-    if (settings.check_premises) {
-        const z3::check_result premises_answer = solver.check();
-        if (premises_answer == z3::unsat) {
-            result.name = obligation_name(invariant, plan);
-            result.status = "vacuous";
-            result.counterexample =
-                "  the premises (invariants, adversary rule, limits) are "
-                "contradictory for this action\n";
-            return result;
-        }
-    }
     // With split_conjuncts the goal is split into its top-level conjuncts, each a query (and a
     // certificate) of its own, so that a counterexample names the conjunct that fails.
     std::vector<z3::expr> parts;

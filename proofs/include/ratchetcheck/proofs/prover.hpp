@@ -28,9 +28,6 @@ struct ProofSettings {
     // The model variant the transition relation is built for (the specified protocol by default).
     model::Variant variant;
     unsigned timeout_milliseconds = 60000;
-    // check_premises: before each obligation, check that its premises are satisfiable (a
-    // contradictory set of lemmas would prove anything); an unsat premise set fails as "vacuous".
-    bool check_premises = false;
     // split_conjuncts: one query (and certificate) per top-level conjunct of the goal instead of
     // one per obligation; a counterexample then names the conjunct that fails.
     bool split_conjuncts = false;
