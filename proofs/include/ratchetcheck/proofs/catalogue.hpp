@@ -26,13 +26,13 @@ using SymbolicHeader = model::MessageHeader<Z3Domain>;
 
 // Action names the op alphabet's transitions (docs/op-trace.md) as the proofs see them.
 enum class Action {
-    initial,          // Init: Bob publishes prekeys, Alice runs X3DH (session start, initiator)
-    send,             // DR §3.4 RatchetEncrypt
-    receive_genuine,  // an unaltered copy of a sent message (deliver, duplicate then deliver)
-    receive_tampered, // a sent message with altered authenticated bytes (tamper, truncate)
-    receive_forgery,  // any well-formed message (forge; the responder's session start included)
-    network,          // duplicate, drop: the adversary's store changes, no party's state
-    save_restore,     // serialize and load a party
+    initial,           // Init: Bob publishes prekeys, Alice runs X3DH (session start, initiator)
+    send,              // DR §3.4 RatchetEncrypt
+    receive_genuine,   // an unaltered copy of a sent message (deliver, duplicate then deliver)
+    receive_tampered,  // a sent message with altered authenticated bytes (tamper, truncate)
+    receive_forgery,   // any well-formed message (forge; the responder's session start included)
+    network,           // duplicate, drop: the adversary's store changes, no party's state
+    save_restore,      // serialize and load a party
 };
 const char* action_name(Action action);
 
@@ -42,9 +42,9 @@ struct Transition {
     model::PartyId party = model::PartyId::alice;  // sender, receiver or restored party
     const SymbolicWorld* pre = nullptr;
     const SymbolicWorld* post = nullptr;
-    std::optional<z3::expr> verdict;          // send and receive
-    std::optional<SymbolicHeader> header;     // send
-    std::optional<SymbolicView> view;         // receive
+    std::optional<z3::expr> verdict;       // send and receive
+    std::optional<SymbolicHeader> header;  // send
+    std::optional<SymbolicView> view;      // receive
 };
 
 using StateFormula =
@@ -53,10 +53,10 @@ using StepFormula =
     std::function<z3::expr(Z3Domain&, const SymbolicParameters&, const Transition&)>;
 
 struct Invariant {
-    std::string id;           // kebab-case, stable: file names and --only use it
-    std::string spec_clause;  // e.g. "DR §3.5"
-    std::string statement;    // one English sentence
-    std::string formula;      // the formula in words/notation, for the docs
+    std::string id;                   // kebab-case, stable: file names and --only use it
+    std::string spec_clause;          // e.g. "DR §3.5"
+    std::string statement;            // one English sentence
+    std::string formula;              // the formula in words/notation, for the docs
     std::vector<std::string> lemmas;  // ids of the invariants its inductive proof assumes
     std::string witness_variant;      // a name of variant_catalogue()
     // Exactly one is set: a state invariant (Init ⇒ I, Inv ∧ T ⇒ I′), or a step property
@@ -96,6 +96,11 @@ struct ConcreteTransition {
     std::optional<model::ConcreteHeader> header;
     std::optional<model::ConcreteView> view;
 };
+
+// embed writes a concrete step as a Transition over `pre` and `post`, the embedded worlds of
+// step.pre and step.post (which must outlive the result).
+Transition embed(Z3Domain& domain, const ConcreteTransition& step, const SymbolicWorld& pre,
+                 const SymbolicWorld& post);
 
 // holds_in evaluates a state invariant on a concrete world (step properties: true).
 bool holds_in(const Invariant& invariant, const model::ConcreteParameters& parameters,
