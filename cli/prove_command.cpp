@@ -39,14 +39,16 @@ bool parse_setting(const std::string& text, proofs::ProofSettings& settings) {
 struct WitnessOutcome {
     std::string column;  // the table's witness result
     nlohmann::json json;
-    bool failed = false;  // a named witness variant that did not break the invariant
+    bool failed = false;    // a named witness variant that did not break the invariant
+    std::string written{};  // the op trace file written (--witness-dir), if any
 };
 
 // search_witness searches `invariant`'s witness and, with a witness directory, writes it there.
 WitnessOutcome search_witness(const proofs::Invariant& invariant, const ProveOptions& options) {
     if (invariant.witness_variant.empty()) {
-        return {
-            .column = "none", .json = {{"variant", nullptr}, {"status", "none"}}, .failed = false};
+        nlohmann::json json{
+            {"variant", nullptr}, {"status", "none"}, {"depth", nullptr}, {"trace", nullptr}};
+        return {.column = "none", .json = std::move(json), .failed = false};
     }
     const std::optional<proofs::WitnessResult> witness = proofs::find_witness(invariant);
     nlohmann::json json{{"variant", invariant.witness_variant},
@@ -71,6 +73,10 @@ WitnessOutcome search_witness(const proofs::Invariant& invariant, const ProveOpt
         const std::filesystem::path path = std::filesystem::path(options.witness_directory) / name;
         std::ofstream(path) << harness::trace_to_json(witness_trace(invariant, *witness));
         json["trace"] = name;
+        return {.column = fmt::format("refuted at depth {}", witness->depth),
+                .json = std::move(json),
+                .failed = false,
+                .written = path.string()};
     }
     return {.column = fmt::format("refuted at depth {}", witness->depth),
             .json = std::move(json),
@@ -154,6 +160,8 @@ int run_prove(const ProveOptions& options) {
                        result.proved ? "proved" : "FAILED", result.seconds,
                        invariant->witness_variant.empty() ? "-" : invariant->witness_variant,
                        witness->column);
+            if (!witness->written.empty())
+                fmt::print("  witness written to {}\n", witness->written);
         } else {
             fmt::print("{:<36} {:<8} {:>8.2f}\n", invariant->id,
                        result.proved ? "proved" : "FAILED", result.seconds);
