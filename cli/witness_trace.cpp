@@ -35,8 +35,8 @@ harness::OpTrace witness_trace(const proofs::Invariant& invariant,
     trace.setup = harness::TraceSetup{.key_seed = witness_key_seed,
                                       .one_time_prekey = witness.setup.one_time_prekey_published,
                                       .limits = witness.setup.limits};
-    const auto add = [&trace](harness::Op op, std::string expectation) {
-        trace.ops.push_back(std::move(op));
+    const auto add = [&trace](const harness::Op& op, std::string expectation) {
+        trace.ops.push_back(op);
         trace.expectations.emplace_back(std::move(expectation));
     };
     for (const proofs::WitnessAction& action : witness.actions) {

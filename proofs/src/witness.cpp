@@ -91,12 +91,14 @@ constexpr std::array<std::int64_t, 3> forged_counter_offsets{0, 1, 3};
 // candidate_actions lists the actions of `run` whose ops apply in both of its runs: every
 // message delivered and every epoch a forgery names exists in each.
 std::vector<WitnessAction> candidate_actions(const Run& run) {
-    std::vector<WitnessAction> actions;
-    for (const PartyId party : both_parties)
-        actions.push_back({.kind = WitnessAction::Kind::send, .party = party});
     const std::vector<model::SentMessage>& sent = run.system.messages();
     const std::size_t shared =
         run.specified ? std::min(sent.size(), run.specified->messages().size()) : sent.size();
+    std::vector<WitnessAction> actions;
+    // Two sends, the deliveries, and at most four forgeries per message.
+    actions.reserve(both_parties.size() + shared + 4 * sent.size());
+    for (const PartyId party : both_parties)
+        actions.push_back({.kind = WitnessAction::Kind::send, .party = party});
     for (std::size_t message = 0; message < shared; ++message) {
         actions.push_back({.kind = WitnessAction::Kind::deliver,
                            .party = run.system.recipient(message),
