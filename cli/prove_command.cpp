@@ -8,8 +8,11 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "ratchetcheck/harness/op_trace.hpp"
 #include "ratchetcheck/proofs/catalogue.hpp"
 #include "ratchetcheck/proofs/prover.hpp"
+#include "ratchetcheck/proofs/witness.hpp"
+#include "witness_trace.hpp"
 
 namespace ratchetcheck::cli {
 namespace {
@@ -70,6 +73,54 @@ std::string catalogue_markdown() {
     return out;
 }
 
+// WitnessOutcome is what the witness search said about one invariant.
+struct WitnessOutcome {
+    std::string column;  // the table's witness result
+    nlohmann::json json;
+    bool failed = false;    // a named witness variant that did not break the invariant
+    std::string written{};  // the op trace file written (--witness-dir), if any
+};
+
+// search_witness searches `invariant`'s witness and, with a witness directory, writes it there.
+WitnessOutcome search_witness(const proofs::Invariant& invariant, const ProveOptions& options) {
+    if (invariant.witness_variant.empty()) {
+        nlohmann::json json{
+            {"variant", nullptr}, {"status", "none"}, {"depth", nullptr}, {"trace", nullptr}};
+        return {.column = "none", .json = std::move(json), .failed = false};
+    }
+    const std::optional<proofs::WitnessResult> witness = proofs::find_witness(invariant);
+    nlohmann::json json{{"variant", invariant.witness_variant},
+                        {"status", witness->found ? "refuted" : "not_found"},
+                        {"depth", witness->found ? nlohmann::json(witness->depth) : nullptr},
+                        {"trace", nullptr},
+                        {"seconds", witness->seconds}};
+    if (!witness->found) {
+        return {.column = fmt::format("NOT FOUND within {} actions",
+                                      proofs::WitnessSearchSettings{}.max_depth),
+                .json = std::move(json),
+                .failed = true};
+    }
+    const model::Limits& limits = witness->setup.limits;
+    json["setup"] = {{"one_time_prekey", witness->setup.one_time_prekey_published},
+                     {"max_forward_jump", limits.max_forward_jump},
+                     {"max_skipped_keys_per_chain", limits.max_skipped_keys_per_chain},
+                     {"max_skipped_keys_total", limits.max_skipped_keys_total},
+                     {"max_receiving_chains", limits.max_receiving_chains}};
+    if (!options.witness_directory.empty()) {
+        const std::string name = witness_trace_name(invariant);
+        const std::filesystem::path path = std::filesystem::path(options.witness_directory) / name;
+        std::ofstream(path) << harness::trace_to_json(witness_trace(invariant, *witness));
+        json["trace"] = name;
+        return {.column = fmt::format("refuted at depth {}", witness->depth),
+                .json = std::move(json),
+                .failed = false,
+                .written = path.string()};
+    }
+    return {.column = fmt::format("refuted at depth {}", witness->depth),
+            .json = std::move(json),
+            .failed = false};
+}
+
 }  // namespace
 
 int run_prove(const ProveOptions& options) {
@@ -121,17 +172,42 @@ int run_prove(const ProveOptions& options) {
     }
     if (!options.smt2_directory.empty())
         std::filesystem::create_directories(options.smt2_directory);
+    if (!options.witness_directory.empty())
+        std::filesystem::create_directories(options.witness_directory);
 
     nlohmann::json report{{"invariants", nlohmann::json::array()},
                           {"solver", {{"z3", proofs::solver_version()}}}};
     std::size_t proved = 0;
     std::size_t failed = 0;
-    fmt::print("{:<36} {:<8} {:>8}\n", "invariant", "status", "seconds");
+    std::size_t witnesses_refuted = 0;
+    std::size_t witnesses_missing = 0;
+    const bool witnesses = !options.skip_witnesses;
+    if (witnesses) {
+        fmt::print("{:<36} {:<8} {:>8}  {:<30} {}\n", "invariant", "status", "seconds", "witness",
+                   "result");
+    } else {
+        fmt::print("{:<36} {:<8} {:>8}\n", "invariant", "status", "seconds");
+    }
     for (const proofs::Invariant* invariant : selected) {
         const proofs::InvariantResult result = proofs::prove_invariant(*invariant, settings);
         (result.proved ? proved : failed) += 1;
-        fmt::print("{:<36} {:<8} {:>8.2f}\n", invariant->id, result.proved ? "proved" : "FAILED",
-                   result.seconds);
+        std::optional<WitnessOutcome> witness;
+        if (witnesses) {
+            witness = search_witness(*invariant, options);
+            if (witness->failed)
+                ++witnesses_missing;
+            else if (!invariant->witness_variant.empty())
+                ++witnesses_refuted;
+            fmt::print("{:<36} {:<8} {:>8.2f}  {:<30} {}\n", invariant->id,
+                       result.proved ? "proved" : "FAILED", result.seconds,
+                       invariant->witness_variant.empty() ? "-" : invariant->witness_variant,
+                       witness->column);
+            if (!witness->written.empty())
+                fmt::print("  witness written to {}\n", witness->written);
+        } else {
+            fmt::print("{:<36} {:<8} {:>8.2f}\n", invariant->id,
+                       result.proved ? "proved" : "FAILED", result.seconds);
+        }
         nlohmann::json obligations = nlohmann::json::array();
         for (const proofs::ObligationResult& obligation : result.obligations) {
             for (const auto& certificate : obligation.certificates)
@@ -148,18 +224,25 @@ int run_prove(const ProveOptions& options) {
                 }
             }
         }
-        report["invariants"].push_back({{"id", invariant->id},
-                                        {"spec_clause", invariant->spec_clause},
-                                        {"statement", invariant->statement},
-                                        {"status", result.proved ? "proved" : "failed"},
-                                        {"seconds", result.seconds},
-                                        {"obligations", obligations}});
+        nlohmann::json entry{{"id", invariant->id},
+                             {"spec_clause", invariant->spec_clause},
+                             {"statement", invariant->statement},
+                             {"status", result.proved ? "proved" : "failed"},
+                             {"seconds", result.seconds},
+                             {"obligations", obligations}};
+        if (witness)
+            entry["witness"] = witness->json;
+        report["invariants"].push_back(std::move(entry));
         std::fflush(stdout);
     }
     if (!options.json_path.empty())
         std::ofstream(options.json_path) << report.dump(2) << "\n";
+    // The last line is exactly "N proved, M failed" (scripts read it); the witnesses' count
+    // comes just before it.
+    if (witnesses)
+        fmt::print("witnesses: {} refuted, {} not found\n", witnesses_refuted, witnesses_missing);
     fmt::print("{} proved, {} failed\n", proved, failed);
-    return failed == 0 ? 0 : 1;
+    return failed == 0 && witnesses_missing == 0 ? 0 : 1;
 }
 
 }  // namespace ratchetcheck::cli

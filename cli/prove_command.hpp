@@ -22,9 +22,12 @@ struct ProveOptions {
     std::string catalogue_path;     // --write-catalogue FILE: write docs/invariants.md and stop
 };
 
-// run_prove prints a table (id, status, seconds, witness and its result) and the last line
-// "N proved, M failed"; returns 0 when every invariant is proved and every witness refuted it
-// in its variant, 1 otherwise, 2 on a usage error.
+// run_prove prints a table (id, status, seconds, and unless --no-witnesses the witness variant
+// and the search's result: "refuted at depth D", "NOT FOUND within N actions", or "none" for an
+// invariant that names no witness variant) and the last line "N proved, M failed" (with
+// witnesses: "; W witnesses refuted, X not found"); returns 0 when every invariant is proved and
+// every named witness variant violates its invariant in the bounded search, 1 otherwise, 2 on a
+// usage error. With --witness-dir, each witness is written there as witness-<id>.json.
 int run_prove(const ProveOptions& options);
 
 }  // namespace ratchetcheck::cli

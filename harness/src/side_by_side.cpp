@@ -526,6 +526,7 @@ void SideBySideRunner::run_receive(model::PartyId receiver, MessageType type, By
     predict_receive(step);
     report.model_verdict = step.predicted.verdict;
     report.model_message = step.predicted.accepted_message;
+    report.model_view = network_message ? step.genuine_view : step.abstract.view;
     execute_receive(step, report);
 
     const std::function<Bytes(std::size_t)> plaintext_of = [this](std::size_t message) {

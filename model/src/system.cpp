@@ -93,7 +93,9 @@ System::SendResult System::send(PartyId sender, std::uint32_t plaintext_size) {
     const SendStep<ConcreteDomain> step =
         model::send<ConcreteDomain>(domain_, parameters_, world_, sender);
     world_ = step.world;
-    SendResult result{.verdict = static_cast<Verdict>(step.verdict), .message = std::nullopt};
+    SendResult result{.verdict = static_cast<Verdict>(step.verdict),
+                      .message = std::nullopt,
+                      .header = step.header};
     if (result.verdict == Verdict::ok) {
         result.message = messages_.size();
         messages_.push_back(

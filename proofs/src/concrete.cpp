@@ -25,24 +25,6 @@ bool valid(Z3Domain& domain, const z3::expr& formula) {
     return solver.check() == z3::unsat;
 }
 
-Transition symbolic_step(Z3Domain& domain, const ConcreteTransition& step, const SymbolicWorld& pre,
-                         const SymbolicWorld& post) {
-    Transition result{.action = step.action,
-                      .party = step.party,
-                      .pre = &pre,
-                      .post = &post,
-                      .verdict = std::nullopt,
-                      .header = std::nullopt,
-                      .view = std::nullopt};
-    if (step.verdict)
-        result.verdict = model::verdict_value(domain, *step.verdict);
-    if (step.header)
-        result.header = embed(domain, *step.header);
-    if (step.view)
-        result.view = embed(domain, *step.view);
-    return result;
-}
-
 }  // namespace
 
 SymbolicWorld embed(Z3Domain& domain, const model::ConcreteWorld& world) {
@@ -98,6 +80,24 @@ SymbolicHeader embed(Z3Domain& domain, const model::ConcreteHeader& header) {
                           .previous_counter = domain.literal(header.previous_counter)};
 }
 
+Transition embed(Z3Domain& domain, const ConcreteTransition& step, const SymbolicWorld& pre,
+                 const SymbolicWorld& post) {
+    Transition result{.action = step.action,
+                      .party = step.party,
+                      .pre = &pre,
+                      .post = &post,
+                      .verdict = std::nullopt,
+                      .header = std::nullopt,
+                      .view = std::nullopt};
+    if (step.verdict)
+        result.verdict = model::verdict_value(domain, *step.verdict);
+    if (step.header)
+        result.header = embed(domain, *step.header);
+    if (step.view)
+        result.view = embed(domain, *step.view);
+    return result;
+}
+
 SymbolicParameters embed(Z3Domain& domain, const model::ConcreteParameters& parameters) {
     return SymbolicParameters{
         .max_forward_jump = domain.literal(parameters.max_forward_jump),
@@ -139,7 +139,7 @@ bool holds_on(const Invariant& invariant, const model::ConcreteParameters& param
     const SymbolicParameters symbolic_parameters = embed(domain, parameters);
     const SymbolicWorld pre = embed(domain, *step.pre);
     const SymbolicWorld post = embed(domain, *step.post);
-    const Transition transition = symbolic_step(domain, step, pre, post);
+    const Transition transition = embed(domain, step, pre, post);
     return valid(domain, invariant.step(domain, symbolic_parameters, transition));
 }
 

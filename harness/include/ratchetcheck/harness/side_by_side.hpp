@@ -103,6 +103,9 @@ struct StepReport {
     // The model's outcome.
     model::Verdict model_verdict = model::Verdict::ok;
     std::optional<std::size_t> model_message;  // the sent or accepted message
+    // model_view is the message as the model was handed it (receive): the genuine view of a
+    // delivered message, α of the bytes of a tampered, truncated or forged one.
+    std::optional<model::ConcreteView> model_view;
 
     std::vector<Violation> violations;
 

@@ -65,6 +65,9 @@ class System {
     struct SendResult {
         Verdict verdict = Verdict::ok;
         std::optional<std::size_t> message;  // ledger index of the new message
+        // header is the one the sender computed: the new message's, or for a refused send the
+        // one it would have carried (the proofs' step properties read it on every send).
+        ConcreteHeader header{};
     };
     SendResult send(PartyId sender, std::uint32_t plaintext_size);
 

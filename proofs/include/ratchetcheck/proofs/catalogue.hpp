@@ -100,6 +100,11 @@ struct ConcreteTransition {
     std::optional<model::ConcreteView> view;
 };
 
+// embed writes a concrete step as a Transition over `pre` and `post`, the embedded worlds of
+// step.pre and step.post (which must outlive the result).
+Transition embed(Z3Domain& domain, const ConcreteTransition& step, const SymbolicWorld& pre,
+                 const SymbolicWorld& post);
+
 // holds_in evaluates a state invariant on a concrete world (step properties: true).
 bool holds_in(const Invariant& invariant, const model::ConcreteParameters& parameters,
               const model::ConcreteWorld& world);
