@@ -458,7 +458,7 @@ std::vector<Invariant> build_catalogue() {
            .formula = "∀e,x. owner(e,x) ⇒ 0 ≤ e < next_epoch ∧ x ∈ {alice,bob}; "
                       "¬(owner(e,alice) ∧ owner(e,bob)); owner(spk,bob)",
            .lemmas = {},
-           .witness_variant = "",
+           .witness_variant = "repeated-ratchet-keys",
            .is_lemma = true},
           epochs_have_one_owner);
     state({.id = "session-well-formed",
@@ -469,7 +469,7 @@ std::vector<Invariant> build_catalogue() {
            .formula = "¬has ⇒ Ns = PN = 0 ∧ no chain; has ⇒ owner(DHs, p) ∧ Ns, PN ∈ [0, 2^32−1]; "
                       "present chain ⇒ owner(epoch, peer) ∧ next ∈ [0, 2^32−1]",
            .lemmas = {"epochs-have-one-owner", "sent-below-sender-position"},
-           .witness_variant = "",
+           .witness_variant = "no-authentication",
            .is_lemma = true},
           session_well_formed);
     state({.id = "receiving-chains-ordered",
@@ -531,7 +531,7 @@ std::vector<Invariant> build_catalogue() {
            .formula = "n ∈ skipped(chain) ⇒ 0 ≤ n ∧ dropped_below ≤ n < next_index; 0 ≤ "
                       "dropped_below ≤ next_index",
            .lemmas = {"session-well-formed"},
-           .witness_variant = "",
+           .witness_variant = "old-counters-rewind-chain",
            .is_lemma = true},
           skipped_below_chain_index);
     state({.id = "forward-secrecy-of-message-keys",
@@ -552,7 +552,7 @@ std::vector<Invariant> build_catalogue() {
            .formula = "pred(e, DHs_p) ∧ owner(e, peer) ⇒ e > every chain epoch of p ∧ ∀n. "
                       "¬accepted(e,n)",
            .lemmas = {"accepted-were-sent", "sent-below-sender-position"},
-           .witness_variant = "",
+           .witness_variant = "ratchet-key-reused",
            .is_lemma = true},
           accepted_chain_position);
     state({.id = "derivations-well-formed",
@@ -561,7 +561,7 @@ std::vector<Invariant> build_catalogue() {
                         "older epoch of the other.",
            .formula = "pred(e,m) ⇒ 0 ≤ m < e < next_epoch ∧ owners differ",
            .lemmas = {"epochs-have-one-owner"},
-           .witness_variant = "",
+           .witness_variant = "ratchet-key-reused",
            .is_lemma = true},
           derivations_well_formed);
     state({.id = "receiving-chain-within-sent",
@@ -704,6 +704,14 @@ std::vector<NamedVariant> build_variants() {
          with([](model::Variant& v) { v.shift_chains_on_eviction = false; })},
         {"eager-ratchet-keys", "the DH step's key pair is generated before authentication",
          with([](model::Variant& v) { v.defer_ratchet_key_generation = false; })},
+        {"repeated-ratchet-keys",
+         "the DH step's key generator repeats itself: the next DH step, of either party, gets "
+         "the same ratchet key pair",
+         with([](model::Variant& v) { v.distinct_ratchet_keys = false; })},
+        {"old-counters-rewind-chain",
+         "a message below its chain without a stored key rewinds the chain instead of being "
+         "rejected as a duplicate",
+         with([](model::Variant& v) { v.reject_old_counters = false; })},
     };
 }
 

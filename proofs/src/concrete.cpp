@@ -116,6 +116,8 @@ SymbolicParameters embed(Z3Domain& domain, const model::ConcreteParameters& para
         .advance_sending_counter = domain.literal(parameters.advance_sending_counter),
         .check_authentication = domain.literal(parameters.check_authentication),
         .shift_chains_on_eviction = domain.literal(parameters.shift_chains_on_eviction),
+        .distinct_ratchet_keys = domain.literal(parameters.distinct_ratchet_keys),
+        .reject_old_counters = domain.literal(parameters.reject_old_counters),
         .signed_prekey_epoch = domain.literal(parameters.signed_prekey_epoch)};
 }
 

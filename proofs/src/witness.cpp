@@ -95,8 +95,8 @@ std::vector<WitnessAction> candidate_actions(const Run& run) {
     const std::size_t shared =
         run.specified ? std::min(sent.size(), run.specified->messages().size()) : sent.size();
     std::vector<WitnessAction> actions;
-    // Two sends, the deliveries, and at most four forgeries per message.
-    actions.reserve(both_parties.size() + shared + 4 * sent.size());
+    // Two sends, the deliveries, and at most five forgeries per message.
+    actions.reserve(both_parties.size() + shared + 5 * sent.size());
     for (const PartyId party : both_parties)
         actions.push_back({.kind = WitnessAction::Kind::send, .party = party});
     for (std::size_t message = 0; message < shared; ++message) {
@@ -124,6 +124,10 @@ std::vector<WitnessAction> candidate_actions(const Run& run) {
             forgeries.emplace(receiver, true, header.epoch, header.counter, header.previous_counter,
                               true);
         }
+        // A reflection: the header sent back to its own sender, as a SignalMessage (the sender's
+        // own ratchet key is unknown to its receiving chains, so it asks for a DH step).
+        forgeries.emplace(message.sender, false, header.epoch, header.counter,
+                          header.previous_counter, false);
     }
     for (const auto& [receiver, prekey, epoch, counter, previous_counter, other_base_key] :
          forgeries) {

@@ -68,12 +68,23 @@ struct Variant {
     // encrypts the next message under the same (ratchet key, counter): a nonce-reuse bug.
     bool advance_sending_counter = true;
     // check_authentication: a message is accepted only if its MAC verifies (DR §3.5 DECRYPT,
-    // X3DH §3.4). When false every message authenticates, forgeries included.
+    // X3DH §3.4). When false every message authenticates, forgeries included, and so does one
+    // decrypted on the wrong root chain (its keys are garbage, but nothing checks them).
     bool check_authentication = true;
     // shift_chains_on_eviction: when every receiving-chain slot is in use, the oldest chain is
     // dropped and the others move down, so the chains stay oldest first. When false the new chain
     // overwrites the oldest slot in place, out of order.
     bool shift_chains_on_eviction = true;
+    // distinct_ratchet_keys: every ratchet key pair a DH step generates is new (DR §3.5
+    // GENERATE_DH with a working random generator). When false the generator repeats itself: the
+    // next DH step, of either party, gets the same key pair again, so two parties can own the
+    // same ratchet key.
+    bool distinct_ratchet_keys = true;
+    // reject_old_counters: a message below its chain's next index is accepted only through a
+    // stored skipped key; without one it is a duplicate (DR §3.5: the chain only moves forward).
+    // When false such a message rewinds the chain to just past it, leaving stored keys ahead of
+    // the chain.
+    bool reject_old_counters = true;
 
     bool operator==(const Variant&) const = default;
 };
@@ -100,6 +111,8 @@ struct Parameters {
     typename D::Bool advance_sending_counter;
     typename D::Bool check_authentication;
     typename D::Bool shift_chains_on_eviction;
+    typename D::Bool distinct_ratchet_keys;
+    typename D::Bool reject_old_counters;
     // The epoch of the responder's signed prekey, which is the responder's first ratchet key
     // (DR §3.3 RatchetInitBob: DHs = the signed prekey pair).
     typename D::Int signed_prekey_epoch;
@@ -129,6 +142,8 @@ Parameters<D> variant_parameters(D& domain, typename D::Int max_forward_jump,
         .advance_sending_counter = domain.literal(variant.advance_sending_counter),
         .check_authentication = domain.literal(variant.check_authentication),
         .shift_chains_on_eviction = domain.literal(variant.shift_chains_on_eviction),
+        .distinct_ratchet_keys = domain.literal(variant.distinct_ratchet_keys),
+        .reject_old_counters = domain.literal(variant.reject_old_counters),
         .signed_prekey_epoch = domain.literal(std::int64_t{0})};
 }
 

@@ -370,8 +370,10 @@ SessionStep<D> step_session(D& domain, const Parameters<D>& parameters, const Wo
         stored = stored || (hit && domain.contains(chain.skipped, message.counter));
         chain_index = domain.ite(hit, chain.next_index, chain_index);
     }
-    // TrySkippedMessageKeys / SkipMessageKeys on an existing chain.
+    // TrySkippedMessageKeys / SkipMessageKeys on an existing chain. A message below the chain
+    // without a stored key is a duplicate, unless the variant rewinds the chain to it.
     const Bool below = message.counter < chain_index;
+    const Bool rewinds = found && below && !stored && !parameters.reject_old_counters;
     const Bool too_far_on_chain = parameters.enforce_forward_jump && !below &&
                                   message.counter - chain_index > parameters.max_forward_jump;
     // DHRatchet on an unknown key: the new chain starts at 0; only a message whose epoch was
@@ -386,7 +388,7 @@ SessionStep<D> step_session(D& domain, const Parameters<D>& parameters, const Wo
     const Int ok = verdict_value<D>(domain, Verdict::ok);
     const auto verdict_if = [&](Bool authenticates) {
         const Int on_chain = domain.ite(
-            below,
+            below && !rewinds,
             domain.ite(stored, domain.ite(authenticates, ok, rejected),
                        verdict_value<D>(domain, Verdict::duplicate)),
             domain.ite(too_far_on_chain, verdict_value<D>(domain, Verdict::too_far_ahead),
@@ -394,7 +396,9 @@ SessionStep<D> step_session(D& domain, const Parameters<D>& parameters, const Wo
         const Int on_new_chain = domain.ite(
             !message.key_agreement_ok, rejected,
             domain.ite(too_far_on_new_chain, verdict_value<D>(domain, Verdict::too_far_ahead),
-                       domain.ite(authenticates && root_chain_matches, ok, rejected)));
+                       domain.ite(authenticates &&
+                                      (root_chain_matches || !parameters.check_authentication),
+                                  ok, rejected)));
         return domain.ite(found, on_chain, on_new_chain);
     };
     const Int verdict = verdict_if(authentic || !parameters.check_authentication);
@@ -406,7 +410,7 @@ SessionStep<D> step_session(D& domain, const Parameters<D>& parameters, const Wo
     // The three ways to accept, and their effects. Every effect is computed from values that are
     // clamped when it does not apply, so no branch derives more than the limits allow.
     const Bool via_stored_key = commits && found && below;
-    const Bool via_chain_step = commits && found && !below;
+    const Bool via_chain_step = commits && found && (!below || rewinds);
     const Bool via_ratchet_step = commits && !found;
     AbstractParty<D> updated = session;
     for (ChainSlot<D>& chain : updated.chains) {
@@ -421,8 +425,9 @@ SessionStep<D> step_session(D& domain, const Parameters<D>& parameters, const Wo
         const Bool steps = via_chain_step && hit;
         chain.skipped = domain.insert_range(chain.skipped, chain.next_index,
                                             domain.ite(steps, message.counter, chain.next_index));
-        chain.skipped_count =
-            chain.skipped_count + domain.ite(steps, message.counter - chain.next_index, zero);
+        // (A rewind stores nothing: the range is empty and the count does not go down.)
+        chain.skipped_count = chain.skipped_count +
+                              domain.ite(steps && !below, message.counter - chain.next_index, zero);
         chain.next_index = domain.ite(steps, message.counter + one, chain.next_index);
     }
     // DHRatchet: PN = max(Ns - 1, 0) as libsignal sends it (SCHEMA.md §6.3), Ns = 0, a new
@@ -540,12 +545,14 @@ ReceiveStep<D> receive(D& domain, const Parameters<D>& parameters, const World<D
     const Bool wasted_started =
         !parameters.defer_ratchet_key_generation && tried_started && !(commits && !on_existing);
     const Int receiver_id = domain.literal(static_cast<std::int64_t>(receiver));
-    // Epochs are numbered in generation order: the DH step's key first, then wasted keys.
+    // Epochs are numbered in generation order: the DH step's key first, then wasted keys. A
+    // repeating generator (variant) gives the next DH step the same key pair again.
     Int next_epoch = world.next_epoch;
     typename D::KeySet owners = world.epoch_owner;
     for (const Bool& generated : {new_key, wasted_existing, wasted_started}) {
         owners = domain.ite(generated, domain.insert(owners, next_epoch, receiver_id), owners);
-        next_epoch = next_epoch + domain.ite(generated, one, zero);
+        next_epoch =
+            next_epoch + domain.ite(generated && parameters.distinct_ratchet_keys, one, zero);
     }
     step.world.next_epoch = next_epoch;
     step.world.epoch_owner = owners;

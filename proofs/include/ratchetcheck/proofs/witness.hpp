@@ -87,8 +87,9 @@ struct WitnessResult {
 
 // search_violation explores every run of at most settings.max_depth actions of model::System
 // built with `variant` — send by either party, delivery of any message sent so far, and forgeries
-// (the header of every sent message, and its counter + 1 and + 3, to its recipient, with a MAC
-// that does not verify) — from each setup, and evaluates every invariant of `invariants` after
+// (the header of every sent message, and its counter + 1 and + 3, to its recipient, and the
+// header reflected back to its sender as a SignalMessage, with a MAC that does not verify) — from
+// each setup, and evaluates every invariant of `invariants` after
 // each action (state invariants on the new world, step properties on the step). States already
 // seen are not explored again. Unless `variant` is the specified one, only runs whose ops are also
 // applicable in the specified model are explored (every delivered message and forged epoch
