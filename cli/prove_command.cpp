@@ -4,6 +4,8 @@
 
 #include <fmt/ranges.h>
 #include <algorithm>
+#include <array>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -37,6 +39,23 @@ bool parse_setting(const std::string& text, proofs::ProofSettings& settings) {
     return true;
 }
 
+// command_version is the first line `command --version` prints (the stock solvers that re-check
+// the certificates, proofs/scripts/check-certificates.sh), or "not found".
+std::string command_version(const std::string& command) {
+    const std::string line = command + " --version 2>/dev/null";
+    std::FILE* pipe = popen(line.c_str(), "r");
+    if (pipe == nullptr)
+        return "not found";
+    std::array<char, 256> buffer{};
+    std::string first;
+    if (std::fgets(buffer.data(), static_cast<int>(buffer.size()), pipe) != nullptr)
+        first = buffer.data();
+    const int status = pclose(pipe);
+    while (!first.empty() && (first.back() == '\n' || first.back() == '\r'))
+        first.pop_back();
+    return status == 0 && !first.empty() ? first : "not found";
+}
+
 // catalogue_markdown renders the catalogue as docs/invariants.md.
 std::string catalogue_markdown() {
     std::string out =
@@ -63,9 +82,8 @@ std::string catalogue_markdown() {
                            invariant.lemmas.empty()
                                ? std::string("none")
                                : fmt::format("{}", fmt::join(invariant.lemmas, ", ")));
-        out += fmt::format("- Witness variant: {}\n", invariant.witness_variant.empty()
-                                                          ? "none (a structural lemma)"
-                                                          : invariant.witness_variant);
+        out += fmt::format("- Witness variant: {}\n",
+                           invariant.witness_variant.empty() ? "none" : invariant.witness_variant);
     }
     out += "\n## Variants\n\n| name | what it changes |\n|---|---|\n";
     for (const proofs::NamedVariant& variant : proofs::variant_catalogue())
@@ -86,7 +104,8 @@ WitnessOutcome search_witness(const proofs::Invariant& invariant, const ProveOpt
     if (invariant.witness_variant.empty()) {
         nlohmann::json json{
             {"variant", nullptr}, {"status", "none"}, {"depth", nullptr}, {"trace", nullptr}};
-        return {.column = "none", .json = std::move(json), .failed = false};
+        // Every invariant must name one (an unwitnessed invariant may be vacuous).
+        return {.column = "NONE NAMED", .json = std::move(json), .failed = true};
     }
     const std::optional<proofs::WitnessResult> witness = proofs::find_witness(invariant);
     nlohmann::json json{{"variant", invariant.witness_variant},
@@ -119,6 +138,49 @@ WitnessOutcome search_witness(const proofs::Invariant& invariant, const ProveOpt
     return {.column = fmt::format("refuted at depth {}", witness->depth),
             .json = std::move(json),
             .failed = false};
+}
+
+// counterexample_of searches a run from Init on which `variant` (the researcher's --variant, with
+// the --set limits in every setup) violates `invariant`, after its induction step failed, and
+// writes it as an op trace (--witness-dir, else the current directory) that `ratchetcheck replay`
+// runs against the specified model.
+WitnessOutcome counterexample_of(const proofs::Invariant& invariant,
+                                 const proofs::ProofSettings& settings,
+                                 const std::string& variant_name, const ProveOptions& options) {
+    proofs::WitnessSearchSettings search;
+    for (proofs::WitnessSetup& setup : search.setups) {
+        for (const auto& [name, value] : settings.fixed_limits) {
+            if (name == "max_forward_jump")
+                setup.limits.max_forward_jump = value;
+            else if (name == "max_skipped_keys_per_chain")
+                setup.limits.max_skipped_keys_per_chain = value;
+            else if (name == "max_skipped_keys_total")
+                setup.limits.max_skipped_keys_total = value;
+        }
+    }
+    const proofs::WitnessResult run =
+        proofs::search_violation({&invariant}, settings.variant, search);
+    nlohmann::json json{{"variant", variant_name},
+                        {"status", run.found ? "reachable" : "not_found"},
+                        {"depth", run.found ? nlohmann::json(run.depth) : nullptr},
+                        {"trace", nullptr},
+                        {"seconds", run.seconds}};
+    if (!run.found) {
+        return {.column = fmt::format("no run from Init within {} actions", search.max_depth),
+                .json = std::move(json),
+                .failed = false};
+    }
+    const std::filesystem::path directory = options.witness_directory.empty()
+                                                ? std::filesystem::path(".")
+                                                : std::filesystem::path(options.witness_directory);
+    const std::string name = fmt::format("counterexample-{}.json", invariant.id);
+    std::ofstream(directory / name)
+        << harness::trace_to_json(witness_trace(invariant, run, variant_name));
+    json["trace"] = name;
+    return {.column = fmt::format("violated at depth {}", run.depth),
+            .json = std::move(json),
+            .failed = false,
+            .written = (directory / name).string()};
 }
 
 }  // namespace
@@ -176,37 +238,57 @@ int run_prove(const ProveOptions& options) {
         std::filesystem::create_directories(options.witness_directory);
 
     nlohmann::json report{{"invariants", nlohmann::json::array()},
-                          {"solver", {{"z3", proofs::solver_version()}}}};
-    std::size_t proved = 0;
-    std::size_t failed = 0;
+                          {"solver",
+                           {{"z3", proofs::solver_version()},
+                            {"z3_command_line", command_version("z3")},
+                            {"cvc5_command_line", command_version("cvc5")}}}};
     std::size_t witnesses_refuted = 0;
     std::size_t witnesses_missing = 0;
-    const bool witnesses = !options.skip_witnesses;
-    if (witnesses) {
-        fmt::print("{:<36} {:<8} {:>8}  {:<30} {}\n", "invariant", "status", "seconds", "witness",
-                   "result");
+    // A researcher's question (--variant, --set) asks what breaks: the named witnesses are not
+    // searched, but each invariant that fails gets a run from Init that violates it.
+    const bool researching = !options.variant.empty() || !options.settings.empty();
+    const bool witnesses = !options.skip_witnesses && !researching;
+    const bool counterexamples = !options.skip_witnesses && researching;
+    const std::string variant_name = options.variant.empty() ? "specified" : options.variant;
+    const auto print_row = [&](const std::string& id, const std::string& status, double seconds,
+                               const std::string& variant, const std::string& result) {
+        if (witnesses || counterexamples)
+            fmt::print("{:<36} {:<11} {:>8.2f}  {:<30} {}\n", id, status, seconds, variant, result);
+        else
+            fmt::print("{:<36} {:<11} {:>8.2f}\n", id, status, seconds);
+    };
+    if (witnesses || counterexamples) {
+        fmt::print("{:<36} {:<11} {:>8}  {:<30} {}\n", "invariant", "status", "seconds",
+                   witnesses ? "witness" : "variant", witnesses ? "result" : "counterexample");
     } else {
-        fmt::print("{:<36} {:<8} {:>8}\n", "invariant", "status", "seconds");
+        fmt::print("{:<36} {:<11} {:>8}\n", "invariant", "status", "seconds");
     }
+    // Each invariant's own obligations; a failed one prints its counterexample to induction.
+    std::map<std::string, bool> proved_by_id;
+    std::vector<nlohmann::json> entries;
     for (const proofs::Invariant* invariant : selected) {
         const proofs::InvariantResult result = proofs::prove_invariant(*invariant, settings);
-        (result.proved ? proved : failed) += 1;
+        proved_by_id[invariant->id] = result.proved;
+        const std::string status = result.proved ? "proved" : "FAILED";
         std::optional<WitnessOutcome> witness;
+        std::optional<WitnessOutcome> counterexample;
         if (witnesses) {
             witness = search_witness(*invariant, options);
-            if (witness->failed)
-                ++witnesses_missing;
-            else if (!invariant->witness_variant.empty())
-                ++witnesses_refuted;
-            fmt::print("{:<36} {:<8} {:>8.2f}  {:<30} {}\n", invariant->id,
-                       result.proved ? "proved" : "FAILED", result.seconds,
-                       invariant->witness_variant.empty() ? "-" : invariant->witness_variant,
-                       witness->column);
+            (witness->failed ? witnesses_missing : witnesses_refuted) += 1;
+            print_row(invariant->id, status, result.seconds,
+                      invariant->witness_variant.empty() ? "-" : invariant->witness_variant,
+                      witness->column);
             if (!witness->written.empty())
                 fmt::print("  witness written to {}\n", witness->written);
+        } else if (counterexamples && !result.proved) {
+            counterexample = counterexample_of(*invariant, settings, variant_name, options);
+            print_row(invariant->id, status, result.seconds, variant_name, counterexample->column);
+            if (!counterexample->written.empty()) {
+                fmt::print("  counterexample op trace: {} (ratchetcheck replay {})\n",
+                           counterexample->written, counterexample->written);
+            }
         } else {
-            fmt::print("{:<36} {:<8} {:>8.2f}\n", invariant->id,
-                       result.proved ? "proved" : "FAILED", result.seconds);
+            print_row(invariant->id, status, result.seconds, variant_name, "-");
         }
         nlohmann::json obligations = nlohmann::json::array();
         for (const proofs::ObligationResult& obligation : result.obligations) {
@@ -232,15 +314,80 @@ int run_prove(const ProveOptions& options) {
                              {"obligations", obligations}};
         if (witness)
             entry["witness"] = witness->json;
-        report["invariants"].push_back(std::move(entry));
+        if (counterexample)
+            entry["counterexample"] = counterexample->json;
+        entries.push_back(std::move(entry));
         std::fflush(stdout);
     }
+
+    // An induction step is proved assuming the lemmas; when a lemma fails (a variant), whatever
+    // rests on it is not established either, and may be broken too.
+    std::map<std::string, std::string> unsupported;  // id -> the failed lemma it rests on
+    for (bool changed = true; changed;) {
+        changed = false;
+        for (const proofs::Invariant* invariant : selected) {
+            if (!proved_by_id[invariant->id] || unsupported.contains(invariant->id))
+                continue;
+            for (const std::string& lemma : invariant->lemmas) {
+                const auto lemma_result = proved_by_id.find(lemma);
+                if (lemma_result != proved_by_id.end() &&
+                    (!lemma_result->second || unsupported.contains(lemma))) {
+                    unsupported[invariant->id] = lemma;
+                    changed = true;
+                    break;
+                }
+            }
+        }
+    }
+    std::size_t proved = 0;
+    std::size_t failed = 0;
+    std::vector<std::string> now_failing;
+    bool heading_printed = false;
+    for (std::size_t index = 0; index < selected.size(); ++index) {
+        const proofs::Invariant& invariant = *selected[index];
+        const auto rests_on = unsupported.find(invariant.id);
+        if (proved_by_id[invariant.id] && rests_on == unsupported.end()) {
+            ++proved;
+            continue;
+        }
+        ++failed;
+        now_failing.push_back(invariant.id);
+        if (rests_on == unsupported.end())
+            continue;
+        entries[index]["status"] = "failed";
+        entries[index]["rests_on_failed_lemma"] = rests_on->second;
+        if (!heading_printed) {
+            fmt::print("rest on a lemma that failed (their own steps hold):\n");
+            heading_printed = true;
+        }
+        const std::string status = "unsupported";
+        if (counterexamples) {
+            const WitnessOutcome counterexample =
+                counterexample_of(invariant, settings, variant_name, options);
+            print_row(invariant.id, status, entries[index]["seconds"].get<double>(), variant_name,
+                      counterexample.column + " (rests on " + rests_on->second + ")");
+            if (!counterexample.written.empty()) {
+                fmt::print("  counterexample op trace: {} (ratchetcheck replay {})\n",
+                           counterexample.written, counterexample.written);
+            }
+            entries[index]["counterexample"] = counterexample.json;
+        } else {
+            fmt::print("{:<36} {:<11} rests on {}\n", invariant.id, status, rests_on->second);
+        }
+    }
+    for (nlohmann::json& entry : entries)
+        report["invariants"].push_back(std::move(entry));
     if (!options.json_path.empty())
         std::ofstream(options.json_path) << report.dump(2) << "\n";
     // The last line is exactly "N proved, M failed" (scripts read it); the witnesses' count
-    // comes just before it.
+    // and, for a researcher's change, the failing invariants come just before it.
     if (witnesses)
         fmt::print("witnesses: {} refuted, {} not found\n", witnesses_refuted, witnesses_missing);
+    if (researching) {
+        fmt::print("failing under {}: {}\n", variant_name,
+                   now_failing.empty() ? std::string("none")
+                                       : fmt::format("{}", fmt::join(now_failing, ", ")));
+    }
     fmt::print("{} proved, {} failed\n", proved, failed);
     return failed == 0 && witnesses_missing == 0 ? 0 : 1;
 }

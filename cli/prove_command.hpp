@@ -22,12 +22,15 @@ struct ProveOptions {
     std::string catalogue_path;     // --write-catalogue FILE: write docs/invariants.md and stop
 };
 
-// run_prove prints a table (id, status, seconds, and unless --no-witnesses the witness variant
-// and the search's result: "refuted at depth D", "NOT FOUND within N actions", or "none" for an
-// invariant that names no witness variant) and the last line "N proved, M failed" (with
-// witnesses: "; W witnesses refuted, X not found"); returns 0 when every invariant is proved and
-// every named witness variant violates its invariant in the bounded search, 1 otherwise, 2 on a
-// usage error. With --witness-dir, each witness is written there as witness-<id>.json.
+// run_prove prints a table: id, status, seconds and, unless --no-witnesses, the invariant's
+// witness variant and the bounded search's result ("refuted at depth D", "NOT FOUND within N
+// actions", "NONE NAMED"). With --variant or --set (a researcher's change) it prints instead, for
+// each invariant whose proof fails, its counterexample to induction and a run from Init that
+// violates it ("violated at depth D", written as counterexample-<id>.json to --witness-dir or the
+// current directory, an op trace `ratchetcheck replay` runs), then "failing under V: ids". The
+// last line is exactly "N proved, M failed" (the witness count, if any, on the line before).
+// Returns 0 when every invariant is proved and every witness refuted, 1 otherwise, 2 on a usage
+// error. With --witness-dir, each witness is written there as witness-<id>.json.
 int run_prove(const ProveOptions& options);
 
 }  // namespace ratchetcheck::cli

@@ -29,6 +29,12 @@ std::string witness_trace_name(const proofs::Invariant& invariant) {
 
 harness::OpTrace witness_trace(const proofs::Invariant& invariant,
                                const proofs::WitnessResult& witness) {
+    return witness_trace(invariant, witness, invariant.witness_variant);
+}
+
+harness::OpTrace witness_trace(const proofs::Invariant& invariant,
+                               const proofs::WitnessResult& witness,
+                               const std::string& variant_name) {
     if (!witness.found)
         throw std::invalid_argument("witness trace: the search found no violation");
     harness::OpTrace trace;
@@ -73,14 +79,16 @@ harness::OpTrace witness_trace(const proofs::Invariant& invariant,
             }
         }
     }
-    const proofs::NamedVariant* variant = proofs::find_variant(invariant.witness_variant);
+    const proofs::NamedVariant* variant = proofs::find_variant(variant_name);
+    const bool own_witness = variant_name == invariant.witness_variant;
     trace.note = fmt::format(
-        "Witness of {} ({}): {} Under the model variant {} ({}), the last op of this run violates "
+        "{} of {} ({}): {} Under the model variant {} ({}), the last op of this run violates "
         "it ({} action(s) from the session start). The implementation must agree with the "
         "specified model on every op; the expectations are the specified model's outcomes. "
-        "Written by `ratchetcheck prove --witness-dir`.",
-        invariant.id, invariant.spec_clause, invariant.statement, invariant.witness_variant,
-        variant ? variant->description : "unknown variant", witness.depth);
+        "Written by `ratchetcheck prove {}`.",
+        own_witness ? "Witness" : "Counterexample", invariant.id, invariant.spec_clause,
+        invariant.statement, variant_name, variant ? variant->description : "unknown variant",
+        witness.depth, own_witness ? "--witness-dir" : "--variant " + variant_name);
     return trace;
 }
 

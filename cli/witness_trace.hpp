@@ -29,4 +29,10 @@ std::string witness_trace_name(const proofs::Invariant& invariant);
 harness::OpTrace witness_trace(const proofs::Invariant& invariant,
                                const proofs::WitnessResult& witness);
 
+// witness_trace for a run found under another variant than the invariant's own (prove --variant:
+// the researcher's counterexample); `variant_name` is named in the note.
+harness::OpTrace witness_trace(const proofs::Invariant& invariant,
+                               const proofs::WitnessResult& witness,
+                               const std::string& variant_name);
+
 }  // namespace ratchetcheck::cli
