@@ -11,6 +11,8 @@
 
 #include "ratchetcheck/crypto/primitives.hpp"
 
+#include "ratchetcheck/crypto/constant_time.hpp"
+
 #include <openssl/evp.h>
 #include <openssl/sha.h>
 #include <sodium.h>
@@ -49,6 +51,7 @@ X25519Public x25519_public_key(const X25519Private& private_key) {
     initialize();
     X25519Public public_key{};
     crypto_scalarmult_curve25519_base(public_key.data(), private_key.data());
+    constant_time::declassify_public_key(public_key);  // published (X3DH §3.2, DR §3.4 header)
     return public_key;
 }
 
@@ -58,7 +61,9 @@ Result<SecretArray<x25519_bytes>> x25519(const X25519Private& private_key,
     SecretArray<x25519_bytes> shared;
     // libsodium returns -1 for small-order peer points and all-zero outputs; both are the
     // rejection X3DH §4.7 and RFC 7748 §6.1 ask for.
-    if (crypto_scalarmult_curve25519(shared.data(), private_key.data(), peer_public.data()) != 0) {
+    // The rejection is an error the caller sees: declassified (docs/constant-time.md).
+    if (constant_time::declassify_rejection(crypto_scalarmult_curve25519(
+            shared.data(), private_key.data(), peer_public.data())) != 0) {
         return Error::invalid_key;
     }
     return shared;
@@ -219,6 +224,7 @@ Bytes aes256_cbc_encrypt(std::span<const std::uint8_t, aes256_key_bytes> key,
         std::abort();
     }
     ciphertext.resize(static_cast<std::size_t>(written) + static_cast<std::size_t>(final_written));
+    constant_time::declassify_ciphertext(ciphertext);  // sent on the wire
     return ciphertext;
 }
 

@@ -4,6 +4,8 @@
 // OpenSSL's BN modular inverse.
 #include "ratchetcheck/crypto/xeddsa.hpp"
 
+#include "ratchetcheck/crypto/constant_time.hpp"
+
 #include <openssl/bn.h>
 #include <sodium.h>
 
@@ -66,7 +68,8 @@ XeddsaSignature xeddsa_sign(const X25519Private& private_key, ByteView message,
     initialize();
     // XEdDSA §2.3 calculate_key_pair: E = kB; A = E with sign bit 0; a = -k if E's sign was 1.
     std::array<std::uint8_t, point_bytes> edwards_public{};
-    if (crypto_scalarmult_ed25519_base_noclamp(edwards_public.data(), private_key.data()) != 0) {
+    if (constant_time::declassify_rejection(crypto_scalarmult_ed25519_base_noclamp(
+            edwards_public.data(), private_key.data())) != 0) {
         std::abort();  // only for k = 0 mod q, impossible for a clamped scalar
     }
     const bool negate = (edwards_public[31] & 0x80) != 0;
@@ -94,7 +97,8 @@ XeddsaSignature xeddsa_sign(const X25519Private& private_key, ByteView message,
     }
     XeddsaSignature signature{};
     // R = rB
-    if (crypto_scalarmult_ed25519_base_noclamp(signature.data(), nonce.data()) != 0) {
+    if (constant_time::declassify_rejection(
+            crypto_scalarmult_ed25519_base_noclamp(signature.data(), nonce.data())) != 0) {
         std::abort();  // r = 0 mod q: probability 2^-252
     }
     // h = hash(R || A || M) mod q; s = r + h a mod q
@@ -104,6 +108,7 @@ XeddsaSignature xeddsa_sign(const X25519Private& private_key, ByteView message,
     SecretArray<scalar_bytes> product;
     crypto_core_ed25519_scalar_mul(product.data(), challenge.data(), private_scalar.data());
     crypto_core_ed25519_scalar_add(signature.data() + point_bytes, product.data(), nonce.data());
+    constant_time::declassify_signature(signature);  // published in the prekey bundle
     return signature;
 }
 
