@@ -34,9 +34,8 @@ ChainStep step_chain(const ChainKey& chain) {
     // libsignal message_keys: HKDF(seed, salt = 32 zero bytes, "WhisperMessageKeys", 80)
     //   = cipher key (32) || MAC key (32) || IV (16).
     SecretArray<80> expanded;
-    const std::array<std::uint8_t, 32> zero_salt{};
-    if (!crypto::hkdf_sha256(seed.view(), zero_salt, as_bytes(message_keys_info),
-                             expanded.mutable_view())
+    if (!crypto::hkdf_sha256_zero_salt(seed.view(), as_bytes(message_keys_info),
+                                       expanded.mutable_view())
              .ok()) {
         std::abort();  // 80 bytes is always within HKDF's limit
     }

@@ -133,30 +133,11 @@ Sha256Digest hmac_sha256(ByteView key, ByteView message) {
 }
 
 namespace {
-// A key of at most one block of zero bytes is, after HMAC's zero padding, the empty key.
-bool is_zero_key(ByteView key) {
-    return key.size() <= SHA256_CBLOCK &&
-           std::all_of(key.begin(), key.end(), [](std::uint8_t byte) { return byte == 0; });
-}
-}  // namespace
 
-Result<void> hkdf_sha256(ByteView input_key_material, ByteView salt, ByteView info,
-                         std::span<std::uint8_t> output) {
-    if (output.size() > hkdf_sha256_max_output)
-        return Error::malformed;  // RFC 5869 §2.3
-    // RFC 5869 §2.2: PRK = HMAC(salt, IKM); an absent salt is HashLen zeros, which HMAC's zero
-    // padding of short keys makes identical to the empty key.
-    SecretArray<sha256_bytes> pseudorandom_key;
-    if (is_zero_key(salt)) {
-        // The Signal key schedule extracts with a zero salt for every message key; its keyed
-        // state is the same every time, so it is computed once.
-        static const HmacSha256 zero_salt_mac{ByteView{}};
-        zero_salt_mac.mac_into(pseudorandom_key.mutable_view(), {input_key_material});
-    } else {
-        HmacSha256(salt).mac_into(pseudorandom_key.mutable_view(), {input_key_material});
-    }
+// hkdf_expand is RFC 5869 §2.3: T(i) = HMAC(PRK, T(i-1) | info | i), counter from 1.
+void hkdf_expand(const SecretArray<sha256_bytes>& pseudorandom_key, ByteView info,
+                 std::span<std::uint8_t> output) {
     const HmacSha256 expander(pseudorandom_key.view());
-    // RFC 5869 §2.3: T(i) = HMAC(PRK, T(i-1) | info | i), counter from 1.
     SecretArray<sha256_bytes> block;
     std::size_t written = 0;
     for (std::uint8_t counter = 1; written < output.size(); ++counter) {
@@ -168,6 +149,33 @@ Result<void> hkdf_sha256(ByteView input_key_material, ByteView salt, ByteView in
         std::memcpy(output.data() + written, block.data(), take);
         written += take;
     }
+}
+}  // namespace
+
+Result<void> hkdf_sha256(ByteView input_key_material, ByteView salt, ByteView info,
+                         std::span<std::uint8_t> output) {
+    if (output.size() > hkdf_sha256_max_output)
+        return Error::malformed;  // RFC 5869 §2.3
+    // RFC 5869 §2.2: PRK = HMAC(salt, IKM); an absent salt is HashLen zeros, which HMAC's zero
+    // padding of short keys makes identical to the empty key. The salt is never inspected: KDF_RK
+    // passes the root key here (docs/constant-time.md); the zero salt has its own entry point.
+    SecretArray<sha256_bytes> pseudorandom_key;
+    HmacSha256(salt).mac_into(pseudorandom_key.mutable_view(), {input_key_material});
+    hkdf_expand(pseudorandom_key, info, output);
+    return {};
+}
+
+Result<void> hkdf_sha256_zero_salt(ByteView input_key_material, ByteView info,
+                                   std::span<std::uint8_t> output) {
+    if (output.size() > hkdf_sha256_max_output)
+        return Error::malformed;  // RFC 5869 §2.3
+    // RFC 5869 §2.2 with salt = HashLen zeros, which HMAC's zero padding of short keys makes the
+    // empty key. Its keyed state is the same for every call (the Signal key schedule extracts with
+    // it for every message key), so it is computed once (docs/decisions.md E2).
+    static const HmacSha256 zero_salt_mac{ByteView{}};
+    SecretArray<sha256_bytes> pseudorandom_key;
+    zero_salt_mac.mac_into(pseudorandom_key.mutable_view(), {input_key_material});
+    hkdf_expand(pseudorandom_key, info, output);
     return {};
 }
 
