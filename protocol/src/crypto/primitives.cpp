@@ -225,7 +225,9 @@ Bytes aes256_cbc_encrypt(std::span<const std::uint8_t, aes256_key_bytes> key,
     int written = 0;
     int final_written = 0;
     // With valid key/IV sizes and a buffer of |plaintext| + one block these calls cannot fail.
+    // The shared context keeps its padding setting from the last call: decryption turns it off.
     if (EVP_EncryptInit_ex2(context, aes256_cbc(), key.data(), iv.data(), nullptr) != 1 ||
+        EVP_CIPHER_CTX_set_padding(context, 1) != 1 ||
         EVP_EncryptUpdate(context, ciphertext.data(), &written, plaintext.data(),
                           static_cast<int>(plaintext.size())) != 1 ||
         EVP_EncryptFinal_ex(context, ciphertext.data() + written, &final_written) != 1) {
@@ -236,6 +238,27 @@ Bytes aes256_cbc_encrypt(std::span<const std::uint8_t, aes256_key_bytes> key,
     return ciphertext;
 }
 
+namespace {
+
+// pkcs7_padding_length returns the PKCS#7 padding length of the last block of `plaintext`
+// (RFC 5652 §6.3: the last byte p is 1 to 16 and the last p bytes all equal p), or 0 when the
+// padding is invalid. Constant time: no branch and no memory index depends on the plaintext,
+// which is secret until the caller declassifies the result.
+std::size_t pkcs7_padding_length(const SecureBytes& plaintext) {
+    const std::size_t last = plaintext.size() - 1;
+    const std::uint32_t padding = plaintext[last];
+    // The top bit of an unsigned 32-bit difference of two small values is set when it wrapped.
+    std::uint32_t bad = ((padding - 1) >> 31) | ((std::uint32_t{aes_block_bytes} - padding) >> 31);
+    for (std::uint32_t index = 0; index < aes_block_bytes; ++index) {
+        const std::uint32_t in_padding = 0u - (((index - padding) >> 31) & 1u);
+        bad |= in_padding & (plaintext[last - index] ^ padding);
+    }
+    const std::uint32_t valid = ((bad - 1) >> 31) & 1u;  // 1 exactly when bad == 0
+    return padding & (0u - valid);
+}
+
+}  // namespace
+
 Result<SecureBytes> aes256_cbc_decrypt(std::span<const std::uint8_t, aes256_key_bytes> key,
                                        std::span<const std::uint8_t, aes_block_bytes> iv,
                                        ByteView ciphertext) {
@@ -243,16 +266,27 @@ Result<SecureBytes> aes256_cbc_decrypt(std::span<const std::uint8_t, aes256_key_
         return Error::authentication_failed;
     }
     EVP_CIPHER_CTX* const context = thread_cipher_context();
-    SecureBytes plaintext(ciphertext.size() + aes_block_bytes);
+    SecureBytes plaintext(ciphertext.size());
     int written = 0;
     int final_written = 0;
+    // OpenSSL's own unpadding branches on the decrypted padding bytes (docs/constant-time.md), so
+    // it is turned off and done here in constant time. With whole blocks these calls cannot fail.
     if (EVP_DecryptInit_ex2(context, aes256_cbc(), key.data(), iv.data(), nullptr) != 1 ||
+        EVP_CIPHER_CTX_set_padding(context, 0) != 1 ||
         EVP_DecryptUpdate(context, plaintext.data(), &written, ciphertext.data(),
                           static_cast<int>(ciphertext.size())) != 1 ||
-        EVP_DecryptFinal_ex(context, plaintext.data() + written, &final_written) != 1) {
-        return Error::authentication_failed;
+        EVP_DecryptFinal_ex(context, plaintext.data() + written, &final_written) != 1 ||
+        static_cast<std::size_t>(written) + static_cast<std::size_t>(final_written) !=
+            ciphertext.size()) {
+        std::abort();
     }
-    plaintext.resize(static_cast<std::size_t>(written) + static_cast<std::size_t>(final_written));
+    // Callers decrypt only authenticated ciphertexts (encrypt-then-MAC, DR §3.5), so whether the
+    // padding is valid and how long the plaintext is are public (docs/constant-time.md).
+    const std::size_t padding =
+        constant_time::declassify_padding_length(pkcs7_padding_length(plaintext));
+    if (padding == 0)
+        return Error::authentication_failed;
+    plaintext.resize(ciphertext.size() - padding);
     return plaintext;
 }
 

@@ -59,6 +59,11 @@ void declassify_sent_mac(ByteView tag) noexcept;
 // accepted or rejected, DR §3.5). Only the verdict, never the expected tag. Returns `verdict`.
 bool declassify_mac_check(bool verdict) noexcept;
 
+// declassify_padding_length: the PKCS#7 padding length of a decrypted message, i.e. the
+// plaintext's length. Decryption runs only after the MAC check (encrypt-then-MAC, DR §3.5), so
+// the length is that of a plaintext the caller receives. Returns `length`.
+std::size_t declassify_padding_length(std::size_t length) noexcept;
+
 // declassify_authenticated_plaintext: a plaintext is handed to the caller once its message has
 // authenticated.
 void declassify_authenticated_plaintext(ByteView plaintext) noexcept;
