@@ -14,6 +14,8 @@ packages=(
   nlohmann-json3-dev libcli11-dev libfmt-dev
   # tests, properties, benchmarks, proofs
   libgtest-dev libgmock-dev librapidcheck-dev libbenchmark-dev libz3-dev z3 cvc5
+  # constant-time checks (ctest label ct): memcheck and its client-request header memcheck.h
+  valgrind
   # peers for interop and benchmarks
   libsignal-protocol-c-dev libolm-dev
 )

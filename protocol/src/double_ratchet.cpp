@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "ratchetcheck/crypto/constant_time.hpp"
 #include "ratchetcheck/crypto/primitives.hpp"
 #include "session_state.hpp"
 
@@ -19,14 +20,10 @@ ByteView as_bytes(std::string_view text) {
     return {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()};
 }
 
-// ChainStep is KDF_CK (DR §5.2) for one chain key: the message keys at its index and the next
-// chain key. The chain key's HMAC state is computed once for both outputs.
-struct ChainStep {
-    MessageKeys message_keys;
-    ChainKey next;
-};
+}  // namespace
 
 ChainStep step_chain(const ChainKey& chain) {
+    // The chain key's HMAC state is computed once for both outputs.
     const crypto::HmacSha256 chain_mac(chain.key.view());
     ChainStep step;
     SecretArray<32> seed;
@@ -37,9 +34,8 @@ ChainStep step_chain(const ChainKey& chain) {
     // libsignal message_keys: HKDF(seed, salt = 32 zero bytes, "WhisperMessageKeys", 80)
     //   = cipher key (32) || MAC key (32) || IV (16).
     SecretArray<80> expanded;
-    const std::array<std::uint8_t, 32> zero_salt{};
-    if (!crypto::hkdf_sha256(seed.view(), zero_salt, as_bytes(message_keys_info),
-                             expanded.mutable_view())
+    if (!crypto::hkdf_sha256_zero_salt(seed.view(), as_bytes(message_keys_info),
+                                       expanded.mutable_view())
              .ok()) {
         std::abort();  // 80 bytes is always within HKDF's limit
     }
@@ -49,6 +45,8 @@ ChainStep step_chain(const ChainKey& chain) {
     step.message_keys.counter = chain.index;
     return step;
 }
+
+namespace {
 
 // The 8-byte MAC of libsignal's SignalMessage: HMAC(mac key, sender identity || receiver
 // identity || version || protobuf), truncated (SCHEMA.md §6.4).
@@ -92,6 +90,7 @@ Result<OutgoingMessage> encrypt_with_session(SessionState& session, const Profil
         message_mac(step.message_keys, session.local_identity, session.remote_identity, message);
     message.insert(message.end(), tag.begin(),
                    tag.begin() + static_cast<std::ptrdiff_t>(profile.mac_bytes));
+    constant_time::declassify_sent_mac(ByteView(message).last(profile.mac_bytes));
 
     OutgoingMessage outgoing;
     if (session.pending_prekey) {
@@ -191,7 +190,9 @@ Result<DecryptOutcome> stage_decrypt(const SessionState& session, const Profile&
     // Authenticate before anything else is believed (DR §3.5: state changes only on success).
     const crypto::Sha256Digest expected = message_mac(
         keys, session.remote_identity, session.local_identity, message.authenticated_bytes);
-    if (!constant_time_equal(ByteView(expected.data(), profile.mac_bytes), message.mac)) {
+    // The verdict is public (the message is accepted or not); the expected tag stays secret.
+    if (!constant_time::declassify_mac_check(
+            constant_time_equal(ByteView(expected.data(), profile.mac_bytes), message.mac))) {
         return Error::authentication_failed;
     }
     auto plaintext =
@@ -199,6 +200,7 @@ Result<DecryptOutcome> stage_decrypt(const SessionState& session, const Profile&
     if (!plaintext.ok())
         return plaintext.error();
     staged->plaintext = std::move(plaintext).value();
+    constant_time::declassify_authenticated_plaintext(staged->plaintext);
     return DecryptOutcome(std::move(staged));
 }
 

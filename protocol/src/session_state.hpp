@@ -123,6 +123,18 @@ class DecryptOutcome {
 void kdf_root(const RootKey& root_key, const SecretArray<32>& dh_output, RootKey& next_root,
               ChainKey& next_chain);
 
+// ChainStep is the result of KDF_CK (DR §5.2) on one chain key: the message keys at its index
+// and the next chain key. Both are wiped when dropped.
+struct ChainStep {
+    MessageKeys message_keys;
+    ChainKey next;
+};
+
+// step_chain is KDF_CK as libsignal instantiates it: seed = HMAC(CK, 0x01), CK' = HMAC(CK, 0x02),
+// message keys = HKDF(seed, zero salt, "WhisperMessageKeys", 80) split into cipher key, MAC key
+// and IV, for the counter chain.index.
+ChainStep step_chain(const ChainKey& chain);
+
 // new_key_pair draws a key of `role` from the key source.
 template <typename Role>
 [[nodiscard]] Result<KeyPair<Role>> new_key_pair(KeySource& key_source, KeyRole role) {

@@ -27,10 +27,9 @@ class SecretInput {
     // derive returns RK and CK = HKDF(secret, salt = 32 zero bytes, "WhisperText", 64).
     void derive(RootKey& root_key, ChainKey& chain_key) const {
         SecretArray<64> expanded;
-        const std::array<std::uint8_t, 32> zero_salt{};
         const ByteView info(reinterpret_cast<const std::uint8_t*>(x3dh_info.data()),
                             x3dh_info.size());
-        if (!crypto::hkdf_sha256(bytes_, zero_salt, info, expanded.mutable_view()).ok())
+        if (!crypto::hkdf_sha256_zero_salt(bytes_, info, expanded.mutable_view()).ok())
             std::abort();
         std::memcpy(root_key.key.data(), expanded.data(), 32);
         std::memcpy(chain_key.key.data(), expanded.data() + 32, 32);

@@ -11,6 +11,8 @@
 
 #include "ratchetcheck/crypto/primitives.hpp"
 
+#include "ratchetcheck/crypto/constant_time.hpp"
+
 #include <openssl/evp.h>
 #include <openssl/sha.h>
 #include <sodium.h>
@@ -49,6 +51,7 @@ X25519Public x25519_public_key(const X25519Private& private_key) {
     initialize();
     X25519Public public_key{};
     crypto_scalarmult_curve25519_base(public_key.data(), private_key.data());
+    constant_time::declassify_public_key(public_key);  // published (X3DH §3.2, DR §3.4 header)
     return public_key;
 }
 
@@ -58,7 +61,9 @@ Result<SecretArray<x25519_bytes>> x25519(const X25519Private& private_key,
     SecretArray<x25519_bytes> shared;
     // libsodium returns -1 for small-order peer points and all-zero outputs; both are the
     // rejection X3DH §4.7 and RFC 7748 §6.1 ask for.
-    if (crypto_scalarmult_curve25519(shared.data(), private_key.data(), peer_public.data()) != 0) {
+    // The rejection is an error the caller sees: declassified (docs/constant-time.md).
+    if (constant_time::declassify_rejection(crypto_scalarmult_curve25519(
+            shared.data(), private_key.data(), peer_public.data())) != 0) {
         return Error::invalid_key;
     }
     return shared;
@@ -128,30 +133,11 @@ Sha256Digest hmac_sha256(ByteView key, ByteView message) {
 }
 
 namespace {
-// A key of at most one block of zero bytes is, after HMAC's zero padding, the empty key.
-bool is_zero_key(ByteView key) {
-    return key.size() <= SHA256_CBLOCK &&
-           std::all_of(key.begin(), key.end(), [](std::uint8_t byte) { return byte == 0; });
-}
-}  // namespace
 
-Result<void> hkdf_sha256(ByteView input_key_material, ByteView salt, ByteView info,
-                         std::span<std::uint8_t> output) {
-    if (output.size() > hkdf_sha256_max_output)
-        return Error::malformed;  // RFC 5869 §2.3
-    // RFC 5869 §2.2: PRK = HMAC(salt, IKM); an absent salt is HashLen zeros, which HMAC's zero
-    // padding of short keys makes identical to the empty key.
-    SecretArray<sha256_bytes> pseudorandom_key;
-    if (is_zero_key(salt)) {
-        // The Signal key schedule extracts with a zero salt for every message key; its keyed
-        // state is the same every time, so it is computed once.
-        static const HmacSha256 zero_salt_mac{ByteView{}};
-        zero_salt_mac.mac_into(pseudorandom_key.mutable_view(), {input_key_material});
-    } else {
-        HmacSha256(salt).mac_into(pseudorandom_key.mutable_view(), {input_key_material});
-    }
+// hkdf_expand is RFC 5869 §2.3: T(i) = HMAC(PRK, T(i-1) | info | i), counter from 1.
+void hkdf_expand(const SecretArray<sha256_bytes>& pseudorandom_key, ByteView info,
+                 std::span<std::uint8_t> output) {
     const HmacSha256 expander(pseudorandom_key.view());
-    // RFC 5869 §2.3: T(i) = HMAC(PRK, T(i-1) | info | i), counter from 1.
     SecretArray<sha256_bytes> block;
     std::size_t written = 0;
     for (std::uint8_t counter = 1; written < output.size(); ++counter) {
@@ -163,6 +149,33 @@ Result<void> hkdf_sha256(ByteView input_key_material, ByteView salt, ByteView in
         std::memcpy(output.data() + written, block.data(), take);
         written += take;
     }
+}
+}  // namespace
+
+Result<void> hkdf_sha256(ByteView input_key_material, ByteView salt, ByteView info,
+                         std::span<std::uint8_t> output) {
+    if (output.size() > hkdf_sha256_max_output)
+        return Error::malformed;  // RFC 5869 §2.3
+    // RFC 5869 §2.2: PRK = HMAC(salt, IKM); an absent salt is HashLen zeros, which HMAC's zero
+    // padding of short keys makes identical to the empty key. The salt is never inspected: KDF_RK
+    // passes the root key here (docs/constant-time.md); the zero salt has its own entry point.
+    SecretArray<sha256_bytes> pseudorandom_key;
+    HmacSha256(salt).mac_into(pseudorandom_key.mutable_view(), {input_key_material});
+    hkdf_expand(pseudorandom_key, info, output);
+    return {};
+}
+
+Result<void> hkdf_sha256_zero_salt(ByteView input_key_material, ByteView info,
+                                   std::span<std::uint8_t> output) {
+    if (output.size() > hkdf_sha256_max_output)
+        return Error::malformed;  // RFC 5869 §2.3
+    // RFC 5869 §2.2 with salt = HashLen zeros, which HMAC's zero padding of short keys makes the
+    // empty key. Its keyed state is the same for every call (the Signal key schedule extracts with
+    // it for every message key), so it is computed once (docs/decisions.md E2).
+    static const HmacSha256 zero_salt_mac{ByteView{}};
+    SecretArray<sha256_bytes> pseudorandom_key;
+    zero_salt_mac.mac_into(pseudorandom_key.mutable_view(), {input_key_material});
+    hkdf_expand(pseudorandom_key, info, output);
     return {};
 }
 
@@ -212,15 +225,39 @@ Bytes aes256_cbc_encrypt(std::span<const std::uint8_t, aes256_key_bytes> key,
     int written = 0;
     int final_written = 0;
     // With valid key/IV sizes and a buffer of |plaintext| + one block these calls cannot fail.
+    // The shared context keeps its padding setting from the last call: decryption turns it off.
     if (EVP_EncryptInit_ex2(context, aes256_cbc(), key.data(), iv.data(), nullptr) != 1 ||
+        EVP_CIPHER_CTX_set_padding(context, 1) != 1 ||
         EVP_EncryptUpdate(context, ciphertext.data(), &written, plaintext.data(),
                           static_cast<int>(plaintext.size())) != 1 ||
         EVP_EncryptFinal_ex(context, ciphertext.data() + written, &final_written) != 1) {
         std::abort();
     }
     ciphertext.resize(static_cast<std::size_t>(written) + static_cast<std::size_t>(final_written));
+    constant_time::declassify_ciphertext(ciphertext);  // sent on the wire
     return ciphertext;
 }
+
+namespace {
+
+// pkcs7_padding_length returns the PKCS#7 padding length of the last block of `plaintext`
+// (RFC 5652 §6.3: the last byte p is 1 to 16 and the last p bytes all equal p), or 0 when the
+// padding is invalid. Constant time: no branch and no memory index depends on the plaintext,
+// which is secret until the caller declassifies the result.
+std::size_t pkcs7_padding_length(const SecureBytes& plaintext) {
+    const std::size_t last = plaintext.size() - 1;
+    const std::uint32_t padding = plaintext[last];
+    // The top bit of an unsigned 32-bit difference of two small values is set when it wrapped.
+    std::uint32_t bad = ((padding - 1) >> 31) | ((std::uint32_t{aes_block_bytes} - padding) >> 31);
+    for (std::uint32_t index = 0; index < aes_block_bytes; ++index) {
+        const std::uint32_t in_padding = 0u - (((index - padding) >> 31) & 1u);
+        bad |= in_padding & (plaintext[last - index] ^ padding);
+    }
+    const std::uint32_t valid = ((bad - 1) >> 31) & 1u;  // 1 exactly when bad == 0
+    return padding & (0u - valid);
+}
+
+}  // namespace
 
 Result<SecureBytes> aes256_cbc_decrypt(std::span<const std::uint8_t, aes256_key_bytes> key,
                                        std::span<const std::uint8_t, aes_block_bytes> iv,
@@ -229,16 +266,27 @@ Result<SecureBytes> aes256_cbc_decrypt(std::span<const std::uint8_t, aes256_key_
         return Error::authentication_failed;
     }
     EVP_CIPHER_CTX* const context = thread_cipher_context();
-    SecureBytes plaintext(ciphertext.size() + aes_block_bytes);
+    SecureBytes plaintext(ciphertext.size());
     int written = 0;
     int final_written = 0;
+    // OpenSSL's own unpadding branches on the decrypted padding bytes (docs/constant-time.md), so
+    // it is turned off and done here in constant time. With whole blocks these calls cannot fail.
     if (EVP_DecryptInit_ex2(context, aes256_cbc(), key.data(), iv.data(), nullptr) != 1 ||
+        EVP_CIPHER_CTX_set_padding(context, 0) != 1 ||
         EVP_DecryptUpdate(context, plaintext.data(), &written, ciphertext.data(),
                           static_cast<int>(ciphertext.size())) != 1 ||
-        EVP_DecryptFinal_ex(context, plaintext.data() + written, &final_written) != 1) {
-        return Error::authentication_failed;
+        EVP_DecryptFinal_ex(context, plaintext.data() + written, &final_written) != 1 ||
+        static_cast<std::size_t>(written) + static_cast<std::size_t>(final_written) !=
+            ciphertext.size()) {
+        std::abort();
     }
-    plaintext.resize(static_cast<std::size_t>(written) + static_cast<std::size_t>(final_written));
+    // Callers decrypt only authenticated ciphertexts (encrypt-then-MAC, DR §3.5), so whether the
+    // padding is valid and how long the plaintext is are public (docs/constant-time.md).
+    const std::size_t padding =
+        constant_time::declassify_padding_length(pkcs7_padding_length(plaintext));
+    if (padding == 0)
+        return Error::authentication_failed;
+    plaintext.resize(ciphertext.size() - padding);
     return plaintext;
 }
 

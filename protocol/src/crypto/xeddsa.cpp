@@ -4,6 +4,8 @@
 // OpenSSL's BN modular inverse.
 #include "ratchetcheck/crypto/xeddsa.hpp"
 
+#include "ratchetcheck/crypto/constant_time.hpp"
+
 #include <openssl/bn.h>
 #include <sodium.h>
 
@@ -59,6 +61,20 @@ bool montgomery_to_edwards(std::span<const std::uint8_t, x25519_bytes> u_bytes,
            static_cast<int>(y_bytes.size());
 }
 
+// edwards_base_multiple writes scalar·B (Ed25519 base point) to `point`; aborts in the
+// impossible case that the result is the identity (a scalar of 0 mod q). Its own function, never
+// inlined, because libsodium's crypto_scalarmult_ed25519_base_noclamp branches on whether its
+// secret result is the identity: the one memcheck suppression of the constant-time checks names
+// this frame, and nothing else (docs/constant-time.md, finding S1).
+[[gnu::noinline]] void edwards_base_multiple(std::span<std::uint8_t, point_bytes> point,
+                                             std::span<const std::uint8_t, scalar_bytes> scalar) {
+    // The outcome aborts the process, so it is public (declassify_rejection).
+    if (constant_time::declassify_rejection(
+            crypto_scalarmult_ed25519_base_noclamp(point.data(), scalar.data())) != 0) {
+        std::abort();  // k = 0 mod q: impossible for a clamped scalar, probability 2^-252 for r
+    }
+}
+
 }  // namespace
 
 XeddsaSignature xeddsa_sign(const X25519Private& private_key, ByteView message,
@@ -66,20 +82,21 @@ XeddsaSignature xeddsa_sign(const X25519Private& private_key, ByteView message,
     initialize();
     // XEdDSA §2.3 calculate_key_pair: E = kB; A = E with sign bit 0; a = -k if E's sign was 1.
     std::array<std::uint8_t, point_bytes> edwards_public{};
-    if (crypto_scalarmult_ed25519_base_noclamp(edwards_public.data(), private_key.data()) != 0) {
-        std::abort();  // only for k = 0 mod q, impossible for a clamped scalar
-    }
-    const bool negate = (edwards_public[31] & 0x80) != 0;
+    edwards_base_multiple(edwards_public, private_key.view());
+    // E's sign bit is secret (the public u-coordinate determines E only up to sign), so the
+    // negation is a masked select between k and -k, never a branch on it.
+    const auto negate_mask = static_cast<std::uint8_t>(0u - (edwards_public[31] >> 7));
     edwards_public[31] &= 0x7f;
 
     SecretArray<64> wide_private;
     std::copy(private_key.view().begin(), private_key.view().end(), wide_private.data());
     SecretArray<scalar_bytes> private_scalar;
     crypto_core_ed25519_scalar_reduce(private_scalar.data(), wide_private.data());
-    if (negate) {
-        SecretArray<scalar_bytes> negated;
-        crypto_core_ed25519_scalar_negate(negated.data(), private_scalar.data());
-        private_scalar = std::move(negated);
+    SecretArray<scalar_bytes> negated;
+    crypto_core_ed25519_scalar_negate(negated.data(), private_scalar.data());
+    for (std::size_t index = 0; index < scalar_bytes; ++index) {
+        private_scalar.data()[index] ^=
+            negate_mask & (private_scalar.data()[index] ^ negated.data()[index]);
     }
 
     // XEdDSA §2.5: r = hash_1(a || M || Z) mod q, where hash_1 prefixes 2^256 - 2 (0xFE 0xFF..).
@@ -94,9 +111,8 @@ XeddsaSignature xeddsa_sign(const X25519Private& private_key, ByteView message,
     }
     XeddsaSignature signature{};
     // R = rB
-    if (crypto_scalarmult_ed25519_base_noclamp(signature.data(), nonce.data()) != 0) {
-        std::abort();  // r = 0 mod q: probability 2^-252
-    }
+    edwards_base_multiple(std::span<std::uint8_t, point_bytes>(signature.data(), point_bytes),
+                          nonce.view());
     // h = hash(R || A || M) mod q; s = r + h a mod q
     std::array<std::uint8_t, scalar_bytes> challenge;
     reduce_wide(challenge,
@@ -104,6 +120,7 @@ XeddsaSignature xeddsa_sign(const X25519Private& private_key, ByteView message,
     SecretArray<scalar_bytes> product;
     crypto_core_ed25519_scalar_mul(product.data(), challenge.data(), private_scalar.data());
     crypto_core_ed25519_scalar_add(signature.data() + point_bytes, product.data(), nonce.data());
+    constant_time::declassify_signature(signature);  // published in the prekey bundle
     return signature;
 }
 

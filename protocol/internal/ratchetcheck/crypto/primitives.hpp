@@ -78,6 +78,13 @@ Sha256Digest hmac_sha256(ByteView key, ByteView message);
 [[nodiscard]] Result<void> hkdf_sha256(ByteView input_key_material, ByteView salt, ByteView info,
                                        std::span<std::uint8_t> output);
 
+// hkdf_sha256_zero_salt is hkdf_sha256 with the salt of HashLen (32) zero bytes, as X3DH (§2.2)
+// and libsignal's message keys use it. A separate entry point, so that the general form never
+// has to inspect its salt (which may be secret: KDF_RK passes the root key) to find the case
+// whose extractor state can be computed once. Same failure and wiping as hkdf_sha256.
+[[nodiscard]] Result<void> hkdf_sha256_zero_salt(ByteView input_key_material, ByteView info,
+                                                 std::span<std::uint8_t> output);
+
 // sha512 returns SHA-512 of the concatenation of `parts` (libsodium).
 Sha512Digest sha512(std::initializer_list<ByteView> parts);
 
