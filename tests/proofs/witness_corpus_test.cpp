@@ -20,6 +20,7 @@
 #include "ratchetcheck/harness/side_by_side.hpp"
 #include "ratchetcheck/proofs/catalogue.hpp"
 #include "ratchetcheck/proofs/witness.hpp"
+#include "witness_support.hpp"
 #include "witness_trace.hpp"
 
 namespace ratchetcheck::proofs {
@@ -117,26 +118,9 @@ TEST_P(WitnessCorpus, KeptTraceStillBreaksItsInvariant) {
     EXPECT_EQ(steps, trace->ops.size());
 }
 
-std::vector<std::string> invariants_with_witnesses() {
-    std::vector<std::string> ids;
-    for (const Invariant& invariant : invariant_catalogue()) {
-        if (!invariant.witness_variant.empty())
-            ids.push_back(invariant.id);
-    }
-    return ids;
-}
-
-std::string test_name(const testing::TestParamInfo<std::string>& info) {
-    std::string name = info.param;
-    for (char& character : name) {
-        if (character == '-')
-            character = '_';
-    }
-    return name;
-}
-
-INSTANTIATE_TEST_SUITE_P(Catalogue, WitnessCorpus, testing::ValuesIn(invariants_with_witnesses()),
-                         test_name);
+INSTANTIATE_TEST_SUITE_P(Catalogue, WitnessCorpus,
+                         testing::ValuesIn(testing_support::invariants_with_witnesses()),
+                         testing_support::test_name);
 
 }  // namespace
 }  // namespace ratchetcheck::proofs

@@ -18,4 +18,22 @@ const WitnessResult& witness_of(const Invariant& invariant) {
     return entry->second;
 }
 
+std::vector<std::string> invariants_with_witnesses() {
+    std::vector<std::string> ids;
+    for (const Invariant& invariant : invariant_catalogue()) {
+        if (!invariant.witness_variant.empty())
+            ids.push_back(invariant.id);
+    }
+    return ids;
+}
+
+std::string test_name(const ::testing::TestParamInfo<std::string>& info) {
+    std::string name = info.param;
+    for (char& character : name) {
+        if (character == '-')
+            character = '_';
+    }
+    return name;
+}
+
 }  // namespace ratchetcheck::proofs::testing_support

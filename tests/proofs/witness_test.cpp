@@ -62,26 +62,9 @@ TEST_P(WitnessOfInvariant, VariantViolatesIt) {
     }
 }
 
-std::vector<std::string> invariants_with_witnesses() {
-    std::vector<std::string> ids;
-    for (const Invariant& invariant : invariant_catalogue()) {
-        if (!invariant.witness_variant.empty())
-            ids.push_back(invariant.id);
-    }
-    return ids;
-}
-
-std::string test_name(const testing::TestParamInfo<std::string>& info) {
-    std::string name = info.param;
-    for (char& character : name) {
-        if (character == '-')
-            character = '_';
-    }
-    return name;
-}
-
 INSTANTIATE_TEST_SUITE_P(Catalogue, WitnessOfInvariant,
-                         testing::ValuesIn(invariants_with_witnesses()), test_name);
+                         testing::ValuesIn(testing_support::invariants_with_witnesses()),
+                         testing_support::test_name);
 
 // Every invariant, lemmas included, names a witness variant, and it is one of
 // variant_catalogue() other than the specified protocol.

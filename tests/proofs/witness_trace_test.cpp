@@ -105,26 +105,9 @@ TEST_P(WitnessTrace, IsTheSearchedRunAndAgreesWithTheSpecifiedModel) {
     }
 }
 
-std::vector<std::string> invariants_with_witnesses() {
-    std::vector<std::string> ids;
-    for (const Invariant& invariant : invariant_catalogue()) {
-        if (!invariant.witness_variant.empty())
-            ids.push_back(invariant.id);
-    }
-    return ids;
-}
-
-std::string test_name(const testing::TestParamInfo<std::string>& info) {
-    std::string name = info.param;
-    for (char& character : name) {
-        if (character == '-')
-            character = '_';
-    }
-    return name;
-}
-
-INSTANTIATE_TEST_SUITE_P(Catalogue, WitnessTrace, testing::ValuesIn(invariants_with_witnesses()),
-                         test_name);
+INSTANTIATE_TEST_SUITE_P(Catalogue, WitnessTrace,
+                         testing::ValuesIn(testing_support::invariants_with_witnesses()),
+                         testing_support::test_name);
 
 }  // namespace
 }  // namespace ratchetcheck::proofs
