@@ -4,6 +4,7 @@
 // the format is canonical, so those bytes are the input itself; and the loaded party is usable
 // without a crash: it encrypts (or says no_session), and a genuine message of the fixed worlds
 // handed to it is accepted or rejected, a rejection leaving its state byte-identical.
+#include <algorithm>
 #include <string>
 
 #include "fuzz_driver.hpp"
@@ -26,9 +27,24 @@ void fuzz_one_input(ByteView input) {
                                ")");
     require(reloaded.value().serialize() == serialized,
             "serialize(load(serialize(load(input)))) differs from serialize(load(input))");
-    require(std::equal(serialized.begin(), serialized.end(), input.begin(), input.end()),
-            "a state loaded from bytes that are not its canonical serialization: input " +
-                hex(input) + ", serialized " + hex(serialized));
+    if (!std::equal(serialized.begin(), serialized.end(), input.begin(), input.end())) {
+        const auto [in_input, in_serialized] =
+            std::mismatch(input.begin(), input.end(), serialized.begin(), serialized.end());
+        const auto offset = static_cast<std::size_t>(in_input - input.begin());
+        const std::size_t from = offset < 8 ? 0 : offset - 8;
+        fail(
+            "a state loaded from bytes that are not its canonical serialization: first "
+            "difference at offset " +
+            std::to_string(offset) + " of " + std::to_string(input.size()) +
+            " input bytes (serialization: " + std::to_string(serialized.size()) +
+            " bytes); from offset " + std::to_string(from) + ", input " +
+            hex(input.subspan(from, std::min<std::size_t>(24, input.size() - from))) +
+            ", serialized " +
+            hex(ByteView(serialized)
+                    .subspan(std::min(from, serialized.size()),
+                             std::min<std::size_t>(
+                                 24, serialized.size() - std::min(from, serialized.size())))));
+    }
 
     // Usable: every genuine message of the fixed worlds is accepted or rejected, and a rejection
     // changes nothing.
