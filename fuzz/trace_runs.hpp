@@ -15,10 +15,13 @@ namespace ratchetcheck::fuzz {
 // max_trace_ops bounds the ops of one input: long enough for skipped-key and chain bounds with
 // small custom limits, short enough for thousands of runs a second.
 inline constexpr std::size_t max_trace_ops = 96;
+// max_fuzz_send_size bounds a send's filler (the format allows 65536).
+inline constexpr std::uint32_t max_fuzz_send_size = 512;
 
 // decode_fuzz_trace decodes `input` leniently (at most max_trace_ops ops), and checks the codec
 // itself on the way: the re-encoding of the decoded trace decodes strictly to the same trace, and
-// an input that decodes strictly decodes leniently to the same trace.
+// an input that decodes strictly decodes leniently to the same trace. Then bounds send sizes and
+// limits for speed (max_fuzz_send_size, signal-v3's limits; at most 10 receiving chains).
 harness::OpTrace decode_fuzz_trace(ByteView input);
 
 // without_known_gaps rewrites an op that would hit a documented gap of α and the model, so that a
