@@ -152,6 +152,8 @@ bool read_session(Reader& reader, const Profile& profile, SessionState& session)
         const std::uint32_t one_time_id = reader.u32();
         if (has_one_time)
             pending.one_time_prekey_id = one_time_id;
+        else if (one_time_id != 0)
+            reader.failed = true;  // written as 0: one byte string per state (session_state fuzz)
         pending.signed_prekey_id = reader.u32();
         reader.public_key(pending.base_key);
         session.pending_prekey = pending;

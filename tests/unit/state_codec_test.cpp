@@ -530,6 +530,15 @@ TEST_F(StateCodec, PendingPreKeyFlagsOtherThanZeroOrOneAreCorruptState) {
         EXPECT_TRUE(is_corrupt(corrupted)) << offset;
     }
     EXPECT_TRUE(load(state).ok());
+
+    // Regression (fuzz target session_state): without its flag the one-time prekey id is written
+    // as 0; any other value loaded, so one state had many serializations.
+    Bytes without_one_time = state;
+    without_one_time[pending + 1] = 0;
+    put_u32(without_one_time, pending + 2, 0);
+    EXPECT_TRUE(load(without_one_time).ok());
+    put_u32(without_one_time, pending + 2, bob_one_time_prekey_id);
+    EXPECT_TRUE(is_corrupt(without_one_time));
 }
 
 TEST_F(StateCodec, DuplicatePreKeyIdsAreCorruptState) {
