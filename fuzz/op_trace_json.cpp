@@ -12,7 +12,7 @@
 
 namespace ratchetcheck::fuzz {
 
-const FuzzTarget fuzz_target{"op_trace_json", 16 * 1024};
+const FuzzTarget fuzz_target{"op_trace_json", std::size_t{16} * 1024};
 
 void fuzz_one_input(ByteView input) {
     const std::string_view text(reinterpret_cast<const char*>(input.data()), input.size());

@@ -96,6 +96,10 @@ void add_world_seeds(Seeds& seeds) {
                 (message.type == MessageType::prekey_message ? 0x08 : 0))};
             input.insert(input.end(), message.bytes.begin(), message.bytes.end());
             seeds.add("decrypt", input);
+            // The same message with its last MAC byte flipped: authentication fails after the
+            // header was accepted, the rejection path that must leave the state unchanged.
+            input.back() ^= 0x01;
+            seeds.add("decrypt", input);
         }
     }
     const BundleMaterial& material = bundle_material();
@@ -174,15 +178,16 @@ void add_transcript_seeds(Seeds& seeds, const fs::path& vectors) {
 }  // namespace
 }  // namespace ratchetcheck::fuzz
 
-int main(int argc, char** argv) {
+namespace {
+
+int generate(std::vector<std::string> arguments, const char* program) {
     namespace fs = std::filesystem;
     using namespace ratchetcheck::fuzz;
-    std::vector<std::string> arguments(argv + 1, argv + argc);
     const bool check = !arguments.empty() && arguments.front() == "--check";
     if (check)
         arguments.erase(arguments.begin());
     if (arguments.size() != 2) {
-        std::fprintf(stderr, "usage: %s [--check] CORPUS_DIR SHARED_DIR\n", argv[0]);
+        std::fprintf(stderr, "usage: %s [--check] CORPUS_DIR SHARED_DIR\n", program);
         return 2;
     }
     const fs::path corpus = arguments[0];
@@ -227,4 +232,16 @@ int main(int argc, char** argv) {
     }
     std::printf("fuzz_seed_corpus: %zu seeds, %zu written\n", total, written);
     return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    // Filesystem errors (an unwritable corpus directory) throw; report them as a failed run.
+    try {
+        return generate(std::vector<std::string>(argv + 1, argv + argc), argv[0]);
+    } catch (const std::exception& exception) {
+        std::fprintf(stderr, "fuzz_seed_corpus: %s\n", exception.what());
+        return 2;
+    }
 }

@@ -12,7 +12,7 @@
 
 namespace ratchetcheck::fuzz {
 
-const FuzzTarget fuzz_target{"session_state", 64 * 1024};
+const FuzzTarget fuzz_target{"session_state", std::size_t{64} * 1024};
 
 void fuzz_one_input(ByteView input) {
     harness::SeededKeySource keys(world_key_seed, "fuzz");

@@ -11,7 +11,7 @@
 
 namespace ratchetcheck::fuzz {
 
-const FuzzTarget fuzz_target{"transcript_json", 32 * 1024};
+const FuzzTarget fuzz_target{"transcript_json", std::size_t{32} * 1024};
 
 void fuzz_one_input(ByteView input) {
     const std::string_view text(reinterpret_cast<const char*>(input.data()), input.size());
