@@ -23,7 +23,7 @@ harness::OpTrace decode_fuzz_trace(ByteView input) {
         if (decoded->ops.size() <= max_trace_ops)
             require(*decoded == trace, "strict and lenient decoding of the input disagree");
     }
-    // Bounded further for speed (docs/decisions.md E25): plaintexts beyond a few AES blocks and
+    // Bounded further for speed (docs/decisions.md E26): plaintexts beyond a few AES blocks and
     // limits beyond signal-v3's exercise no other code, only take longer.
     for (harness::Op& op : trace.ops) {
         if (auto* send = std::get_if<harness::SendOp>(&op))
