@@ -4,8 +4,8 @@
 #
 #   bash ci/lint.sh [BUILD_DIR]        # BUILD_DIR defaults to build/default
 #
-# Scope: every tracked .cpp under protocol/src, model/src, harness/src, proofs/src, peers/ and
-# cli/ (and, through HeaderFilterRegex, the project headers they include). tests/ and bench/ are out of scope
+# Scope: every tracked .cpp under protocol/src, model/src, harness/src, proofs/src, peers/, cli/
+# and fuzz/ (and, through HeaderFilterRegex, the project headers they include). tests/ and bench/ are out of scope
 # (issue 7, decisions E9): clang 14 cannot compile one test (a lambda capturing a structured
 # binding) and test-only code is not shipped; the mutant copies of protocol/src under the build
 # tree are generated, not ours to lint.
@@ -34,7 +34,7 @@ if [ -z "$tidy" ]; then
 fi
 
 mapfile -t files < <(git ls-files -- 'protocol/src/*.cpp' 'model/src/*.cpp' 'harness/src/*.cpp' \
-  'proofs/src/*.cpp' 'peers/*.cpp' 'cli/*.cpp')
+  'proofs/src/*.cpp' 'peers/*.cpp' 'cli/*.cpp' 'fuzz/*.cpp')
 if [ ${#files[@]} -eq 0 ]; then
   echo "lint: no source files found" >&2
   exit 2

@@ -159,7 +159,8 @@ Op read_op(Reader& reader, const Json& json, const std::string& path) {
         return static_cast<std::uint32_t>(reader.unsigned_value(json, path, key, UINT32_MAX));
     };
     if (name == "send")
-        return SendOp{reader.party(json, path), u32("size")};
+        return SendOp{reader.party(json, path), static_cast<std::uint32_t>(reader.unsigned_value(
+                                                    json, path, "size", max_send_size))};
     if (name == "deliver")
         return DeliverOp{u32("message")};
     if (name == "duplicate")

@@ -175,7 +175,7 @@ std::optional<Op> decode_op(Cursor& cursor) {
     switch (static_cast<OpKind>(kind)) {
         case OpKind::send: {
             reserved(party_bit);
-            return SendOp{party, u32()};
+            return SendOp{party, static_cast<std::uint32_t>(cursor.varint(max_send_size))};
         }
         case OpKind::deliver:
             reserved(0);

@@ -200,14 +200,19 @@ TranscriptEvent read_event(FieldReader& reader, const Json& event, std::size_t i
 }  // namespace
 
 std::variant<Transcript, TranscriptError> load_transcript(const std::filesystem::path& file) {
-    FieldReader reader;
-    reader.file = file.string();
     std::ifstream stream(file, std::ios::binary);
     if (!stream)
-        return TranscriptError{reader.file, "", "cannot be opened"};
+        return TranscriptError{file.string(), "", "cannot be opened"};
     std::stringstream contents;
     contents << stream.rdbuf();
-    const Json document = Json::parse(contents.str(), nullptr, /*allow_exceptions=*/false);
+    return parse_transcript(contents.str(), file.string());
+}
+
+std::variant<Transcript, TranscriptError> parse_transcript(std::string_view text,
+                                                           const std::string& file) {
+    FieldReader reader;
+    reader.file = file;
+    const Json document = Json::parse(text, nullptr, /*allow_exceptions=*/false);
     if (document.is_discarded())
         return TranscriptError{reader.file, "", "is not valid JSON"};
     if (!document.is_object())

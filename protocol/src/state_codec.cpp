@@ -152,6 +152,8 @@ bool read_session(Reader& reader, const Profile& profile, SessionState& session)
         const std::uint32_t one_time_id = reader.u32();
         if (has_one_time)
             pending.one_time_prekey_id = one_time_id;
+        else if (one_time_id != 0)
+            reader.failed = true;  // written as 0: one byte string per state (session_state fuzz)
         pending.signed_prekey_id = reader.u32();
         reader.public_key(pending.base_key);
         session.pending_prekey = pending;
@@ -276,16 +278,27 @@ Result<Party> Party::deserialize(ByteView serialized, KeySource& key_source, Pro
         record.id = reader.u32();
         reader.key_pair(record.key_pair);
         reader.fixed(record.signature);
-        if (!state->signed_prekeys.emplace(record.id, std::move(record)).second)
+        // Ids strictly ascending, the order serialize() writes: one byte string per state (the
+        // session_state fuzz target found the same prekeys in another order loading).
+        if (!state->signed_prekeys.empty() && record.id <= state->signed_prekeys.rbegin()->first) {
             reader.failed = true;
+            break;
+        }
+        state->signed_prekeys.emplace_hint(state->signed_prekeys.end(), record.id,
+                                           std::move(record));
     }
     const std::size_t one_time_count = reader.count(SIZE_MAX, 4 + key_pair_bytes);
     for (std::size_t index = 0; index < one_time_count && !reader.failed; ++index) {
         OneTimePreKeyRecord record;
         record.id = reader.u32();
         reader.key_pair(record.key_pair);
-        if (!state->one_time_prekeys.emplace(record.id, std::move(record)).second)
+        if (!state->one_time_prekeys.empty() &&
+            record.id <= state->one_time_prekeys.rbegin()->first) {
             reader.failed = true;
+            break;
+        }
+        state->one_time_prekeys.emplace_hint(state->one_time_prekeys.end(), record.id,
+                                             std::move(record));
     }
     if (reader.flag()) {
         SessionState session;

@@ -22,11 +22,17 @@ rc::Gen<std::uint32_t> arbitrary_u32() {
                           rc::gen::arbitrary<std::uint32_t>());
 }
 
+// Send sizes are bounded by max_send_size; both ends of the range.
+rc::Gen<std::uint32_t> arbitrary_send_size() {
+    return rc::gen::oneOf(rc::gen::inRange<std::uint32_t>(0, 300),
+                          rc::gen::inRange<std::uint32_t>(0, max_send_size + 1));
+}
+
 // Any op, applicable or not: the forms do not care.
 rc::Gen<Op> arbitrary_op() {
     return rc::gen::oneOf(
         rc::gen::exec(
-            [] { return Op{SendOp{.party = *arbitrary_party(), .size = *arbitrary_u32()}}; }),
+            [] { return Op{SendOp{.party = *arbitrary_party(), .size = *arbitrary_send_size()}}; }),
         rc::gen::exec([] { return Op{DeliverOp{.message = *arbitrary_u32()}}; }),
         rc::gen::exec([] { return Op{DuplicateOp{.message = *arbitrary_u32()}}; }),
         rc::gen::exec([] { return Op{DropOp{.message = *arbitrary_u32()}}; }), rc::gen::exec([] {
@@ -153,6 +159,15 @@ TEST(OpTraceForms, StrictDecodingRefusesMalformedInput) {
     Bytes truncate_op = encoded;
     truncate_op.insert(truncate_op.end(), {0x07, 0x00, 0x05});
     EXPECT_TRUE(std::holds_alternative<OpTrace>(decode_trace_strict(truncate_op)));
+    // A send larger than max_send_size (regression: fuzz target interaction, a send of
+    // 2^32 - 1 bytes); lenient decoding clamps it to the bound.
+    Bytes too_large = encoded;
+    too_large.insert(too_large.end(), {0x00, 0xff, 0xff, 0xff, 0xff, 0x0f});
+    EXPECT_TRUE(std::holds_alternative<std::string>(decode_trace_strict(too_large)));
+    const OpTrace clamped = decode_trace_lenient(too_large);
+    ASSERT_EQ(clamped.ops.size(), trace.ops.size() + 1);
+    const Op largest = SendOp{.party = model::PartyId::alice, .size = max_send_size};
+    EXPECT_EQ(clamped.ops.back(), largest);
     Bytes non_canonical = encoded;
     non_canonical.insert(non_canonical.end(),
                          {0x01, 0x80, 0x00});  // deliver, varint 0 in two bytes
@@ -194,6 +209,10 @@ TEST(OpTraceForms, JsonErrorsNameTheField) {
         R"("setup": {"key_seed": "1", "one_time_prekey": true, "profile": {"max_forward_jump": 3,)"
         R"( "max_skipped_keys_per_chain": 3, "max_skipped_keys_total": 3, "max_receiving_chains": 2}})";
     EXPECT_EQ(error_of("{"), "not valid JSON");
+    EXPECT_NE(error_of(R"({"format": "ratchetcheck-op-trace/1", )" + setup +
+                       R"(, "ops": [{"op": "send", "party": "alice", "size": 65537}]})")
+                  .find(".ops[0].size"),
+              std::string::npos);
     EXPECT_NE(error_of(R"({"format": "ratchetcheck-op-trace/1", )" + setup +
                        R"(, "ops": [{"op": "send"}]})")
                   .find(".ops[0].party"),

@@ -4,6 +4,8 @@
 // written from docs/state-format.md, not by the implementation's reader.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "ratchetcheck/wire/byte_reader.hpp"
 #include "unit_fixture.hpp"
 
@@ -528,6 +530,15 @@ TEST_F(StateCodec, PendingPreKeyFlagsOtherThanZeroOrOneAreCorruptState) {
         EXPECT_TRUE(is_corrupt(corrupted)) << offset;
     }
     EXPECT_TRUE(load(state).ok());
+
+    // Regression (fuzz target session_state): without its flag the one-time prekey id is written
+    // as 0; any other value loaded, so one state had many serializations.
+    Bytes without_one_time = state;
+    without_one_time[pending + 1] = 0;
+    put_u32(without_one_time, pending + 2, 0);
+    EXPECT_TRUE(load(without_one_time).ok());
+    put_u32(without_one_time, pending + 2, bob_one_time_prekey_id);
+    EXPECT_TRUE(is_corrupt(without_one_time));
 }
 
 TEST_F(StateCodec, DuplicatePreKeyIdsAreCorruptState) {
@@ -537,6 +548,39 @@ TEST_F(StateCodec, DuplicatePreKeyIdsAreCorruptState) {
     Bytes corrupted = state;
     put_u32(corrupted, layout.one_time_id_offsets[1], layout.one_time_ids[0]);
     EXPECT_TRUE(is_corrupt(corrupted));
+}
+
+// Regression (fuzz target session_state, corpus/session_state/crash input): prekeys in another
+// order than serialize() writes them loaded, so one state had several serializations. Swapping
+// two whole records keeps every id distinct; only the order is wrong.
+TEST_F(StateCodec, PreKeyIdsNotAscendingAreCorruptState) {
+    const Bytes state = copy_of(states.lonely.serialize());
+    const StateLayout layout = layout_of(states.lonely);
+    ASSERT_EQ(layout.one_time_ids, (std::vector<std::uint32_t>{1, 2, 3}));
+    constexpr std::size_t one_time_record_bytes = 4 + key_pair_bytes;
+    Bytes swapped = state;
+    const auto first = static_cast<std::ptrdiff_t>(layout.one_time_id_offsets[0]);
+    const auto second = static_cast<std::ptrdiff_t>(layout.one_time_id_offsets[1]);
+    std::swap_ranges(swapped.begin() + first, swapped.begin() + first + one_time_record_bytes,
+                     swapped.begin() + second);
+    EXPECT_TRUE(is_corrupt(swapped));
+
+    // Signed prekeys: Bob's signed prekey with a second one of a lower id written after it.
+    ASSERT_EQ(layout.signed_ids.size(), 1u);
+    constexpr std::size_t signed_record_bytes = 4 + key_pair_bytes + signature_bytes;
+    const std::size_t record = layout.signed_id_offsets[0];
+    Bytes two_signed(state.begin(), state.begin() + static_cast<std::ptrdiff_t>(record));
+    two_signed.insert(two_signed.end(), state.begin() + static_cast<std::ptrdiff_t>(record),
+                      state.begin() + static_cast<std::ptrdiff_t>(record + signed_record_bytes));
+    two_signed.insert(two_signed.end(), state.begin() + static_cast<std::ptrdiff_t>(record),
+                      state.end());
+    put_u32(two_signed, layout.signed_count_offset, 2);
+    put_u32(two_signed, record + signed_record_bytes, layout.signed_ids[0] - 1);
+    EXPECT_TRUE(is_corrupt(two_signed));
+    // Control: the same two records in ascending order load.
+    put_u32(two_signed, record, layout.signed_ids[0] - 1);
+    put_u32(two_signed, record + signed_record_bytes, layout.signed_ids[0]);
+    EXPECT_TRUE(load(two_signed).ok());
 }
 
 TEST_F(StateCodec, ArchivedSessionsWithoutACurrentOneAreCorruptState) {

@@ -5,3 +5,5 @@ set(MUTANT_FIND [=[            session.sending_chain.index == 0 ? 0 : session.se
 set(MUTANT_REPLACE [=[            session.sending_chain.index;  // MUTANT previous_counter_wrong: Ns, not max(Ns - 1, 0)]=])
 set(MUTANT_PROPERTY StatefulProperties.ImplementationRefinesModel)
 set(MUTANT_CHECK model-agreement)
+# Only the model notices: the differential_model corpus holds its counterexample trace.
+set(MUTANT_FUZZ_TARGETS differential_model)

@@ -12,3 +12,5 @@ set(MUTANT_MODEL_VARIANT keep_used_skipped_keys)
 # interop traces, shrunk, and reproduced by this mutant's CLI with `replay --peer libsignal`: the
 # used key still stored shows in α (model-agreement) as soon as a late message is accepted.
 set(MUTANT_INTEROP_CHECK model-agreement)
+# A skipped message of the decrypt target's after-skips world is accepted a second time.
+set(MUTANT_FUZZ_TARGETS decrypt)

@@ -8,3 +8,5 @@ set(MUTANT_REPLACE [=[
             chain.chain_key = std::move(*staged.advanced_chain_key);  // MUTANT skipped_keys_not_stored]=])
 set(MUTANT_PROPERTY StatefulProperties.DeliveryWithinLimitsDecryptsExactlyOnce)
 set(MUTANT_CHECK delivery-within-limits)
+# The interaction corpus holds this mutant's counterexample trace (a late message lost).
+set(MUTANT_FUZZ_TARGETS interaction)

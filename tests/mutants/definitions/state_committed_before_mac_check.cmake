@@ -15,3 +15,6 @@ set(MUTANT_REPLACE [=[
     auto plaintext]=])
 set(MUTANT_PROPERTY StatefulProperties.RejectedInputChangesNothing)
 set(MUTANT_CHECK rejection-changes-nothing)
+# The decrypt target's seeds with a flipped MAC byte show the changed state; the interaction corpus
+# holds this mutant's counterexample trace.
+set(MUTANT_FUZZ_TARGETS decrypt interaction)

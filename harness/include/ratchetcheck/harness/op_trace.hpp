@@ -133,6 +133,10 @@ struct OpTrace {
 // cannot ask for 2^32 receiving chains).
 inline constexpr std::size_t max_trace_receiving_chains = 64;
 inline constexpr std::int64_t max_trace_limit = 100000;
+// The largest plaintext filler a send op may ask for (the JSON reader and strict byte decoding
+// refuse more, lenient decoding clamps): a hostile trace cannot make a run build 4 GiB plaintexts
+// (found by the interaction fuzz target: a send of size 2^32 - 1 ran for minutes).
+inline constexpr std::uint32_t max_send_size = 65536;
 
 // validate_setup returns a description of the first problem, or nullopt when usable.
 std::optional<std::string> validate_setup(const TraceSetup& setup);

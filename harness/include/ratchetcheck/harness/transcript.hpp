@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -71,6 +72,11 @@ struct TranscriptError {
 // load_transcript reads and validates a transcript file. Every missing or ill-typed field is a
 // TranscriptError naming the field (e.g. "events[3].ciphertext"); nothing throws.
 std::variant<Transcript, TranscriptError> load_transcript(const std::filesystem::path& file);
+
+// parse_transcript validates a transcript already read into memory (load_transcript's reader,
+// also the transcript_json fuzz target's); `file` only names it in errors. Nothing throws.
+std::variant<Transcript, TranscriptError> parse_transcript(std::string_view text,
+                                                           const std::string& file);
 
 // ReplayResult is the outcome of replaying one transcript.
 struct ReplayResult {

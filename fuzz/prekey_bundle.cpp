@@ -1,0 +1,135 @@
+// Fuzz target prekey_bundle: the initiator's half of X3DH (Party::initiate_session, X3DH §3.3) on
+// an attacker-chosen bundle, built from Bob's genuine bundle (fuzz_world.hpp) with any of its
+// fields replaced by input bytes.
+//
+// Input: byte 0 flags — bit 0 Alice trusts on first use (else she pins Bob's identity), bit 1 the
+// bundle has a one-time prekey, bits 2-5 take the identity key, signed prekey, signature and
+// one-time prekey from the input (else Bob's genuine ones), bit 6 takes the ids from the input;
+// then, in this order and each only when its flag is set, 3 × 4 bytes of ids (registration,
+// signed prekey, one-time prekey; little-endian), 32 bytes of identity u, 32 of signed prekey u,
+// 64 of signature, 32 of one-time prekey u. Missing bytes are zero.
+//
+// Asserts: a refused bundle leaves Alice's state byte-identical; an accepted one was signed by
+// the identity it names (only the genuine signed prekey is accepted with Bob's identity), Alice
+// can then encrypt a PreKeySignalMessage, and with all of Bob's genuine keys Bob decrypts it.
+#include <cstring>
+#include <string>
+
+#include "fuzz_driver.hpp"
+#include "fuzz_world.hpp"
+
+namespace ratchetcheck::fuzz {
+
+const FuzzTarget fuzz_target{"prekey_bundle", 256};
+
+namespace {
+
+// InputReader hands out input bytes in order, zeros after the end.
+class InputReader {
+  public:
+    explicit InputReader(ByteView input) : input_(input) {}
+    void read(std::span<std::uint8_t> output) {
+        for (auto& byte : output)
+            byte = offset_ < input_.size() ? input_[offset_++] : 0;
+    }
+    std::uint32_t read_u32() {
+        std::array<std::uint8_t, 4> bytes{};
+        read(bytes);
+        return static_cast<std::uint32_t>(bytes[0]) | static_cast<std::uint32_t>(bytes[1]) << 8 |
+               static_cast<std::uint32_t>(bytes[2]) << 16 |
+               static_cast<std::uint32_t>(bytes[3]) << 24;
+    }
+
+  private:
+    ByteView input_;
+    std::size_t offset_ = 0;
+};
+
+enum Flag : std::uint8_t {
+    trust_on_first_use = 1 << 0,
+    with_one_time_prekey = 1 << 1,
+    identity_from_input = 1 << 2,
+    signed_prekey_from_input = 1 << 3,
+    signature_from_input = 1 << 4,
+    one_time_prekey_from_input = 1 << 5,
+    ids_from_input = 1 << 6,
+};
+
+}  // namespace
+
+void fuzz_one_input(ByteView input) {
+    if (input.empty())
+        return;
+    const std::uint8_t flags = input[0];
+    InputReader reader(input.subspan(1));
+    const BundleMaterial& material = bundle_material();
+    PreKeyBundle bundle = material.bundle;
+    if ((flags & ids_from_input) != 0) {
+        bundle.registration_id = reader.read_u32();
+        bundle.signed_prekey_id = reader.read_u32();
+        if (bundle.one_time_prekey)
+            bundle.one_time_prekey->id = reader.read_u32();
+    }
+    if ((flags & identity_from_input) != 0)
+        reader.read(bundle.identity_key.u);
+    if ((flags & signed_prekey_from_input) != 0)
+        reader.read(bundle.signed_prekey.u);
+    if ((flags & signature_from_input) != 0)
+        reader.read(bundle.signed_prekey_signature);
+    if ((flags & with_one_time_prekey) == 0) {
+        bundle.one_time_prekey.reset();
+    } else if ((flags & one_time_prekey_from_input) != 0) {
+        reader.read(bundle.one_time_prekey->key.u);
+    }
+    const bool genuine_keys =
+        bundle.identity_key == material.bundle.identity_key &&
+        bundle.signed_prekey == material.bundle.signed_prekey &&
+        bundle.signed_prekey_signature == material.bundle.signed_prekey_signature &&
+        bundle.signed_prekey_id == material.bundle.signed_prekey_id &&
+        (!bundle.one_time_prekey ||
+         (bundle.one_time_prekey->key == material.bundle.one_time_prekey->key &&
+          bundle.one_time_prekey->id == material.bundle.one_time_prekey->id));
+
+    harness::SeededKeySource keys(world_key_seed, "fuzz");
+    std::optional<IdentityPublicKey> pinned;
+    if ((flags & trust_on_first_use) == 0)
+        pinned = material.bundle.identity_key;
+    Party alice(material.alice_identity.clone(), 1, pinned, keys);
+    const SecureBytes before = alice.serialize();
+    auto started = alice.initiate_session(bundle);
+    if (!started.ok()) {
+        require(alice.serialize() == before, "X3DH refused the bundle with " +
+                                                 std::string(error_name(started.error())) +
+                                                 " but Alice's state changed");
+        require(!genuine_keys,
+                "X3DH refused Bob's genuine keys with " + std::string(error_name(started.error())));
+        return;
+    }
+    require(!pinned || bundle.identity_key == *pinned,
+            "X3DH accepted a bundle whose identity is not the pinned one");
+    require(bundle.identity_key != material.bundle.identity_key ||
+                bundle.signed_prekey == material.bundle.signed_prekey,
+            "X3DH accepted a signed prekey Bob never signed: signature " +
+                hex(bundle.signed_prekey_signature));
+
+    const Bytes plaintext{'h', 'i'};
+    auto sent = alice.encrypt(plaintext);
+    require(sent.ok(), "encrypt after an accepted bundle failed with " +
+                           std::string(sent.ok() ? "" : error_name(sent.error())));
+    require(sent.value().type == MessageType::prekey_message,
+            "the first message after X3DH is not a PreKeySignalMessage");
+    if (!genuine_keys)
+        return;
+    harness::SeededKeySource bob_keys(world_key_seed, "fuzz-bob");
+    auto bob = Party::deserialize(material.bob_state, bob_keys);
+    require(bob.ok(), "Bob's fixed state does not load");
+    auto received = bob.value().decrypt(sent.value().type, sent.value().bytes);
+    require(received.ok(),
+            "Bob rejects the first message of a session on his genuine bundle with " +
+                std::string(received.ok() ? "" : error_name(received.error())));
+    require(std::equal(received.value().begin(), received.value().end(), plaintext.begin(),
+                       plaintext.end()),
+            "Bob decrypts the first message to another plaintext");
+}
+
+}  // namespace ratchetcheck::fuzz

@@ -1,0 +1,69 @@
+// Fuzz target session_state: Party::deserialize (docs/state-format.md) on any bytes.
+//
+// Asserts: whatever loads serializes to bytes that load again and serialize to the same bytes;
+// the format is canonical, so those bytes are the input itself; and the loaded party is usable
+// without a crash: it encrypts (or says no_session), and a genuine message of the fixed worlds
+// handed to it is accepted or rejected, a rejection leaving its state byte-identical.
+#include <algorithm>
+#include <string>
+
+#include "fuzz_driver.hpp"
+#include "fuzz_world.hpp"
+
+namespace ratchetcheck::fuzz {
+
+const FuzzTarget fuzz_target{"session_state", std::size_t{64} * 1024};
+
+void fuzz_one_input(ByteView input) {
+    harness::SeededKeySource keys(world_key_seed, "fuzz");
+    auto loaded = Party::deserialize(input, keys);
+    if (!loaded.ok())
+        return;
+    Party party = std::move(loaded).value();
+    const SecureBytes serialized = party.serialize();
+    auto reloaded = Party::deserialize(serialized, keys);
+    require(reloaded.ok(), "the serialization of a loaded state does not load (" +
+                               std::string(reloaded.ok() ? "" : error_name(reloaded.error())) +
+                               ")");
+    require(reloaded.value().serialize() == serialized,
+            "serialize(load(serialize(load(input)))) differs from serialize(load(input))");
+    if (!std::equal(serialized.begin(), serialized.end(), input.begin(), input.end())) {
+        const auto [in_input, in_serialized] =
+            std::mismatch(input.begin(), input.end(), serialized.begin(), serialized.end());
+        const auto offset = static_cast<std::size_t>(in_input - input.begin());
+        const std::size_t from = offset < 8 ? 0 : offset - 8;
+        fail(
+            "a state loaded from bytes that are not its canonical serialization: first "
+            "difference at offset " +
+            std::to_string(offset) + " of " + std::to_string(input.size()) +
+            " input bytes (serialization: " + std::to_string(serialized.size()) +
+            " bytes); from offset " + std::to_string(from) + ", input " +
+            hex(input.subspan(from, std::min<std::size_t>(24, input.size() - from))) +
+            ", serialized " +
+            hex(ByteView(serialized)
+                    .subspan(std::min(from, serialized.size()),
+                             std::min<std::size_t>(
+                                 24, serialized.size() - std::min(from, serialized.size())))));
+    }
+
+    // Usable: every genuine message of the fixed worlds is accepted or rejected, and a rejection
+    // changes nothing.
+    for (std::size_t state = 0; state < chain_state_count; ++state) {
+        for (const PendingMessage& message :
+             world_snapshot(static_cast<ChainState>(state)).pending) {
+            const SecureBytes before = party.serialize();
+            auto result = party.decrypt(message.type, message.bytes);
+            if (!result.ok())
+                require(party.serialize() == before, "rejected with " +
+                                                         std::string(error_name(result.error())) +
+                                                         " but the serialized state changed");
+        }
+    }
+    const Bytes plaintext{'f', 'u', 'z', 'z'};
+    auto sent = party.encrypt(plaintext);
+    require(sent.ok() || sent.error() == Error::no_session ||
+                sent.error() == Error::too_far_ahead || sent.error() == Error::key_source_exhausted,
+            "encrypt failed with " + std::string(sent.ok() ? "" : error_name(sent.error())));
+}
+
+}  // namespace ratchetcheck::fuzz

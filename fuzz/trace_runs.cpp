@@ -1,0 +1,89 @@
+// The op-trace helpers of trace_runs.hpp.
+#include "trace_runs.hpp"
+
+#include <algorithm>
+#include <variant>
+
+#include "fuzz_driver.hpp"
+#include "ratchetcheck/harness/op_trace_codec.hpp"
+
+namespace ratchetcheck::fuzz {
+
+harness::OpTrace decode_fuzz_trace(ByteView input) {
+    harness::OpTrace trace = harness::decode_trace_lenient(input, max_trace_ops);
+    const Bytes canonical = harness::encode_trace(trace);
+    auto strict = harness::decode_trace_strict(canonical);
+    if (const auto* problem = std::get_if<std::string>(&strict))
+        fail("the canonical encoding " + hex(canonical) +
+             " of a leniently decoded trace does not decode strictly: " + *problem);
+    require(std::get<harness::OpTrace>(strict) == trace,
+            "the canonical encoding " + hex(canonical) + " decodes to another trace");
+    auto strict_input = harness::decode_trace_strict(input);
+    if (const auto* decoded = std::get_if<harness::OpTrace>(&strict_input)) {
+        if (decoded->ops.size() <= max_trace_ops)
+            require(*decoded == trace, "strict and lenient decoding of the input disagree");
+    }
+    // Bounded further for speed (docs/decisions.md E26): plaintexts beyond a few AES blocks and
+    // limits beyond signal-v3's exercise no other code, only take longer.
+    for (harness::Op& op : trace.ops) {
+        if (auto* send = std::get_if<harness::SendOp>(&op))
+            send->size = std::min(send->size, max_fuzz_send_size);
+    }
+    model::Limits& limits = trace.setup.limits;
+    const model::Limits signal_v3{};
+    limits.max_forward_jump = std::min(limits.max_forward_jump, signal_v3.max_forward_jump);
+    limits.max_skipped_keys_per_chain =
+        std::min(limits.max_skipped_keys_per_chain, signal_v3.max_skipped_keys_per_chain);
+    limits.max_skipped_keys_total =
+        std::min(limits.max_skipped_keys_total, signal_v3.max_skipped_keys_total);
+    limits.max_receiving_chains =
+        std::min(limits.max_receiving_chains, signal_v3.max_receiving_chains * 2);
+    return trace;
+}
+
+harness::Op without_known_gaps(const harness::SideBySideRunner& runner, harness::Op op) {
+    auto* tamper = std::get_if<harness::TamperOp>(&op);
+    if (tamper == nullptr || tamper->message >= runner.messages_sent())
+        return op;
+    const harness::GenuineMessage& message = runner.genuine_messages()[tamper->message];
+    if (message.type != MessageType::prekey_message || message.bytes.empty())
+        return op;
+    // The base key is field 2 of the PreKeySignalMessage: tag 0x12, length 33, 0x05 || u; its
+    // last byte holds the bit X25519 ignores. Found by its bytes, as the layout varies with the
+    // optional one-time prekey id.
+    const std::uint8_t base_key_header[] = {0x12, 0x21, 0x05};
+    const auto found = std::search(message.bytes.begin(), message.bytes.end(),
+                                   std::begin(base_key_header), std::end(base_key_header));
+    if (found == message.bytes.end())
+        return op;
+    const auto last_byte =
+        static_cast<std::size_t>(found - message.bytes.begin()) + sizeof base_key_header + 31;
+    if (tamper->byte % message.bytes.size() == last_byte) {
+        tamper->mask = static_cast<std::uint8_t>(tamper->mask & 0x7f);
+        if (tamper->mask == 0)
+            tamper->mask = 0x01;
+    }
+    return op;
+}
+
+std::unique_ptr<harness::SideBySideRunner> create_runner(const harness::TraceSetup& setup,
+                                                         const harness::RunnerOptions& options) {
+    auto created = harness::SideBySideRunner::create(setup, options);
+    if (const auto* problem = std::get_if<std::string>(&created))
+        fail("the runner refused a leniently decoded setup: " + *problem);
+    return std::move(std::get<std::unique_ptr<harness::SideBySideRunner>>(created));
+}
+
+void fail_with_trace(const std::string& what, const harness::SideBySideRunner& runner,
+                     const harness::StepReport& report) {
+    std::string text =
+        what + "\n  at op " + std::to_string(report.op_index) + ": " + report.describe();
+    for (const harness::Violation& violation : report.violations)
+        text += "\n  !! [" + std::string(harness::check_name(violation.check)) + "] " +
+                violation.detail;
+    text += "\n  the ops run so far (save as FILE.json; replay: ratchetcheck replay FILE.json):\n" +
+            harness::trace_to_json(runner.trace());
+    fail(text);
+}
+
+}  // namespace ratchetcheck::fuzz

@@ -1,0 +1,42 @@
+// What the op-trace targets (interaction, differential_model, differential_libsignal) share: the
+// fuzz input decoded as an op trace (op_trace_codec.hpp, lenient: every byte string is a trace),
+// the side-by-side runner stepping it, and failure reports that carry the trace as JSON so that
+// `ratchetcheck replay` reproduces them.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <string>
+
+#include "ratchetcheck/harness/side_by_side.hpp"
+
+namespace ratchetcheck::fuzz {
+
+// max_trace_ops bounds the ops of one input: long enough for skipped-key and chain bounds with
+// small custom limits, short enough for thousands of runs a second.
+inline constexpr std::size_t max_trace_ops = 96;
+// max_fuzz_send_size bounds a send's filler (the format allows 65536).
+inline constexpr std::uint32_t max_fuzz_send_size = 512;
+
+// decode_fuzz_trace decodes `input` leniently (at most max_trace_ops ops), and checks the codec
+// itself on the way: the re-encoding of the decoded trace decodes strictly to the same trace, and
+// an input that decodes strictly decodes leniently to the same trace. Then bounds send sizes and
+// limits for speed (max_fuzz_send_size, signal-v3's limits; at most 10 receiving chains).
+harness::OpTrace decode_fuzz_trace(ByteView input);
+
+// without_known_gaps rewrites an op that would hit a documented gap of α and the model, so that a
+// fuzz run reports new findings only: the top bit of a PreKeySignalMessage's base key
+// (docs/decisions.md E8), which X25519 ignores, is never flipped by a tamper op.
+harness::Op without_known_gaps(const harness::SideBySideRunner& runner, harness::Op op);
+
+// create_runner starts a runner on the trace's setup; a leniently decoded setup is always valid,
+// so a refusal is a failure of the target.
+std::unique_ptr<harness::SideBySideRunner> create_runner(const harness::TraceSetup& setup,
+                                                         const harness::RunnerOptions& options);
+
+// fail_with_trace fails the target with `what`, the step that broke, and the ops run so far as
+// JSON (replay with `ratchetcheck replay FILE.json`).
+[[noreturn]] void fail_with_trace(const std::string& what, const harness::SideBySideRunner& runner,
+                                  const harness::StepReport& report);
+
+}  // namespace ratchetcheck::fuzz
