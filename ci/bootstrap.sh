@@ -18,6 +18,9 @@ packages=(
   valgrind
   # peers for interop and benchmarks
   libsignal-protocol-c-dev libolm-dev
+  # the evidence pack (ratchetcheck evidence): dot draws the state machine into report.html;
+  # headless chromium renders report.html in the ctest label evidence
+  graphviz chromium
 )
 
 missing=()
