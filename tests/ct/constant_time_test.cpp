@@ -168,6 +168,7 @@ std::string receive(Party& receiver, const OutgoingMessage& message) {
     return {plaintext.value().begin(), plaintext.value().end()};
 }
 
+// @evidence check=test:ct_* functions=SF.CONSTANT_TIME
 TEST_F(ConstantTime, X25519Agreement) {
     const crypto::X25519Private alice = poisoned_private_key(1);
     const crypto::X25519Private bob = poisoned_private_key(2);

@@ -647,6 +647,7 @@ void run_scenario() {
 
 // --- The tests -----------------------------------------------------------------------------------
 
+// @evidence check=test:no_key_left_behind functions=SF.ZEROIZATION clauses=DR-6.1
 TEST(NoKeyLeftBehind, ThePositiveControlIsFound) {
     std::printf("re-run: %s\n", rerun_command());
     // A key copied into a plain std::vector, freed unwiped, must be reported.

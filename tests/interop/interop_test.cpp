@@ -135,6 +135,7 @@ harness::RunStatistics run_random_traces(std::uint64_t seed, std::uint64_t count
     return total;
 }
 
+// @evidence check=test:LiveInterop.* functions=SF.KEY_AGREEMENT,SF.PER_MESSAGE_KEYS,SF.TRANSACTIONAL_RECEIVE,SF.REPLAY_REJECTION,SF.OUT_OF_ORDER,SF.BOUNDED_STORES clauses=X3DH-3.3,X3DH-3.4,DR-3.4,DR-3.5
 TEST(LiveInterop, RandomTracesAgreeWithLibsignalInEitherSeat) {
     const std::uint64_t count = environment_number("RATCHETCHECK_INTEROP_SCENARIOS").value_or(1000);
     const std::uint64_t seed =

@@ -28,6 +28,7 @@ std::string expected_hex_counting_from(std::uint8_t first) {
     return hex_of(bytes);
 }
 
+// @evidence check=test:SecretArray.* functions=SF.ZEROIZATION clauses=DR-6.1
 TEST(SecretArray, MoveConstructionLeavesTheSourceZeroed) {
     Secret source = secret_counting_from(1);
     const Secret destination(std::move(source));

@@ -53,6 +53,10 @@ std::string case_name(const json& test) {
 // outputs are exactly the cases flagged LowOrderPublic and ZeroSharedSecret; the test checks that
 // too, so the policy statement about the flags is also pinned. Everything else, including twist
 // points and non-canonical u (>= p, reduced as RFC 7748 §5 says), must give Wycheproof's value.
+// @evidence check=test:WycheproofAesCbcPkcs5.* mechanisms=AES-256-CBC clauses=DR-5.2
+// @evidence check=test:WycheproofHkdfSha256.* mechanisms=HKDF-SHA256
+// @evidence check=test:WycheproofHmacSha256.* mechanisms=HMAC-SHA256
+// @evidence check=test:WycheproofX25519.* mechanisms=X25519 functions=SF.KEY_AGREEMENT
 TEST(WycheproofX25519, EveryCaseMatchesOrIsRejectedExactlyWhenTheOutputIsAllZero) {
     const json document = load_wycheproof("x25519_test.json", "XDH");
     std::size_t counted = 0;

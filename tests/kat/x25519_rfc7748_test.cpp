@@ -50,6 +50,7 @@ constexpr ScalarMultiplicationVector rfc7748_section_5_2_vectors[] = {
      "95cbde9476e8907d7aade45cb4b873f88b595a68799fa152e6f8f7647aac7957"},
 };
 
+// @evidence check=test:Rfc7748X25519.* mechanisms=X25519 functions=SF.KEY_AGREEMENT clauses=X3DH-4.7
 TEST(Rfc7748X25519, Section5_2TestVectors) {
     for (const ScalarMultiplicationVector& vector : rfc7748_section_5_2_vectors) {
         SCOPED_TRACE(vector.scalar);

@@ -78,6 +78,7 @@ bool edwards_sign_bit(const X25519Private& private_key) {
     return (edwards_point[31] & 0x80) != 0;
 }
 
+// @evidence check=test:XeddsaAgainstLibsignal.* mechanisms=XEdDSA clauses=X3DH-3.2
 TEST(XeddsaAgainstLibsignal, OurSignaturesVerifyUnderBothLibsignalVerifiers) {
     std::size_t verified = 0;
     for (int key_number = 0; key_number < key_count; ++key_number) {

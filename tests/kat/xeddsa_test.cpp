@@ -64,6 +64,8 @@ SignedPrekey signed_prekey_of(const fs::path& file) {
 
 class TranscriptSignedPrekey : public ::testing::TestWithParam<fs::path> {};
 
+// @evidence check=test:XeddsaRejects.* mechanisms=XEdDSA functions=SF.KEY_AGREEMENT clauses=X3DH-3.2
+// @evidence check=test:XeddsaRoundTrip.* mechanisms=XEdDSA
 TEST_P(TranscriptSignedPrekey, SignatureByBobsIdentityKeyVerifies) {
     const SignedPrekey signed_prekey = signed_prekey_of(GetParam());
     ASSERT_EQ(signed_prekey.signed_message.size(), 33u);

@@ -20,6 +20,7 @@ using harness::Check;
 // after every op, the implementation and the model agree on accept/reject (and on the error where
 // the model can name it: duplicate, too_far_ahead, no_session), on the plaintext, on every sent
 // header, and α(implementation) equals the model.
+// @evidence check=test:StatefulProperties.ImplementationRefinesModel functions=SF.PER_MESSAGE_KEYS,SF.TRANSACTIONAL_RECEIVE,SF.KEY_AGREEMENT clauses=DR-3.3,DR-3.4,DR-3.5,X3DH-3.3,X3DH-3.4,DR-6.5
 RC_GTEST_PROP(StatefulProperties, ImplementationRefinesModel, ()) {
     check_stateful_property({.name = "ImplementationRefinesModel",
                              .mix = OpMix{},
@@ -30,6 +31,7 @@ RC_GTEST_PROP(StatefulProperties, ImplementationRefinesModel, ()) {
 // DR §3.5 ("the message key ... is deleted"; TrySkippedMessageKeys deletes the skipped key it
 // uses): no message key is used twice, and no message is accepted twice — however often the
 // adversary replays it, early or late, before or after a ratchet step.
+// @evidence check=test:StatefulProperties.NoMessageAcceptedTwice functions=SF.REPLAY_REJECTION clauses=DR-3.5,DR-6.4
 RC_GTEST_PROP(StatefulProperties, NoMessageAcceptedTwice, ()) {
     check_stateful_property({.name = "NoMessageAcceptedTwice",
                              .mix = {.deliver = 10, .duplicate = 6, .tamper = 0, .forge = 0},
@@ -41,6 +43,7 @@ RC_GTEST_PROP(StatefulProperties, NoMessageAcceptedTwice, ()) {
 // the limits, in any order, decrypts exactly once. The commands deliver in random order; then
 // every copy still in flight is delivered. Each message that was ever delivered within the
 // limits must have been accepted, exactly once.
+// @evidence check=test:StatefulProperties.DeliveryWithinLimitsDecryptsExactlyOnce functions=SF.OUT_OF_ORDER clauses=DR-2.6,DR-3.5
 RC_GTEST_PROP(StatefulProperties, DeliveryWithinLimitsDecryptsExactlyOnce, ()) {
     const auto drain_and_count = [](PropertyRun& run) {
         for (bool delivered = true; delivered;) {
@@ -74,6 +77,7 @@ RC_GTEST_PROP(StatefulProperties, DeliveryWithinLimitsDecryptsExactlyOnce, ()) {
 // is discarded and changes to the state object are discarded"): a rejected input — tampered,
 // forged, replayed, too far ahead — leaves the serialized state byte-identical, and the genuine
 // message still decrypts afterwards.
+// @evidence check=test:StatefulProperties.RejectedInputChangesNothing functions=SF.TRANSACTIONAL_RECEIVE clauses=DR-3.5
 RC_GTEST_PROP(StatefulProperties, RejectedInputChangesNothing, ()) {
     check_stateful_property({.name = "RejectedInputChangesNothing",
                              .mix = {.duplicate = 2, .tamper = 4, .forge = 4},
@@ -84,6 +88,7 @@ RC_GTEST_PROP(StatefulProperties, RejectedInputChangesNothing, ()) {
 // Party::serialize / Party::deserialize (docs/state-format.md): saving and restoring either
 // party at any point changes nothing observable. Every op runs twice, with and without the
 // save/restores; outcomes, message bytes, views and serialized states must match.
+// @evidence check=test:StatefulProperties.SaveRestoreChangesNothingObservable functions=SF.INPUT_VALIDATION clauses=DR-3.2
 RC_GTEST_PROP(StatefulProperties, SaveRestoreChangesNothingObservable, ()) {
     check_stateful_property({.name = "SaveRestoreChangesNothingObservable",
                              .mix = {.save_restore = 5},
@@ -95,6 +100,7 @@ RC_GTEST_PROP(StatefulProperties, SaveRestoreChangesNothingObservable, ()) {
 // DR §3.5 (MAX_SKIP bounds the keys stored; Profile: skipped keys per chain and in total,
 // receiving chains, archived sessions): the stores never exceed their bounds. Small limits, so
 // every bound binds.
+// @evidence check=test:StatefulProperties.StoresStayWithinBounds functions=SF.BOUNDED_STORES clauses=DR-3.5
 RC_GTEST_PROP(StatefulProperties, StoresStayWithinBounds, ()) {
     check_stateful_property({.name = "StoresStayWithinBounds",
                              .mix = {.send = 8, .deliver = 8, .tamper = 0, .forge = 0},
@@ -105,6 +111,7 @@ RC_GTEST_PROP(StatefulProperties, StoresStayWithinBounds, ()) {
 // DR §3.5 DHRatchet and DR §1 (break-in recovery): after a reply round trip each side sends under
 // a fresh ratchet key — whenever a party accepts a message under a peer ratchet key it had no
 // chain for, its next messages go out under a ratchet key never used before, from Ns = 0.
+// @evidence check=test:StatefulProperties.ReplyRoundTripSendsUnderFreshRatchetKey functions=SF.PER_MESSAGE_KEYS clauses=DR-3.5
 RC_GTEST_PROP(StatefulProperties, ReplyRoundTripSendsUnderFreshRatchetKey, ()) {
     check_stateful_property({.name = "ReplyRoundTripSendsUnderFreshRatchetKey",
                              .mix = {.duplicate = 0, .tamper = 0, .forge = 0},

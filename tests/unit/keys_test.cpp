@@ -36,6 +36,7 @@ constexpr std::string_view rfc7748_bob_public =
 constexpr std::string_view rfc7748_shared =
     "4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742";
 
+// @evidence check=test:PublicKeyDecode.* functions=SF.INPUT_VALIDATION clauses=X3DH-2.2
 TEST(PublicKeyDecode, AcceptsThe33ByteDjbForm) {
     const Bytes encoded = filled_djb_key(0x42);
     auto key = RatchetPublicKey::decode(encoded);

@@ -31,6 +31,8 @@ class PartyRejection : public ::testing::Test {
 
 // --- authentication ----------------------------------------------------------------------------
 
+// @evidence check=test:PartyRejection.* functions=SF.TRANSACTIONAL_RECEIVE,SF.INPUT_VALIDATION,SF.KEY_AGREEMENT clauses=DR-3.5,X3DH-3.4
+// @evidence check=test:InitiateSessionRejection.* functions=SF.KEY_AGREEMENT clauses=X3DH-3.3
 TEST_F(PartyRejection, EveryTamperedMacByteIsAuthenticationFailed) {
     const OutgoingMessage genuine = established_message("mac check");
     for (std::size_t from_end = 1; from_end <= 8; ++from_end) {

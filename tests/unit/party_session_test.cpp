@@ -66,6 +66,8 @@ using Counters = std::vector<std::uint32_t>;
 
 // --- out of order ------------------------------------------------------------------------------
 
+// @evidence check=test:SmallProfileBounds.* functions=SF.BOUNDED_STORES
+// @evidence check=test:OutOfOrderDelivery.* functions=SF.OUT_OF_ORDER clauses=DR-2.6
 TEST(OutOfOrderDelivery, AcrossSeveralRatchetStepsEveryMessageDecryptsExactlyOnce) {
     Conversation conversation = make_conversation();
     Party& alice = conversation.alice;

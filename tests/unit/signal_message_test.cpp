@@ -118,6 +118,8 @@ std::optional<Error> prekey_error(const Bytes& bytes) {
 // --- SignalMessage: layout and round trip
 // ---------------------------------------------------------
 
+// @evidence check=test:ParseSignalMessage.* functions=SF.INPUT_VALIDATION mechanisms=HMAC-SHA256 clauses=DR-6.6
+// @evidence check=test:ParsePreKeySignalMessage.* functions=SF.INPUT_VALIDATION
 TEST(SignalMessageLayout, HandBuiltFieldsMatchTheLiteralBytes) {
     EXPECT_EQ(harness::to_hex(encode_signal_message(well_formed_signal_fields())),
               literal_signal_message_hex());

@@ -249,6 +249,7 @@ class StateCodec : public ::testing::Test {
 // --- layout and round trip
 // ------------------------------------------------------------------------
 
+// @evidence check=test:StateCodec.* functions=SF.INPUT_VALIDATION clauses=DR-3.2
 TEST_F(StateCodec, SerializedStateFollowsTheDocumentedLayout) {
     for (const auto& [name, party] : all_parties()) {
         const SecureBytes state = party->serialize();
