@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "evidence_command.hpp"
 #include "prove_command.hpp"
 #include "replay_command.hpp"
 #include "vectors_command.hpp"
@@ -74,7 +75,47 @@ int run(int argc, char** argv) {
     prove->add_option("--witness-dir", prove_options.witness_directory,
                       "Write each witness as an op trace to DIR");
 
+    ratchetcheck::cli::EvidenceOptions evidence_options;
+    auto* evidence = app.add_subcommand(
+        "evidence",
+        "Run every check (KATs, transcripts, properties, mutants, interop, proofs and their "
+        "certificates, fuzz corpora and runs, coverage) and write the evidence pack: report.html, "
+        "report.json, manifest.json (docs/evidence.md)");
+    evidence->add_option("--out", evidence_options.out_directory,
+                         "Write the pack to DIR (default: <build dir>/evidence)");
+    evidence->add_flag("--quick", evidence_options.quick,
+                       "Reduced parameters (at most about 60 s): fewer property cases and interop "
+                       "traces, a sample of the certificates, no mutants, no fuzz runs");
+    evidence->add_option("--fuzz-seconds", evidence_options.fuzz_seconds,
+                         "Seconds of libFuzzer per target, when a fuzz build exists (default 5; "
+                         "none with --quick)");
+    evidence->add_option("--property-cases", evidence_options.property_cases,
+                         "RapidCheck cases per property (default 100, 25 with --quick)");
+    evidence->add_option("--seed", evidence_options.seed,
+                         "Seed of the property tests, the interop traces and the fuzz runs");
+    evidence
+        ->add_option("--only", evidence_options.only,
+                     "Run only this check (repeatable): kat, vectors, property, mutants, interop, "
+                     "proof, certificates, fuzz-replay, fuzz, coverage, ct")
+        ->take_all();
+    evidence->add_option("--build-dir", evidence_options.build_directory,
+                         "The build tree whose tests run (default: the one this binary is in)");
+    evidence->add_option("--source-dir", evidence_options.source_directory,
+                         "The source tree (default: the one the build tree was configured from)");
+    evidence->add_option("--shared-dir", evidence_options.shared_directory,
+                         "The shared data directory holding vectors/ (default: the build's "
+                         "RATCHETCHECK_SHARED_DIR)");
+    evidence->add_option("--verify", evidence_options.verify_directory,
+                         "Recompute the SHA-256 of every file in DIR/manifest.json and report "
+                         "any difference; runs no check");
+    evidence->add_option("--compare", evidence_options.compare_directory,
+                         "After the run, list what changed since the pack in OLD_DIR: checks "
+                         "that flipped, counts that moved, gaps opened or closed");
+
     CLI11_PARSE(app, argc, argv);
+
+    if (evidence->parsed())
+        return ratchetcheck::cli::run_evidence(evidence_options);
 
     if (prove->parsed())
         return ratchetcheck::cli::run_prove(prove_options);

@@ -1,0 +1,569 @@
+#include "evidence_checks.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <regex>
+#include <sstream>
+
+#include "evidence_support.hpp"
+
+namespace ratchetcheck::cli::evidence {
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+const std::vector<CheckInfo>& check_catalogue() {
+    static const std::vector<CheckInfo> checks{
+        {"kat", "Known-answer tests (RFC 7748, 5869, 4231, Wycheproof, XEdDSA)"},
+        {"vectors", "Transcripts of libsignal-protocol-c replayed byte for byte"},
+        {"property", "Stateful property tests against the model (RapidCheck)"},
+        {"mutants", "Model-variant mutants: the properties catch each broken copy"},
+        {"interop", "Live interop with libsignal-protocol-c"},
+        {"proof", "Invariant catalogue proved by induction (Z3) with witnesses"},
+        {"certificates", "Proof certificates re-checked by z3 and cvc5"},
+        {"fuzz-replay", "Fuzz corpora replayed through every target"},
+        {"fuzz", "Short libFuzzer runs"},
+        {"coverage", "Source coverage (llvm-cov)"},
+        {"ct", "Constant time and no key left behind (valgrind memcheck)"},
+    };
+    return checks;
+}
+
+namespace {
+
+std::string title_of(const std::string& id) {
+    for (const CheckInfo& info : check_catalogue()) {
+        if (info.id == id)
+            return info.title;
+    }
+    return id;
+}
+
+json base_result(const std::string& id) {
+    return json{{"id", id},
+                {"title", title_of(id)},
+                {"status", "fail"},
+                {"summary", ""},
+                {"counts", json::object()},
+                {"seconds", 0.0},
+                {"command", ""},
+                {"parameters", json::object()},
+                {"log", nullptr},
+                {"failures", json::array()}};
+}
+
+json not_available(const std::string& id, const std::string& why, const std::string& how) {
+    json result = base_result(id);
+    result["status"] = "not_available";
+    result["summary"] = why;
+    result["command"] = how;
+    return result;
+}
+
+std::string xml_unescape(std::string text) {
+    const std::vector<std::pair<std::string, std::string>> entities{
+        {"&quot;", "\""}, {"&apos;", "'"}, {"&lt;", "<"}, {"&gt;", ">"}, {"&amp;", "&"}};
+    for (const auto& [entity, character] : entities) {
+        for (std::size_t at = text.find(entity); at != std::string::npos;
+             at = text.find(entity, at + character.size()))
+            text.replace(at, entity.size(), character);
+    }
+    return text;
+}
+
+std::string attribute(const std::string& element, const std::string& name) {
+    const std::string key = " " + name + "=\"";
+    const std::size_t start = element.find(key);
+    if (start == std::string::npos)
+        return "";
+    const std::size_t value = start + key.size();
+    const std::size_t end = element.find('"', value);
+    return end == std::string::npos ? "" : xml_unescape(element.substr(value, end - value));
+}
+
+// junit_tests reads ctest's --output-junit file: each test's name, status (run = passed, fail,
+// notrun/disabled = skipped) and seconds.
+json junit_tests(const fs::path& file) {
+    json tests = json::array();
+    const std::optional<std::string> xml = read_text(file);
+    if (!xml)
+        return tests;
+    for (std::size_t at = xml->find("<testcase "); at != std::string::npos;
+         at = xml->find("<testcase ", at + 1)) {
+        const std::size_t end = xml->find('>', at);
+        const std::string element = xml->substr(at, end - at);
+        const std::string status = attribute(element, "status");
+        double seconds = 0;
+        try {
+            seconds = std::stod(attribute(element, "time"));
+        } catch (const std::exception&) {
+            seconds = 0;
+        }
+        tests.push_back({{"name", attribute(element, "name")},
+                         {"status", status == "run"    ? "pass"
+                                    : status == "fail" ? "fail"
+                                                       : "skipped"},
+                         {"seconds", seconds}});
+    }
+    return tests;
+}
+
+// ctest_progress counts the finished tests in a ctest log, for the progress line.
+std::string ctest_progress(const fs::path& log) {
+    const std::optional<std::string> text = read_text(log);
+    if (!text)
+        return "";
+    std::size_t passed = 0;
+    std::size_t failed = 0;
+    std::istringstream lines(*text);
+    std::string line;
+    while (std::getline(lines, line)) {
+        if (line.find(" Test #") == std::string::npos)
+            continue;
+        if (line.find("Passed") != std::string::npos)
+            ++passed;
+        else if (line.find("Failed") != std::string::npos ||
+                 line.find("Timeout") != std::string::npos)
+            ++failed;
+    }
+    return fmt::format("{} passed, {} failed", passed, failed);
+}
+
+std::string environment_prefix(const std::vector<std::pair<std::string, std::string>>& variables) {
+    std::string prefix;
+    for (const auto& [name, value] : variables)
+        prefix += fmt::format("{}={} ", name, shell_quote(value));
+    return prefix;
+}
+
+json ctest_check(const std::string& id, const std::string& label, const CheckPaths& paths,
+                 const std::vector<std::pair<std::string, std::string>>& variables) {
+    json result = base_result(id);
+    const fs::path log = paths.out / "logs" / (id + ".log");
+    const fs::path junit = paths.out / "logs" / (id + ".junit.xml");
+    fs::create_directories(log.parent_path());
+    fs::remove(log);
+    fs::remove(junit);
+    const std::string command = fmt::format(
+        "{}ctest --test-dir {} -L {} -j2 --no-tests=error --output-on-failure --output-junit {}",
+        environment_prefix(variables), shell_quote(paths.build.string()),
+        shell_quote("^" + label + "$"), shell_quote(junit.string()));
+    const CommandRun run = run_logged(command, log, id, [&log] { return ctest_progress(log); });
+    const json tests = junit_tests(junit);
+    std::size_t passed = 0;
+    std::size_t failed = 0;
+    std::size_t skipped = 0;
+    for (const json& test : tests) {
+        if (test["status"] == "pass") {
+            ++passed;
+        } else if (test["status"] == "fail") {
+            ++failed;
+            result["failures"].push_back(test["name"]);
+        } else {
+            ++skipped;
+        }
+    }
+    result["status"] = run.exit_status == 0 && failed == 0 && passed > 0 ? "pass" : "fail";
+    result["counts"] = {{"passed", passed}, {"failed", failed}, {"skipped", skipped}};
+    result["summary"] = tests.empty()
+                            ? fmt::format("ctest exited {} and ran no test", run.exit_status)
+                            : fmt::format("{} passed, {} failed{}", passed, failed,
+                                          skipped > 0 ? fmt::format(", {} skipped", skipped) : "");
+    result["seconds"] = run.seconds;
+    result["command"] = command;
+    result["log"] = fs::relative(log, paths.out).string();
+    result["tests"] = tests;
+    result["label"] = label;
+    for (const auto& [name, value] : variables)
+        result["parameters"][name] = value;
+    return result;
+}
+
+// counts_from "N word1, M word2": the two numbers of the last line holding `second_word`.
+std::optional<std::pair<std::size_t, std::size_t>> two_counts(const std::string& text,
+                                                              const std::string& first_word,
+                                                              const std::string& second_word) {
+    const std::string line = last_line_matching(text, second_word);
+    const std::regex pattern(fmt::format(R"(([0-9]+) {}, ([0-9]+) {})", first_word, second_word));
+    std::smatch match;
+    if (!std::regex_search(line, match, pattern))
+        return std::nullopt;
+    return std::pair{static_cast<std::size_t>(std::stoul(match[1])),
+                     static_cast<std::size_t>(std::stoul(match[2]))};
+}
+
+json vectors_check(const CheckPaths& paths) {
+    json result = base_result("vectors");
+    const fs::path transcripts = paths.shared / "vectors" / "signal-v3";
+    const fs::path log = paths.out / "logs" / "vectors.log";
+    fs::remove(log);
+    const std::string command = fmt::format("{} vectors {}", shell_quote(paths.self.string()),
+                                            shell_quote(transcripts.string()));
+    result["command"] = command;
+    result["parameters"]["transcripts"] = transcripts.string();
+    const CommandRun run = run_logged(command, log, "vectors", {});
+    result["seconds"] = run.seconds;
+    result["log"] = fs::relative(log, paths.out).string();
+    const std::string output = read_text(log).value_or("");
+    const auto counts = two_counts(output, "passed", "failed");
+    if (counts) {
+        result["counts"] = {{"passed", counts->first}, {"failed", counts->second}};
+        result["summary"] = fmt::format("{} passed, {} failed", counts->first, counts->second);
+    } else {
+        result["summary"] = first_line(output.empty() ? "no output" : output);
+    }
+    std::istringstream lines(output);
+    std::string line;
+    while (std::getline(lines, line)) {
+        if (line.rfind("FAIL", 0) == 0)
+            result["failures"].push_back(line);
+    }
+    result["status"] = run.exit_status == 0 && counts && counts->second == 0 ? "pass" : "fail";
+    return result;
+}
+
+json proof_check(const CheckPaths& paths) {
+    json result = base_result("proof");
+    const fs::path directory = paths.out / "proofs";
+    const fs::path report = directory / "prove.json";
+    const fs::path log = paths.out / "logs" / "proof.log";
+    fs::remove_all(directory / "certificates");
+    fs::remove_all(directory / "witnesses");
+    fs::remove(report);
+    fs::remove(log);
+    const std::string command = fmt::format(
+        "{} prove --json {} --smt2-dir {} --witness-dir {}", shell_quote(paths.self.string()),
+        shell_quote(report.string()), shell_quote((directory / "certificates").string()),
+        shell_quote((directory / "witnesses").string()));
+    result["command"] = command;
+    const CommandRun run = run_logged(command, log, "proof", [&log] {
+        const std::optional<std::string> text = read_text(log);
+        if (!text)
+            return std::string();
+        return fmt::format("{} invariants done", std::count(text->begin(), text->end(), '\n') / 2);
+    });
+    result["seconds"] = run.seconds;
+    result["log"] = fs::relative(log, paths.out).string();
+    const std::string output = read_text(log).value_or("");
+    const auto counts = two_counts(output, "proved", "failed");
+    const auto witnesses = two_counts(output, "refuted", "not found");
+    if (counts) {
+        result["counts"] = {{"proved", counts->first}, {"failed", counts->second}};
+        result["summary"] = fmt::format("{} proved, {} failed", counts->first, counts->second);
+        if (witnesses) {
+            result["counts"]["witnesses_refuted"] = witnesses->first;
+            result["counts"]["witnesses_not_found"] = witnesses->second;
+            result["summary"] = fmt::format("{}; witnesses {} refuted, {} not found",
+                                            result["summary"].get<std::string>(), witnesses->first,
+                                            witnesses->second);
+        }
+    } else {
+        result["summary"] = "prove did not finish: " + last_line_matching(output, "");
+    }
+    if (const std::optional<std::string> text = read_text(report)) {
+        try {
+            const json parsed = json::parse(*text);
+            result["invariants"] = json::array();
+            for (const json& invariant : parsed.at("invariants")) {
+                result["invariants"].push_back({{"id", invariant.value("id", "")},
+                                                {"spec_clause", invariant.value("spec_clause", "")},
+                                                {"status", invariant.value("status", "")},
+                                                {"seconds", invariant.value("seconds", 0.0)},
+                                                {"witness", invariant.value("witness", json())}});
+                if (invariant.value("status", "") != "proved")
+                    result["failures"].push_back(invariant.value("id", ""));
+            }
+            result["parameters"]["solver"] = parsed.value("solver", json::object());
+        } catch (const json::exception& error) {
+            result["failures"].push_back(fmt::format("prove.json unreadable: {}", error.what()));
+        }
+    }
+    result["status"] = run.exit_status == 0 && counts && counts->second == 0 ? "pass" : "fail";
+    return result;
+}
+
+json certificates_check(const CheckPaths& paths, const CheckPlan& plan) {
+    const std::string install = "apt-get install -y z3 cvc5 (or bash ci/bootstrap.sh)";
+    for (const char* solver : {"z3", "cvc5"}) {
+        if (!capture(fmt::format("command -v {} 2>/dev/null", solver))) {
+            return not_available("certificates", fmt::format("{} is not installed", solver),
+                                 install);
+        }
+    }
+    json result = base_result("certificates");
+    const fs::path all = paths.out / "proofs" / "certificates";
+    std::vector<fs::path> files;
+    if (fs::is_directory(all)) {
+        for (const auto& entry : fs::directory_iterator(all)) {
+            if (entry.path().extension() == ".smt2")
+                files.push_back(entry.path());
+        }
+    }
+    std::sort(files.begin(), files.end());
+    if (files.empty()) {
+        result["summary"] = "no certificate to re-check: the proof check wrote none";
+        result["command"] = "ratchetcheck evidence --only proof --only certificates";
+        return result;
+    }
+    fs::path directory = all;
+    // A sample, evenly spread over the sorted names so that every invariant tends to appear,
+    // when the plan says so (--quick): the full re-check takes minutes on two cores.
+    if (plan.certificate_sample > 0 && plan.certificate_sample < files.size()) {
+        directory = paths.out / "proofs" / "certificate-sample";
+        fs::remove_all(directory);
+        fs::create_directories(directory);
+        for (std::size_t index = 0; index < plan.certificate_sample; ++index) {
+            const fs::path& file = files[index * files.size() / plan.certificate_sample];
+            fs::copy_file(file, directory / file.filename());
+        }
+        result["parameters"]["sample"] =
+            fmt::format("{} of {} certificates", plan.certificate_sample, files.size());
+    }
+    const fs::path log = paths.out / "logs" / "certificates.log";
+    fs::remove(log);
+    const std::string command =
+        fmt::format("bash {} {} 20",
+                    shell_quote((paths.source / "proofs/scripts/check-certificates.sh").string()),
+                    shell_quote(directory.string()));
+    result["command"] = command;
+    const CommandRun run = run_logged(command, log, "certificates", {});
+    result["seconds"] = run.seconds;
+    result["log"] = fs::relative(log, paths.out).string();
+    const std::string output = read_text(log).value_or("");
+    const std::regex summary(
+        R"(([0-9]+) certificates, each re-checked by z3 and cvc5; ([0-9]+) answers not unsat)");
+    std::smatch match;
+    const std::string line = last_line_matching(output, "certificates, each");
+    if (std::regex_search(line, match, summary)) {
+        result["counts"] = {{"certificates", std::stoul(match[1])},
+                            {"answers_not_unsat", std::stoul(match[2])},
+                            {"total_certificates", files.size()}};
+        result["summary"] =
+            fmt::format("{} of {} certificates re-checked by z3 and cvc5, {} answers not unsat",
+                        match[1].str(), files.size(), match[2].str());
+    } else {
+        result["summary"] = first_line(output.empty() ? "no output" : output);
+    }
+    std::istringstream lines(output);
+    std::string text_line;
+    while (std::getline(lines, text_line)) {
+        if (text_line.find("re-run:") != std::string::npos)
+            result["failures"].push_back(text_line);
+    }
+    result["status"] = run.exit_status == 0 ? "pass" : "fail";
+    return result;
+}
+
+std::vector<std::string> fuzz_target_names(const fs::path& bin) {
+    std::vector<std::string> names;
+    if (!fs::is_directory(bin))
+        return names;
+    for (const auto& entry : fs::directory_iterator(bin)) {
+        const std::string name = entry.path().filename().string();
+        if (name.rfind("fuzz_", 0) == 0 && name != "fuzz_seed_corpus" && entry.is_regular_file())
+            names.push_back(name.substr(5));
+    }
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+json fuzz_check(const CheckPaths& paths, const CheckPlan& plan) {
+    const fs::path fuzz_build = paths.source / "build" / "fuzz";
+    const std::string how =
+        "cmake --workflow --preset fuzz (or bash ci/fuzz.sh SECONDS, which also writes "
+        "build/fuzz/fuzz-report.json)";
+    const std::vector<std::string> targets = fuzz_target_names(fuzz_build / "bin");
+    json result = base_result("fuzz");
+    // The last campaign of ci/fuzz.sh, when there is one: its figures are shown as they are.
+    if (const std::optional<std::string> text = read_text(fuzz_build / "fuzz-report.json")) {
+        try {
+            result["campaign"] = json::parse(*text);
+            result["campaign_file"] = (fuzz_build / "fuzz-report.json").string();
+        } catch (const json::exception&) {
+            result["campaign_error"] = "build/fuzz/fuzz-report.json is not JSON";
+        }
+    }
+    if (targets.empty()) {
+        json missing = not_available("fuzz", "no libFuzzer build in build/fuzz", how);
+        if (result.contains("campaign"))
+            missing["campaign"] = result["campaign"];
+        return missing;
+    }
+    if (plan.fuzz_seconds == 0) {
+        result["status"] = "skipped";
+        result["summary"] = "no short runs in this mode (--fuzz-seconds N runs them)";
+        result["command"] = "ratchetcheck evidence --only fuzz --fuzz-seconds 10";
+        return result;
+    }
+    result["parameters"]["seconds_per_target"] = plan.fuzz_seconds;
+    result["parameters"]["seed"] = plan.seed;
+    result["targets"] = json::array();
+    double total_seconds = 0;
+    std::size_t findings = 0;
+    for (const std::string& target : targets) {
+        // A scratch copy of the corpus: new inputs are kept by ci/fuzz.sh, not by the evidence run.
+        const fs::path scratch = paths.out / "fuzz" / "corpus" / target;
+        fs::remove_all(scratch);
+        fs::create_directories(scratch);
+        const fs::path seeds = paths.source / "corpus" / target;
+        std::size_t before = 0;
+        if (fs::is_directory(seeds)) {
+            for (const auto& entry : fs::directory_iterator(seeds)) {
+                fs::copy_file(entry.path(), scratch / entry.path().filename());
+                ++before;
+            }
+        }
+        const fs::path log = paths.out / "logs" / fmt::format("fuzz-{}.log", target);
+        fs::remove(log);
+        const std::string command = fmt::format(
+            "{} -max_total_time={} -seed={} -print_final_stats=1 -artifact_prefix={}/ {}",
+            shell_quote((fuzz_build / "bin" / ("fuzz_" + target)).string()), plan.fuzz_seconds,
+            plan.seed, shell_quote((paths.out / "fuzz").string()), shell_quote(scratch.string()));
+        const CommandRun run = run_logged(command, log, "fuzz " + target, {});
+        total_seconds += run.seconds;
+        const std::string output = read_text(log).value_or("");
+        const std::regex done(R"(cov: ([0-9]+) ft: ([0-9]+))");
+        std::smatch match;
+        const std::string last = last_line_matching(output, "cov: ");
+        json entry{{"target", target},
+                   {"seconds", run.seconds},
+                   {"exit_status", run.exit_status},
+                   {"corpus_before", before},
+                   {"command", command},
+                   {"log", fs::relative(log, paths.out).string()}};
+        if (std::regex_search(last, match, done)) {
+            entry["coverage"] = std::stoul(match[1]);
+            entry["features"] = std::stoul(match[2]);
+        }
+        const std::regex executions(R"(stat::average_exec_per_sec:\s+([0-9]+))");
+        if (std::regex_search(output, match, executions))
+            entry["exec_per_second"] = std::stoul(match[1]);
+        entry["result"] = run.exit_status == 0 ? "ok" : "finding";
+        if (run.exit_status != 0) {
+            ++findings;
+            result["failures"].push_back(fmt::format("{}: exit {} ({})", target, run.exit_status,
+                                                     entry["log"].get<std::string>()));
+        }
+        result["targets"].push_back(entry);
+    }
+    result["seconds"] = total_seconds;
+    result["counts"] = {{"targets", targets.size()}, {"findings", findings}};
+    result["summary"] =
+        fmt::format("{} targets × {} s, {} findings", targets.size(), plan.fuzz_seconds, findings);
+    result["command"] =
+        fmt::format("ratchetcheck evidence --only fuzz --fuzz-seconds {}", plan.fuzz_seconds);
+    result["status"] = findings == 0 ? "pass" : "fail";
+    return result;
+}
+
+json coverage_check(const CheckPaths& paths) {
+    const fs::path summary = paths.source / "build" / "coverage" / "summary.json";
+    const std::optional<std::string> text = read_text(summary);
+    if (!text) {
+        return not_available("coverage", "no coverage build summary (build/coverage/summary.json)",
+                             "bash ci/coverage.sh");
+    }
+    json result = base_result("coverage");
+    result["command"] = "bash ci/coverage.sh";
+    result["parameters"]["summary"] = summary.string();
+    try {
+        const json parsed = json::parse(*text);
+        const json& totals = parsed.at("data").at(0).at("totals");
+        for (const char* kind : {"lines", "branches", "functions", "regions"}) {
+            if (totals.contains(kind))
+                result["counts"][kind] = totals[kind];
+        }
+        result["files"] = json::array();
+        for (const json& file : parsed.at("data").at(0).value("files", json::array())) {
+            result["files"].push_back(
+                {{"filename", file.value("filename", "")},
+                 {"lines", file.at("summary").value("lines", json::object())},
+                 {"branches", file.at("summary").value("branches", json::object())}});
+        }
+        result["summary"] = fmt::format(
+            "lines {:.1f} %, branches {:.1f} % (from {})", totals.at("lines").value("percent", 0.0),
+            totals.contains("branches") ? totals["branches"].value("percent", 0.0) : 0.0,
+            summary.string());
+        // Coverage is a figure, not a pass/fail criterion: it is reported, never failed.
+        result["status"] = "pass";
+    } catch (const json::exception& error) {
+        result["summary"] =
+            fmt::format("{} is not llvm-cov export JSON: {}", summary.string(), error.what());
+    }
+    return result;
+}
+
+}  // namespace
+
+json run_check(const std::string& id, const CheckPaths& paths, const CheckPlan& plan) {
+    if (id == "kat")
+        return ctest_check(id, "kat", paths, {});
+    if (id == "vectors")
+        return vectors_check(paths);
+    if (id == "property") {
+        return ctest_check(
+            id, "property", paths,
+            {{"RC_PARAMS", fmt::format("seed={} max_success={}", plan.seed, plan.property_cases)}});
+    }
+    if (id == "mutants") {
+        if (!plan.with_mutants) {
+            json result = base_result(id);
+            result["status"] = "skipped";
+            result["summary"] = "not run by --quick";
+            result["command"] = "ratchetcheck evidence --only mutants";
+            return result;
+        }
+        return ctest_check(id, "mutants", paths, {});
+    }
+    if (id == "interop") {
+        return ctest_check(
+            id, "interop", paths,
+            {{"RATCHETCHECK_INTEROP_SEED", std::to_string(plan.seed)},
+             {"RATCHETCHECK_INTEROP_SCENARIOS", std::to_string(plan.interop_scenarios)}});
+    }
+    if (id == "proof")
+        return proof_check(paths);
+    if (id == "certificates")
+        return certificates_check(paths, plan);
+    if (id == "fuzz-replay")
+        return ctest_check(id, "fuzz-replay", paths, {});
+    if (id == "fuzz")
+        return fuzz_check(paths, plan);
+    if (id == "coverage")
+        return coverage_check(paths);
+    if (id == "ct") {
+        if (!plan.with_ct) {
+            json result = base_result(id);
+            result["status"] = "skipped";
+            result["summary"] =
+                "valgrind checks are not in the default run (minutes); run them alone";
+            result["command"] = "ratchetcheck evidence --only ct";
+            return result;
+        }
+        if (!capture("command -v valgrind 2>/dev/null"))
+            return not_available(id, "valgrind is not installed", "apt-get install -y valgrind");
+        return ctest_check(id, "ct", paths, {});
+    }
+    json result = base_result(id);
+    result["summary"] = "unknown check";
+    return result;
+}
+
+std::vector<std::string> ctest_test_names(const fs::path& build) {
+    std::vector<std::string> names;
+    const std::optional<std::string> listing =
+        capture(fmt::format("ctest --test-dir {} -N 2>/dev/null", shell_quote(build.string())));
+    if (!listing)
+        return names;
+    const std::regex line_pattern(R"(Test +#[0-9]+: (\S+))");
+    std::istringstream lines(*listing);
+    std::string line;
+    std::smatch match;
+    while (std::getline(lines, line)) {
+        if (std::regex_search(line, match, line_pattern))
+            names.push_back(match[1]);
+    }
+    return names;
+}
+
+}  // namespace ratchetcheck::cli::evidence

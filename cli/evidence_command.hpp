@@ -1,0 +1,35 @@
+// `ratchetcheck evidence`: run every check, write the evidence pack an evaluator reads
+// (report.json, report.html, manifest.json), verify a pack, compare two packs (docs/evidence.md).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace ratchetcheck::cli {
+
+struct EvidenceOptions {
+    std::string out_directory;      // --out DIR (default: <build dir>/evidence)
+    bool quick = false;             // --quick: reduced parameters, at most 60 s
+    unsigned fuzz_seconds = 0;      // --fuzz-seconds N per target (0: the mode's default)
+    unsigned property_cases = 0;    // --property-cases N (0: the mode's default)
+    std::uint64_t seed = 20240601;  // --seed: RapidCheck and the interop generator
+    std::vector<std::string> only;  // --only CHECK (repeatable)
+    std::string build_directory;    // --build-dir (default: the build tree of this binary)
+    std::string source_directory;   // --source-dir (default: the tree it was built from)
+    std::string shared_directory;   // --shared-dir (default: the build's RATCHETCHECK_SHARED_DIR)
+    std::string verify_directory;   // --verify DIR: recompute the manifest and stop
+    std::string compare_directory;  // --compare OLD_DIR: after the run, list what changed
+};
+
+// check_names lists the checks `--only` accepts, in the order they run.
+const std::vector<std::string>& evidence_check_names();
+
+// run_evidence runs the selected checks, writes the pack and prints a final verdict line
+// ("verdict: PASS ..." or "verdict: FAIL ..."). Returns 0 when no check failed, 1 when one did
+// (the pack is written in both cases), 2 when the pack could not be written or an option is
+// unusable. With verify_directory set it only verifies that pack: 0 when every hash matches,
+// 1 when a file differs or is missing.
+int run_evidence(const EvidenceOptions& options);
+
+}  // namespace ratchetcheck::cli

@@ -1,0 +1,336 @@
+#include "evidence_traceability.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include "evidence_support.hpp"
+
+namespace ratchetcheck::cli::evidence {
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+std::vector<std::string> split(const std::string& text, char separator) {
+    std::vector<std::string> parts;
+    std::string part;
+    std::istringstream stream(text);
+    while (std::getline(stream, part, separator)) {
+        if (!part.empty())
+            parts.push_back(part);
+    }
+    return parts;
+}
+
+bool scanned_file(const fs::path& path) {
+    const std::string extension = path.extension().string();
+    return extension == ".cpp" || extension == ".hpp" || extension == ".cmake" ||
+           path.filename() == "CMakeLists.txt";
+}
+
+}  // namespace
+
+json scan_annotations(const fs::path& source) {
+    json annotations = json::array();
+    // The marker is assembled so that this file, were it scanned, would not annotate itself.
+    const std::string marker = std::string("@") + "evidence ";
+    for (const char* directory : {"tests", "proofs", "fuzz", "harness"}) {
+        const fs::path root = source / directory;
+        if (!fs::is_directory(root))
+            continue;
+        std::vector<fs::path> files;
+        for (const auto& entry : fs::recursive_directory_iterator(root)) {
+            if (entry.is_regular_file() && scanned_file(entry.path()))
+                files.push_back(entry.path());
+        }
+        std::sort(files.begin(), files.end());
+        for (const fs::path& file : files) {
+            const std::string text = read_text(file).value_or("");
+            if (text.find(marker) == std::string::npos)
+                continue;
+            std::istringstream lines(text);
+            std::string line;
+            for (std::size_t number = 1; std::getline(lines, line); ++number) {
+                const std::size_t at = line.find(marker);
+                if (at == std::string::npos)
+                    continue;
+                json annotation{{"file", fs::relative(file, source).string()},
+                                {"line", number},
+                                {"functions", json::array()},
+                                {"clauses", json::array()},
+                                {"mechanisms", json::array()}};
+                for (const std::string& field : split(line.substr(at + marker.size()), ' ')) {
+                    const std::size_t equals = field.find('=');
+                    if (equals == std::string::npos)
+                        continue;
+                    const std::string key = field.substr(0, equals);
+                    const std::string value = field.substr(equals + 1);
+                    if (key == "check")
+                        annotation["check"] = value;
+                    else if (key == "functions" || key == "clauses" || key == "mechanisms")
+                        annotation[key] = split(value, ',');
+                }
+                if (!annotation.contains("check") ||
+                    annotation["check"].get<std::string>().find(':') == std::string::npos)
+                    annotation["error"] = "no check=KIND:NAME";
+                annotations.push_back(std::move(annotation));
+            }
+        }
+    }
+    return annotations;
+}
+
+std::vector<std::string> clauses_of(const std::string& spec_clause) {
+    std::vector<std::string> clauses;
+    // "DR §2.6, §3.5": a bare § continues the last named document.
+    const std::regex reference(R"((DR|X3DH)?\s*§\s*([0-9]+(?:\.[0-9]+)?))");
+    std::string document;
+    for (auto match = std::sregex_iterator(spec_clause.begin(), spec_clause.end(), reference);
+         match != std::sregex_iterator(); ++match) {
+        if ((*match)[1].matched)
+            document = (*match)[1];
+        if (document.empty())
+            continue;
+        const std::string clause = document + "-" + (*match)[2].str();
+        if (std::find(clauses.begin(), clauses.end(), clause) == clauses.end())
+            clauses.push_back(clause);
+    }
+    return clauses;
+}
+
+namespace {
+
+bool glob_matches(const std::string& pattern, const std::string& name) {
+    if (!pattern.empty() && pattern.back() == '*')
+        return name.rfind(pattern.substr(0, pattern.size() - 1), 0) == 0;
+    return pattern == name;
+}
+
+bool contains(const std::vector<std::string>& names, const std::string& name) {
+    return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+// CheckResults indexes this run's outcome of every test, invariant, fuzz target and label.
+struct CheckResults {
+    std::map<std::string, std::string> tests;       // ctest name -> pass/fail/skipped
+    std::map<std::string, std::string> invariants;  // id -> pass/fail
+    std::map<std::string, std::string> labels;      // label / check id -> status
+};
+
+CheckResults index_results(const json& checks) {
+    CheckResults results;
+    for (const json& check : checks) {
+        const std::string status = check.value("status", "");
+        results.labels[check.value("id", "")] = status;
+        if (check.contains("label"))
+            results.labels[check["label"].get<std::string>()] = status;
+        for (const json& test : check.value("tests", json::array()))
+            results.tests[test.value("name", "")] = test.value("status", "");
+        for (const json& invariant : check.value("invariants", json::array())) {
+            results.invariants[invariant.value("id", "")] =
+                invariant.value("status", "") == "proved" ? "pass" : "fail";
+        }
+    }
+    return results;
+}
+
+// result_of is the outcome of one annotated check in this run: pass, fail or not_run.
+std::string result_of(const std::string& check, const CheckResults& results) {
+    const std::size_t colon = check.find(':');
+    const std::string kind = check.substr(0, colon);
+    const std::string name = check.substr(colon + 1);
+    const auto status_of = [](const std::map<std::string, std::string>& map,
+                              const std::string& key) {
+        const auto found = map.find(key);
+        return found == map.end() ? std::string("not_run") : found->second;
+    };
+    if (kind == "test") {
+        std::string outcome = "not_run";
+        for (const auto& [test, status] : results.tests) {
+            if (!glob_matches(name, test))
+                continue;
+            if (status == "fail")
+                return "fail";
+            if (status == "pass")
+                outcome = "pass";
+        }
+        return outcome;
+    }
+    if (kind == "invariant")
+        return status_of(results.invariants, name);
+    if (kind == "fuzz") {
+        const std::string replay = status_of(results.tests, "fuzz_replay_" + name);
+        return replay;
+    }
+    if (kind == "transcripts")
+        return status_of(results.labels, "vectors");
+    if (kind == "label")
+        return status_of(results.labels, name);
+    return "not_run";
+}
+
+std::string known_problem(const std::string& check, const KnownChecks& known) {
+    const std::size_t colon = check.find(':');
+    const std::string kind = check.substr(0, colon);
+    const std::string name = check.substr(colon + 1);
+    if (kind == "test") {
+        const bool any =
+            std::any_of(known.tests.begin(), known.tests.end(),
+                        [&](const std::string& test) { return glob_matches(name, test); });
+        return any ? "" : "no ctest test matches " + name;
+    }
+    if (kind == "invariant")
+        return contains(known.invariants, name) ? "" : "no invariant " + name + " in the catalogue";
+    if (kind == "fuzz")
+        return contains(known.fuzz_targets, name) ? "" : "no fuzz target " + name;
+    if (kind == "transcripts")
+        return contains(known.transcripts, name) ? "" : "no transcript directory " + name;
+    if (kind == "label")
+        return contains(known.labels, name) ? "" : "no ctest label " + name;
+    return "unknown kind " + kind;
+}
+
+}  // namespace
+
+json build_traceability(const json& security_target, const json& annotations,
+                        const KnownChecks& known, const json& invariant_clauses,
+                        const json& checks) {
+    const CheckResults results = index_results(checks);
+    std::set<std::string> function_ids;
+    std::set<std::string> clause_ids;
+    std::set<std::string> mechanism_ids;
+    for (const json& function : security_target.value("functions", json::array()))
+        function_ids.insert(function.value("id", ""));
+    for (const json& clause : security_target.value("spec_clauses", json::array()))
+        clause_ids.insert(clause.value("id", ""));
+    for (const json& mechanism : security_target.value("mechanisms", json::array()))
+        mechanism_ids.insert(mechanism.value("id", ""));
+
+    std::map<std::string, std::set<std::string>> checks_of_function;
+    std::map<std::string, std::set<std::string>> checks_of_clause;
+    std::map<std::string, std::set<std::string>> checks_of_mechanism;
+    json problems = json::array();
+    for (const json& annotation : annotations) {
+        const std::string where =
+            fmt::format("{}:{}", annotation.value("file", ""), annotation.value("line", 0));
+        if (annotation.contains("error")) {
+            problems.push_back({{"where", where}, {"problem", annotation["error"]}});
+            continue;
+        }
+        const std::string check = annotation["check"];
+        if (const std::string problem = known_problem(check, known); !problem.empty()) {
+            problems.push_back({{"where", where}, {"problem", problem}});
+            continue;
+        }
+        for (const std::string function : annotation["functions"]) {
+            if (function_ids.count(function) == 0)
+                problems.push_back(
+                    {{"where", where}, {"problem", "no security function " + function}});
+            else
+                checks_of_function[function].insert(check);
+        }
+        for (const std::string clause : annotation["clauses"]) {
+            if (clause_ids.count(clause) == 0)
+                problems.push_back({{"where", where}, {"problem", "no spec clause " + clause}});
+            else
+                checks_of_clause[clause].insert(check);
+        }
+        for (const std::string mechanism : annotation["mechanisms"]) {
+            if (mechanism_ids.count(mechanism) == 0)
+                problems.push_back({{"where", where}, {"problem", "no mechanism " + mechanism}});
+            else
+                checks_of_mechanism[mechanism].insert(check);
+        }
+    }
+    // The catalogue's spec_clause fields: each invariant checks the clauses it cites.
+    for (const json& invariant : invariant_clauses) {
+        for (const std::string& clause : clauses_of(invariant.value("spec_clause", ""))) {
+            if (clause_ids.count(clause) > 0)
+                checks_of_clause[clause].insert("invariant:" + invariant.value("id", ""));
+        }
+    }
+
+    const auto references = [&results](const std::set<std::string>& names) {
+        json list = json::array();
+        for (const std::string& name : names)
+            list.push_back({{"check", name}, {"result", result_of(name, results)}});
+        return list;
+    };
+    json gaps = {{"threats", json::array()},
+                 {"functions", json::array()},
+                 {"clauses", json::array()},
+                 {"mechanisms", json::array()}};
+    json functions = json::array();
+    for (const json& function : security_target.value("functions", json::array())) {
+        const std::string id = function.value("id", "");
+        const json list = references(checks_of_function[id]);
+        if (list.empty())
+            gaps["functions"].push_back(id);
+        functions.push_back({{"id", id},
+                             {"name", function.value("name", "")},
+                             {"counters", function.value("counters", json::array())},
+                             {"checks", list}});
+    }
+    json threats = json::array();
+    for (const json& threat : security_target.value("threats", json::array())) {
+        const std::string id = threat.value("id", "");
+        json countering = json::array();
+        std::set<std::string> threat_checks;
+        for (const json& function : security_target.value("functions", json::array())) {
+            const json counters = function.value("counters", json::array());
+            if (std::find(counters.begin(), counters.end(), id) == counters.end())
+                continue;
+            const std::string function_id = function.value("id", "");
+            countering.push_back(function_id);
+            threat_checks.insert(checks_of_function[function_id].begin(),
+                                 checks_of_function[function_id].end());
+        }
+        if (threat_checks.empty())
+            gaps["threats"].push_back(id);
+        threats.push_back({{"id", id},
+                           {"text", threat.value("text", "")},
+                           {"functions", countering},
+                           {"checks", references(threat_checks)}});
+    }
+    json clauses = json::array();
+    for (const json& clause : security_target.value("spec_clauses", json::array())) {
+        const std::string id = clause.value("id", "");
+        const json list = references(checks_of_clause[id]);
+        if (list.empty())
+            gaps["clauses"].push_back(id);
+        clauses.push_back({{"id", id}, {"title", clause.value("title", "")}, {"checks", list}});
+    }
+    json mechanisms = json::object();
+    for (const std::string& id : mechanism_ids) {
+        mechanisms[id] = references(checks_of_mechanism[id]);
+        if (checks_of_mechanism[id].empty())
+            gaps["mechanisms"].push_back(id);
+    }
+    // Checks that exist but carry no annotation: not a gap of the target, but worth seeing.
+    std::set<std::string> annotated_targets;
+    for (const json& annotation : annotations) {
+        const std::string check = annotation.value("check", "");
+        if (check.rfind("fuzz:", 0) == 0)
+            annotated_targets.insert(check.substr(5));
+    }
+    json unannotated_fuzz = json::array();
+    for (const std::string& target : known.fuzz_targets) {
+        if (annotated_targets.count(target) == 0)
+            unannotated_fuzz.push_back(target);
+    }
+    return {{"threats", threats},
+            {"functions", functions},
+            {"clauses", clauses},
+            {"mechanism_checks", mechanisms},
+            {"gaps", gaps},
+            {"annotation_problems", problems},
+            {"annotations", annotations.size()},
+            {"unannotated_fuzz_targets", unannotated_fuzz}};
+}
+
+}  // namespace ratchetcheck::cli::evidence
