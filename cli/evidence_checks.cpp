@@ -149,6 +149,11 @@ json ctest_check(const std::string& id, const std::string& label, const CheckPat
         environment_prefix(variables), shell_quote(paths.build.string()),
         shell_quote("^" + label + "$"), shell_quote(junit.string()));
     const CommandRun run = run_logged(command, log, id, [&log] { return ctest_progress(log); });
+    // The command shown to re-run it leaves the JUnit file out: a re-run must not rewrite a file
+    // of the pack (the manifest would no longer verify).
+    const std::string rerun = fmt::format(
+        "{}ctest --test-dir {} -L {} -j2 --output-on-failure", environment_prefix(variables),
+        shell_quote(paths.build.string()), shell_quote("^" + label + "$"));
     const json tests = junit_tests(junit);
     std::size_t passed = 0;
     std::size_t failed = 0;
@@ -170,7 +175,7 @@ json ctest_check(const std::string& id, const std::string& label, const CheckPat
                             : fmt::format("{} passed, {} failed{}", passed, failed,
                                           skipped > 0 ? fmt::format(", {} skipped", skipped) : "");
     result["seconds"] = run.seconds;
-    result["command"] = command;
+    result["command"] = rerun;
     result["log"] = fs::relative(log, paths.out).string();
     result["tests"] = tests;
     result["label"] = label;
@@ -235,7 +240,10 @@ json proof_check(const CheckPaths& paths) {
         "{} prove --json {} --smt2-dir {} --witness-dir {}", shell_quote(paths.self.string()),
         shell_quote(report.string()), shell_quote((directory / "certificates").string()),
         shell_quote((directory / "witnesses").string()));
-    result["command"] = command;
+    // Shown to re-run it: the same run, writing into the current directory instead of the pack.
+    result["command"] =
+        fmt::format("{} prove --json prove.json --smt2-dir certificates --witness-dir witnesses",
+                    shell_quote(paths.self.string()));
     const CommandRun run = run_logged(command, log, "proof", [&log] {
         const std::optional<std::string> text = read_text(log);
         if (!text)
@@ -316,8 +324,10 @@ json certificates_check(const CheckPaths& paths, const CheckPlan& plan) {
             const fs::path& file = files[index * files.size() / plan.certificate_sample];
             fs::copy_file(file, directory / file.filename());
         }
-        result["parameters"]["sample"] =
-            fmt::format("{} of {} certificates", plan.certificate_sample, files.size());
+        result["parameters"]["sample"] = fmt::format(
+            "{} of {} certificates, evenly spread; all of them: ratchetcheck evidence "
+            "--only certificates",
+            plan.certificate_sample, files.size());
     }
     const fs::path log = paths.out / "logs" / "certificates.log";
     fs::remove(log);

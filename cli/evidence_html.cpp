@@ -76,26 +76,51 @@ std::string list_items(const json& list) {
     return out;
 }
 
+std::string counts_cell(const json& counts) {
+    std::string out;
+    for (const auto& [key, value] : counts.items()) {
+        if (value.is_object())
+            continue;  // coverage totals: shown in their own section
+        out += fmt::format("{}{} {}", out.empty() ? "" : " · ", html_escape(value.dump()),
+                           html_escape(key));
+    }
+    return out.empty() ? "—" : out;
+}
+
+std::string parameters_cell(const json& parameters) {
+    std::string out;
+    for (const auto& [key, value] : parameters.items()) {
+        out += fmt::format(
+            "{}<code>{}={}</code>", out.empty() ? "" : "<br>", html_escape(key),
+            value.is_string() ? html_escape(value.get<std::string>()) : html_escape(value.dump()));
+    }
+    return out.empty() ? "—" : out;
+}
+
 std::string checks_section(const json& report) {
     std::string out =
-        "<h2 id=\"checks\">Checks</h2><table><tr><th>check</th><th>result</th><th>counts</th>"
-        "<th>seconds</th><th>parameters and seeds</th><th>re-run with</th></tr>";
+        "<h2 id=\"checks\">Checks</h2><table id=\"checks-table\"><tr><th>check</th><th>result</th>"
+        "<th>counts</th><th>seconds</th><th>parameters and seeds</th></tr>";
     for (const json& check : report["checks"]) {
         std::string failures;
         for (const json& failure : check.value("failures", json::array()))
             failures += "<li>" + text(failure) + "</li>";
         out += fmt::format(
             "<tr id=\"check-{0}\"><td><b>{0}</b><br><span class=\"muted\">{1}</span></td>"
-            "<td>{2}<br>{3}{4}</td><td><code>{5}</code></td><td>{6:.1f}</td><td><code>{7}</code>"
-            "</td><td><code class=\"command\">{8}</code>{9}</td></tr>",
+            "<td>{2}<br>{3}{4}</td><td>{5}</td><td>{6:.1f}</td><td>{7}</td></tr>",
             html_escape(check.value("id", "")), html_escape(check.value("title", "")),
             status_cell(check.value("status", "")), html_escape(check.value("summary", "")),
             failures.empty() ? "" : "<ul class=\"fail\">" + failures + "</ul>",
-            html_escape(check.value("counts", json::object()).dump()), check.value("seconds", 0.0),
-            html_escape(check.value("parameters", json::object()).dump()),
+            counts_cell(check.value("counts", json::object())), check.value("seconds", 0.0),
+            parameters_cell(check.value("parameters", json::object())));
+        out += fmt::format(
+            "<tr><td colspan=\"5\"><span class=\"muted\">{}</span><code "
+            "class=\"command\">{}</code>{}</td></tr>",
+            check.value("status", "") == "not_available" ? "make it available with:"
+                                                         : "re-run with:",
             html_escape(check.value("command", "")),
             check["log"].is_string()
-                ? fmt::format("<br><span class=\"muted\">log: {}</span>", text(check["log"]))
+                ? fmt::format("<span class=\"muted\">log: {}</span>", text(check["log"]))
                 : "");
     }
     return out + "</table>";
@@ -356,6 +381,19 @@ std::string render_html(const json& report, const std::string& state_machine_svg
         "<a href=\"#sequence-charts\">sequence charts</a> · <a href=\"#proofs\">invariants</a> · "
         "<a href=\"#figures\">coverage and fuzzing</a> · <a href=\"#environment\">environment</a>"
         "</p>";
+    const json& gaps = report["traceability"]["gaps"];
+    std::string gap_list;
+    for (const auto& [kind, list] : gaps.items()) {
+        for (const json& gap : list)
+            gap_list += fmt::format("{}{} ({})", gap_list.empty() ? "" : ", ", text(gap),
+                                    html_escape(kind));
+    }
+    out += gap_list.empty()
+               ? "<p class=\"pass\">Traceability: no gap.</p>"
+               : fmt::format(
+                     "<p class=\"gap\">Traceability gaps (nothing checks them): {} — see "
+                     "<a href=\"#gaps\">gaps</a>.</p>",
+                     gap_list);
     out += comparison_section(report);
     out += checks_section(report);
     out += target_section(report["security_target"]);
