@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# The ctests of the evidence pack (tests/evidence/CMakeLists.txt):
+#   evidence_test.sh SCENARIO RATCHETCHECK BUILD_DIR SHARED_DIR WORK_DIR
+# SCENARIO is one of
+#   render_in_chromium               headless Chromium renders report.html; the rendered DOM has
+#                                    the verdict, the traceability matrix, the state diagram
+#                                    (Graphviz SVG) and a message sequence chart; a screenshot is
+#                                    kept in WORK_DIR/report.png
+#   failing_check_turns_verdict_red  a copy of the shared transcripts with one plaintext byte
+#                                    changed (--shared-dir): exit status 1, verdict FAIL, the
+#                                    verdict banner red in the rendered page; --compare against a
+#                                    passing pack names the flipped check
+#   verify_catches_one_byte_change   --verify passes on a fresh pack and fails, naming the file,
+#                                    once one byte of report.json is changed
+#   stale_annotation_fails_traceability  an @evidence annotation naming a test that does not
+#                                    exist makes the traceability check fail (exit 1)
+set -euo pipefail
+scenario=$1 ratchetcheck=$2 build=$3 shared=$4 work=$5
+rm -rf "$work"
+mkdir -p "$work"
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+# evidence_run DIR [ARGS...]: the fast pack (the transcripts only), status in $status.
+evidence_run() {
+  local out=$1
+  shift
+  set +e
+  "$ratchetcheck" evidence --only vectors --build-dir "$build" --out "$out" "$@" >"$out.log" 2>&1
+  status=$?
+  set -e
+  cat "$out.log"
+}
+
+# render FILE: the DOM headless Chromium builds from FILE (root needs --no-sandbox).
+render() {
+  command -v chromium >/dev/null || fail "chromium is not installed (apt-get install -y chromium)"
+  HOME="$work" timeout 120 chromium --headless --no-sandbox --disable-gpu --dump-dom \
+    "file://$1" 2>"$work/chromium.log"
+}
+
+case "$scenario" in
+render_in_chromium)
+  evidence_run "$work/pack" --shared-dir "$shared"
+  [ "$status" -eq 0 ] || fail "evidence exited $status on the shared transcripts"
+  dom=$(render "$work/pack/report.html")
+  grep -q 'id="verdict" class="verdict pass">Verdict: PASS' <<<"$dom" || fail "no PASS verdict in the DOM"
+  grep -q 'id="traceability-matrix"' <<<"$dom" || fail "no traceability matrix in the DOM"
+  grep -q 'T.REPLAY' <<<"$dom" || fail "the matrix lists no threat"
+  grep -q 'id="state-machine-diagram"' <<<"$dom" || fail "no state diagram (dot SVG) in the DOM"
+  grep -q '<svg[^>]*class="msc"' <<<"$dom" || fail "no message sequence chart in the DOM"
+  grep -q 'network (attacker)' <<<"$dom" || fail "the sequence chart has no network lane"
+  HOME="$work" timeout 120 chromium --headless --no-sandbox --disable-gpu --hide-scrollbars \
+    --window-size=1280,2400 --screenshot="$work/report.png" "file://$work/pack/report.html" \
+    2>>"$work/chromium.log" || fail "chromium could not take the screenshot"
+  [ -s "$work/report.png" ] || fail "empty screenshot"
+  echo "rendered: verdict, traceability matrix, state diagram, sequence charts; $work/report.png"
+  ;;
+failing_check_turns_verdict_red)
+  evidence_run "$work/good" --shared-dir "$shared"
+  [ "$status" -eq 0 ] || fail "evidence exited $status on the shared transcripts"
+  mkdir -p "$work/shared/vectors"
+  cp -r "$shared/vectors/signal-v3" "$work/shared/vectors/"
+  transcript="$work/shared/vectors/signal-v3/basic_session.json"
+  # Alice's first plaintext, one hex digit changed: her encrypt no longer gives the recorded bytes.
+  sed -i '0,/"plaintext":"2/s//"plaintext":"3/' "$transcript"
+  cmp -s "$transcript" "$shared/vectors/signal-v3/basic_session.json" && fail "the copy was not changed"
+  evidence_run "$work/bad" --shared-dir "$work/shared" --compare "$work/good"
+  [ "$status" -eq 1 ] || fail "evidence exited $status, expected 1 for a failing check"
+  grep -q '^verdict: FAIL' "$work/bad.log" || fail "no FAIL verdict line"
+  grep -q 'FAIL basic_session' "$work/bad.log" || fail "the failing transcript is not named"
+  grep -q 'check vectors flipped: pass → fail' "$work/bad.log" || fail "--compare did not name the flip"
+  grep -q '"verdict": "fail"' "$work/bad/report.json" || fail "report.json does not say fail"
+  dom=$(render "$work/bad/report.html")
+  grep -q 'id="verdict" class="verdict fail">Verdict: FAIL' <<<"$dom" || fail "the rendered verdict is not FAIL"
+  grep -q '.verdict.fail { background: #c62828; }' "$work/bad/report.html" || fail "the FAIL banner is not red"
+  echo "a failing transcript: exit 1, verdict FAIL (red), --compare names the flip"
+  ;;
+verify_catches_one_byte_change)
+  evidence_run "$work/pack" --shared-dir "$shared"
+  [ "$status" -eq 0 ] || fail "evidence exited $status on the shared transcripts"
+  "$ratchetcheck" evidence --verify "$work/pack" || fail "--verify fails on the pack as written"
+  # One byte of report.json, in place: the first '1' becomes '2' (same length).
+  python3 - "$work/pack/report.json" <<'PY'
+import sys
+path = sys.argv[1]
+data = bytearray(open(path, 'rb').read())
+data[data.index(b'1')] = ord('2')
+open(path, 'wb').write(bytes(data))
+PY
+  set +e
+  "$ratchetcheck" evidence --verify "$work/pack" >"$work/verify.log" 2>&1
+  status=$?
+  set -e
+  cat "$work/verify.log"
+  [ "$status" -eq 1 ] || fail "--verify exited $status after a one-byte change, expected 1"
+  grep -q 'output changed: report.json' "$work/verify.log" || fail "--verify did not name report.json"
+  echo "--verify: a one-byte change of report.json is caught"
+  ;;
+stale_annotation_fails_traceability)
+  # A source tree whose annotations name a test that does not exist (a renamed test): the
+  # traceability check fails and names the annotation, the run exits 1.
+  source_dir=$(sed -n 's/^CMAKE_HOME_DIRECTORY:INTERNAL=//p' "$build/CMakeCache.txt")
+  mkdir -p "$work/source/docs" "$work/source/corpus" "$work/source/proofs"
+  cp -r "$source_dir/tests" "$work/source/"
+  cp -r "$source_dir/proofs/src" "$source_dir/proofs/scripts" "$work/source/proofs/"
+  cp -r "$source_dir/docs/security-target" "$work/source/docs/"
+  cp -r "$source_dir/corpus/traces" "$work/source/corpus/"
+  echo "// @evidence check=test:RenamedSuite.GoneTest functions=SF.REPLAY_REJECTION" \
+    >>"$work/source/tests/kat/secret_test.cpp"
+  evidence_run "$work/pack" --shared-dir "$shared" --source-dir "$work/source"
+  [ "$status" -eq 1 ] || fail "evidence exited $status with a stale annotation, expected 1"
+  grep -q 'traceability  FAIL' "$work/pack.log" || fail "the traceability check did not fail"
+  grep -q 'secret_test.cpp:[0-9]*: no ctest test matches RenamedSuite.GoneTest' "$work/pack.log" ||
+    fail "the stale annotation is not named"
+  echo "a stale annotation fails the traceability check"
+  ;;
+*)
+  fail "unknown scenario $scenario"
+  ;;
+esac
