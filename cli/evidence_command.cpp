@@ -336,7 +336,7 @@ int verify_pack(const fs::path& pack) {
     if (fs::is_directory(pack)) {
         for (const auto& entry : fs::recursive_directory_iterator(pack)) {
             const std::string path = fs::relative(entry.path(), pack).string();
-            if (entry.is_regular_file() && path != "manifest.json" && listed.count(path) == 0)
+            if (entry.is_regular_file() && path != "manifest.json" && !listed.contains(path))
                 differences.push_back("output not in the manifest: " + path);
         }
     }
@@ -404,7 +404,7 @@ json compare_reports(const json& old_report, const json& new_report) {
         }
     }
     for (const auto& [id, check] : old_checks) {
-        if (seen.count(id) == 0)
+        if (!seen.contains(id))
             changes.push_back(fmt::format("check {} is not in the new pack", id));
     }
     const json old_gaps =
@@ -419,11 +419,11 @@ json compare_reports(const json& old_report, const json& new_report) {
         for (const json& gap : new_gaps.value(kind, json::array()))
             after.insert(gap.get<std::string>());
         for (const std::string& gap : after) {
-            if (before.count(gap) == 0)
+            if (!before.contains(gap))
                 changes.push_back(fmt::format("gap opened ({}): {}", kind, gap));
         }
         for (const std::string& gap : before) {
-            if (after.count(gap) == 0)
+            if (!after.contains(gap))
                 changes.push_back(fmt::format("gap closed ({}): {}", kind, gap));
         }
     }

@@ -44,6 +44,14 @@ std::string text(const json& value) {
     return html_escape(value.dump());
 }
 
+// joined lists the strings of a JSON array, comma-separated.
+std::string joined(const json& list) {
+    std::string out;
+    for (const json& item : list)
+        out += (out.empty() ? "" : ", ") + text(item);
+    return out;
+}
+
 std::string status_cell(const std::string& status) {
     std::string label = status;
     if (status == "pass")
@@ -150,11 +158,10 @@ std::string target_section(const json& target) {
            "</ul><h3>Security functions</h3><table><tr><th>id</th><th>function</th><th>what "
            "it does</th><th>counters</th></tr>";
     for (const json& function : target.value("functions", json::array())) {
-        out += fmt::format(
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            text(function.value("id", json())), text(function.value("name", json())),
-            text(function.value("text", json())),
-            html_escape(fmt::format("{}", function.value("counters", json::array()).dump())));
+        out += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                           text(function.value("id", json())), text(function.value("name", json())),
+                           text(function.value("text", json())),
+                           joined(function.value("counters", json::array())));
     }
     return out + "</table>";
 }
@@ -192,7 +199,7 @@ std::string traceability_section(const json& trace) {
             "class=\"muted\">{}</span></td><td>{}</td><td>{}</td></tr>",
             gap ? " class=\"gap\"" : "", text(threat["id"]), text(threat["text"]),
             threat["functions"].empty() ? std::string("<span class=\"gap\">no function</span>")
-                                        : html_escape(threat["functions"].dump()),
+                                        : joined(threat["functions"]),
             chips(threat["checks"]));
     }
     out +=

@@ -164,8 +164,7 @@ std::string result_of(const std::string& check, const CheckResults& results) {
     if (kind == "invariant")
         return status_of(results.invariants, name);
     if (kind == "fuzz") {
-        const std::string replay = status_of(results.tests, "fuzz_replay_" + name);
-        return replay;
+        return status_of(results.tests, "fuzz_replay_" + name);
     }
     if (kind == "transcripts")
         return status_of(results.labels, "vectors");
@@ -228,20 +227,20 @@ json build_traceability(const json& security_target, const json& annotations,
             continue;
         }
         for (const std::string function : annotation["functions"]) {
-            if (function_ids.count(function) == 0)
+            if (!function_ids.contains(function))
                 problems.push_back(
                     {{"where", where}, {"problem", "no security function " + function}});
             else
                 checks_of_function[function].insert(check);
         }
         for (const std::string clause : annotation["clauses"]) {
-            if (clause_ids.count(clause) == 0)
+            if (!clause_ids.contains(clause))
                 problems.push_back({{"where", where}, {"problem", "no spec clause " + clause}});
             else
                 checks_of_clause[clause].insert(check);
         }
         for (const std::string mechanism : annotation["mechanisms"]) {
-            if (mechanism_ids.count(mechanism) == 0)
+            if (!mechanism_ids.contains(mechanism))
                 problems.push_back({{"where", where}, {"problem", "no mechanism " + mechanism}});
             else
                 checks_of_mechanism[mechanism].insert(check);
@@ -250,7 +249,7 @@ json build_traceability(const json& security_target, const json& annotations,
     // The catalogue's spec_clause fields: each invariant checks the clauses it cites.
     for (const json& invariant : invariant_clauses) {
         for (const std::string& clause : clauses_of(invariant.value("spec_clause", ""))) {
-            if (clause_ids.count(clause) > 0)
+            if (clause_ids.contains(clause))
                 checks_of_clause[clause].insert("invariant:" + invariant.value("id", ""));
         }
     }
@@ -320,7 +319,7 @@ json build_traceability(const json& security_target, const json& annotations,
     }
     json unannotated_fuzz = json::array();
     for (const std::string& target : known.fuzz_targets) {
-        if (annotated_targets.count(target) == 0)
+        if (!annotated_targets.contains(target))
             unannotated_fuzz.push_back(target);
     }
     return {{"threats", threats},
