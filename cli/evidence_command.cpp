@@ -488,7 +488,7 @@ std::optional<Resolved> resolve(const EvidenceOptions& options) {
     const bool certificates_named =
         std::find(options.only.begin(), options.only.end(), "certificates") != options.only.end();
     plan.certificate_sample = certificates_named ? 0 : (options.quick ? 12 : 150);
-    plan.fuzz_seconds = options.fuzz_seconds > 0 ? options.fuzz_seconds : (options.quick ? 0 : 5);
+    plan.fuzz_seconds = options.fuzz_seconds > 0 ? options.fuzz_seconds : (options.quick ? 0 : 3);
     plan.with_mutants = !options.quick;
     const std::vector<std::string>& names = evidence_check_names();
     for (const std::string& only : options.only) {

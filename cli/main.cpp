@@ -87,7 +87,7 @@ int run(int argc, char** argv) {
                        "Reduced parameters (at most about 60 s): fewer property cases and interop "
                        "traces, a sample of the certificates, no mutants, no fuzz runs");
     evidence->add_option("--fuzz-seconds", evidence_options.fuzz_seconds,
-                         "Seconds of libFuzzer per target, when a fuzz build exists (default 5; "
+                         "Seconds of libFuzzer per target, when a fuzz build exists (default 3; "
                          "none with --quick)");
     evidence->add_option("--property-cases", evidence_options.property_cases,
                          "RapidCheck cases per property (default 100, 25 with --quick)");
