@@ -189,6 +189,13 @@ std::string traceability_section(const json& trace) {
     out += gap_items.empty() ? "<p class=\"pass\">No gap: every threat, function and clause is "
                                "checked.</p>"
                              : "<ul>" + gap_items + "</ul>";
+    const json unverified = trace.value("not_verified_in_this_run", json::array());
+    if (!unverified.empty()) {
+        out += fmt::format(
+            "<p class=\"not_run\">Checked only by checks this run did not run (see the "
+            "skipped checks above): {}</p>",
+            joined(unverified));
+    }
     out +=
         "<h3>Threat → security function → checks</h3><table id=\"traceability-matrix\">"
         "<tr><th>threat</th><th>countered by</th><th>checks</th></tr>";

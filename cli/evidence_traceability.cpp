@@ -310,6 +310,23 @@ json build_traceability(const json& security_target, const json& annotations,
         if (checks_of_mechanism[id].empty())
             gaps["mechanisms"].push_back(id);
     }
+    // Covered on paper but not in this pack: every check of it was not run (a skipped label such
+    // as ct, or an --only run). Not a gap, but not evidence either; the report says so.
+    json not_verified = json::array();
+    const auto note_unverified = [&not_verified](const std::string& kind, const json& row) {
+        const json& list = row["checks"];
+        const bool any_ran = std::any_of(list.begin(), list.end(), [](const json& reference) {
+            return reference.value("result", "") != "not_run";
+        });
+        if (!list.empty() && !any_ran)
+            not_verified.push_back(fmt::format("{} ({})", row.value("id", ""), kind));
+    };
+    for (const json& row : threats)
+        note_unverified("threats", row);
+    for (const json& row : functions)
+        note_unverified("functions", row);
+    for (const json& row : clauses)
+        note_unverified("clauses", row);
     // Checks that exist but carry no annotation: not a gap of the target, but worth seeing.
     std::set<std::string> annotated_targets;
     for (const json& annotation : annotations) {
@@ -327,6 +344,7 @@ json build_traceability(const json& security_target, const json& annotations,
             {"clauses", clauses},
             {"mechanism_checks", mechanisms},
             {"gaps", gaps},
+            {"not_verified_in_this_run", not_verified},
             {"annotation_problems", problems},
             {"annotations", annotations.size()},
             {"unannotated_fuzz_targets", unannotated_fuzz}};
