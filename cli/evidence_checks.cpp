@@ -559,8 +559,7 @@ json run_check(const std::string& id, const CheckPaths& paths, const CheckPlan& 
         if (!plan.with_ct) {
             json result = base_result(id);
             result["status"] = "skipped";
-            result["summary"] =
-                "valgrind checks are not in the default run (minutes); run them alone";
+            result["summary"] = "not run by --quick (valgrind)";
             result["command"] = "ratchetcheck evidence --only ct";
             return result;
         }

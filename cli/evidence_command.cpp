@@ -16,6 +16,7 @@
 #include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -490,6 +491,7 @@ std::optional<Resolved> resolve(const EvidenceOptions& options) {
     plan.certificate_sample = certificates_named ? 0 : (options.quick ? 12 : 150);
     plan.fuzz_seconds = options.fuzz_seconds > 0 ? options.fuzz_seconds : (options.quick ? 0 : 3);
     plan.with_mutants = !options.quick;
+    plan.with_ct = !options.quick;  // 46 s under valgrind on the shared machine
     const std::vector<std::string>& names = evidence_check_names();
     for (const std::string& only : options.only) {
         if (std::find(names.begin(), names.end(), only) == names.end()) {
@@ -528,6 +530,18 @@ int run_evidence(const EvidenceOptions& options) {
         return 2;
     const evidence::CheckPaths& paths = resolved->paths;
     const auto start = std::chrono::steady_clock::now();
+    // The old report is read before anything is written: --compare may name the directory this
+    // run replaces (the default pack, to see what changed since the last run).
+    std::optional<json> old_report;
+    if (!options.compare_directory.empty()) {
+        const fs::path old_file = fs::path(options.compare_directory) / "report.json";
+        try {
+            old_report = json::parse(read_text(old_file).value_or(""));
+        } catch (const json::exception& parse_error) {
+            fmt::print(stderr, "evidence --compare: {} unreadable: {}\n", old_file.string(),
+                       parse_error.what());
+        }
+    }
     std::error_code error;
     // A fresh pack: files of an earlier run must not survive into this one's manifest. Only an
     // earlier pack (or an empty directory) is removed, never a directory --out named by mistake.
@@ -700,24 +714,18 @@ int run_evidence(const EvidenceOptions& options) {
         {"environment", environment_of(paths)}};
 
     if (!options.compare_directory.empty()) {
-        const fs::path old_file = fs::path(options.compare_directory) / "report.json";
-        try {
-            const json old_report = json::parse(read_text(old_file).value_or(""));
-            report["comparison"] = {{"old", fs::absolute(options.compare_directory).string()},
-                                    {"old_created", old_report.value("created", "")},
-                                    {"changes", compare_reports(old_report, report)}};
-            fmt::print("changes since {} ({}):\n", options.compare_directory,
-                       old_report.value("created", "?"));
-            for (const json& change : report["comparison"]["changes"])
-                fmt::print("  {}\n", change.get<std::string>());
-            if (report["comparison"]["changes"].empty())
-                fmt::print("  none\n");
-        } catch (const json::exception& parse_error) {
-            fmt::print(stderr, "evidence --compare: {} unreadable: {}\n", old_file.string(),
-                       parse_error.what());
-            report["comparison"] = {{"old", options.compare_directory},
-                                    {"changes", json::array({"the old report could not be read"})}};
+        report["comparison"] = {{"old", fs::absolute(options.compare_directory).string()}};
+        if (old_report) {
+            report["comparison"]["old_created"] = old_report->value("created", "");
+            report["comparison"]["changes"] = compare_reports(*old_report, report);
+        } else {
+            report["comparison"]["changes"] = json::array({"the old report could not be read"});
         }
+        fmt::print("changes since {}:\n", options.compare_directory);
+        for (const json& change : report["comparison"]["changes"])
+            fmt::print("  {}\n", change.get<std::string>());
+        if (report["comparison"]["changes"].empty())
+            fmt::print("  none\n");
     }
 
     const json charts = sequence_charts(paths.source, paths.out);

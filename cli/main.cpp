@@ -83,9 +83,10 @@ int run(int argc, char** argv) {
         "report.json, manifest.json (docs/evidence.md)");
     evidence->add_option("--out", evidence_options.out_directory,
                          "Write the pack to DIR (default: <build dir>/evidence)");
-    evidence->add_flag("--quick", evidence_options.quick,
-                       "Reduced parameters (at most about 60 s): fewer property cases and interop "
-                       "traces, a sample of the certificates, no mutants, no fuzz runs");
+    evidence->add_flag(
+        "--quick", evidence_options.quick,
+        "Reduced parameters (at most about 60 s): fewer property cases and interop "
+        "traces, a sample of the certificates, no mutants, no valgrind, no fuzz runs");
     evidence->add_option("--fuzz-seconds", evidence_options.fuzz_seconds,
                          "Seconds of libFuzzer per target, when a fuzz build exists (default 3; "
                          "none with --quick)");
