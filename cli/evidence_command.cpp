@@ -485,7 +485,7 @@ std::optional<Resolved> resolve(const EvidenceOptions& options) {
     plan.interop_scenarios = options.quick ? 50 : 1000;
     // The full re-check of the ~600 certificates takes 3 minutes on two idle cores (6 when the
     // machine is shared): the default run re-checks an even sample, --only certificates all of
-    // them (decisions E33).
+    // them (decisions E31).
     const bool certificates_named =
         std::find(options.only.begin(), options.only.end(), "certificates") != options.only.end();
     plan.certificate_sample = certificates_named ? 0 : (options.quick ? 12 : 150);

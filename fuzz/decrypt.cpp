@@ -9,6 +9,7 @@
 // one is a genuine message still in flight (its SignalMessage part, which the MAC covers, equals
 // the genuine one's) and decrypts to its plaintext; and the same bytes again are rejected without
 // changing anything (no message is accepted twice).
+// @evidence check=fuzz:decrypt functions=SF.TRANSACTIONAL_RECEIVE,SF.REPLAY_REJECTION,SF.INPUT_VALIDATION clauses=DR-3.5 mechanisms=HMAC-SHA256,AES-256-CBC
 #include <algorithm>
 #include <string>
 

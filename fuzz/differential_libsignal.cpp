@@ -9,6 +9,7 @@
 // other. Asserts for every op: both runs find it applicable or not alike, accept or reject alike
 // and accept the same plaintext; and the mixed run violates none of the runner's checks (each
 // endpoint agrees with the model and keeps the safety properties, as in the interop suite).
+// @evidence check=fuzz:differential_libsignal functions=SF.KEY_AGREEMENT,SF.PER_MESSAGE_KEYS,SF.OUT_OF_ORDER clauses=DR-3.4,DR-3.5,X3DH-3.3
 #include <string>
 
 #include "fuzz_driver.hpp"

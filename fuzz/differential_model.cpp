@@ -3,6 +3,7 @@
 // together. Asserts after every op that both agree: the same outcome (accept/reject, the error
 // where the model names one, the plaintext, each sent header) and α(implementation) = model
 // (Check::model_agreement). The implementation's own safety checks are interaction's.
+// @evidence check=fuzz:differential_model functions=SF.PER_MESSAGE_KEYS,SF.OUT_OF_ORDER,SF.BOUNDED_STORES clauses=DR-3.4,DR-3.5
 #include "fuzz_driver.hpp"
 #include "trace_runs.hpp"
 

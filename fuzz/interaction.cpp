@@ -7,6 +7,7 @@
 // save/restore is unobservable, the stores stay within their bounds, a reply after a ratchet step
 // uses a fresh key, and α of every received message obeys the adversary's rule. Agreement with
 // the model is differential_model's. Also checks the byte codec on the way (trace_runs.hpp).
+// @evidence check=fuzz:interaction functions=SF.TRANSACTIONAL_RECEIVE,SF.REPLAY_REJECTION,SF.OUT_OF_ORDER,SF.BOUNDED_STORES,SF.PER_MESSAGE_KEYS clauses=DR-3.5,DR-3.4
 #include "fuzz_driver.hpp"
 #include "trace_runs.hpp"
 

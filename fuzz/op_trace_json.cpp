@@ -3,6 +3,7 @@
 // names the bad field, never throws; an accepted trace renders to JSON that reads back to the
 // same trace; and, with a valid setup, its byte form (normalized ops) decodes strictly to the same
 // setup and ops.
+// @evidence check=fuzz:op_trace_json functions=SF.INPUT_VALIDATION
 #include <string_view>
 #include <variant>
 

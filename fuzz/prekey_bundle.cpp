@@ -12,6 +12,7 @@
 // Asserts: a refused bundle leaves Alice's state byte-identical; an accepted one was signed by
 // the identity it names (only the genuine signed prekey is accepted with Bob's identity), Alice
 // can then encrypt a PreKeySignalMessage, and with all of Bob's genuine keys Bob decrypts it.
+// @evidence check=fuzz:prekey_bundle functions=SF.KEY_AGREEMENT,SF.INPUT_VALIDATION clauses=X3DH-3.2,X3DH-3.3 mechanisms=XEdDSA
 #include <cstring>
 #include <string>
 

@@ -1,6 +1,7 @@
 // Fuzz target prekey_signal_message: the PreKeySignalMessage parser (and, through it, the parser
 // of the embedded SignalMessage) on any bytes. Asserts: whatever parses re-encodes field by field
 // to bytes that parse to the same value, and the canonical form encodes to itself.
+// @evidence check=fuzz:prekey_signal_message functions=SF.INPUT_VALIDATION clauses=X3DH-3.3
 #include <string>
 
 #include "fuzz_driver.hpp"

@@ -4,6 +4,7 @@
 // the format is canonical, so those bytes are the input itself; and the loaded party is usable
 // without a crash: it encrypts (or says no_session), and a genuine message of the fixed worlds
 // handed to it is accepted or rejected, a rejection leaving its state byte-identical.
+// @evidence check=fuzz:session_state functions=SF.INPUT_VALIDATION,SF.TRANSACTIONAL_RECEIVE
 #include <algorithm>
 #include <string>
 

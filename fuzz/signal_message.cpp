@@ -1,6 +1,7 @@
 // Fuzz target signal_message: the SignalMessage parser (wire/signal_message.hpp) on any bytes.
 // Asserts: whatever parses re-encodes (field by field, with its MAC) to bytes that parse to the
 // same value, and that re-encoding is a fixed point (the canonical form encodes to itself).
+// @evidence check=fuzz:signal_message functions=SF.INPUT_VALIDATION clauses=DR-3.3
 #include <string>
 
 #include "fuzz_driver.hpp"

@@ -3,6 +3,7 @@
 // it accepts. Asserts: no crash, no escaped exception, no sanitizer finding; the reader either
 // names the bad field or returns a transcript whose keys and fields have the sizes the schema
 // gives, and replaying that transcript (keys injected) ends in a verdict, pass or fail.
+// @evidence check=fuzz:transcript_json functions=SF.INPUT_VALIDATION
 #include <string_view>
 #include <variant>
 

@@ -203,19 +203,24 @@ Op read_op(Reader& reader, const Json& json, const std::string& path) {
         forge.previous_counter = u32("previous_counter");
         forge.ciphertext_blocks = static_cast<std::uint8_t>(
             reader.unsigned_value(json, path, "ciphertext_blocks", 255, 1));
-        forge.base_key = reader.choice(json, path, "base_key");
-        forge.identity = reader.choice(json, path, "identity");
-        forge.signed_prekey_id = reader.choice(json, path, "signed_prekey_id");
-        const std::string one_time = reader.text(json, path, "one_time_prekey_id", "genuine");
-        if (one_time == "genuine") {
-            forge.one_time_prekey_id = ForgeOp::OneTimePreKey::genuine;
-        } else if (one_time == "absent") {
-            forge.one_time_prekey_id = ForgeOp::OneTimePreKey::absent;
-        } else if (one_time == "other") {
-            forge.one_time_prekey_id = ForgeOp::OneTimePreKey::other;
-        } else {
-            reader.fail(path + ".one_time_prekey_id",
-                        "expected \"genuine\", \"absent\" or \"other\"");
+        // The PreKeySignalMessage fields are read only for a prekey forgery: trace_to_json writes
+        // them only there, so a signal forgery carrying them would not read back to itself (found
+        // by the op_trace_json fuzz target; corpus/op_trace_json keeps the input).
+        if (forge.prekey) {
+            forge.base_key = reader.choice(json, path, "base_key");
+            forge.identity = reader.choice(json, path, "identity");
+            forge.signed_prekey_id = reader.choice(json, path, "signed_prekey_id");
+            const std::string one_time = reader.text(json, path, "one_time_prekey_id", "genuine");
+            if (one_time == "genuine") {
+                forge.one_time_prekey_id = ForgeOp::OneTimePreKey::genuine;
+            } else if (one_time == "absent") {
+                forge.one_time_prekey_id = ForgeOp::OneTimePreKey::absent;
+            } else if (one_time == "other") {
+                forge.one_time_prekey_id = ForgeOp::OneTimePreKey::other;
+            } else {
+                reader.fail(path + ".one_time_prekey_id",
+                            "expected \"genuine\", \"absent\" or \"other\"");
+            }
         }
         return forge;
     }

@@ -7,31 +7,6 @@
 
 namespace ratchetcheck {
 
-ReceivingChain ReceivingChain::clone() const {
-    ReceivingChain copy{sender_ratchet_key, chain_key.clone(), {}};
-    copy.skipped.reserve(skipped.size());
-    for (const MessageKeys& keys : skipped)
-        copy.skipped.push_back(keys.clone());
-    return copy;
-}
-
-SessionState SessionState::clone() const {
-    SessionState copy;
-    copy.local_identity = local_identity;
-    copy.remote_identity = remote_identity;
-    copy.local_registration_id = local_registration_id;
-    copy.remote_registration_id = remote_registration_id;
-    copy.root_key = root_key.clone();
-    copy.sending_ratchet_key = sending_ratchet_key.clone();
-    copy.sending_chain = sending_chain.clone();
-    copy.previous_counter = previous_counter;
-    for (const ReceivingChain& chain : receiving_chains)
-        copy.receiving_chains.push_back(chain.clone());
-    copy.pending_prekey = pending_prekey;
-    copy.base_key = base_key;
-    return copy;
-}
-
 std::size_t SessionState::skipped_key_count() const {
     std::size_t total = 0;
     for (const ReceivingChain& chain : receiving_chains)

@@ -21,7 +21,6 @@ struct ReceivingChain {
     RatchetPublicKey sender_ratchet_key;
     ChainKey chain_key;
     std::vector<MessageKeys> skipped;
-    ReceivingChain clone() const;
 };
 
 // PendingPreKey records what an initiator repeats in every PreKeySignalMessage until the
@@ -46,7 +45,6 @@ struct SessionState {
     std::optional<PendingPreKey> pending_prekey;
     BasePublicKey base_key;  // initiator's base key (identifies the session)
 
-    SessionState clone() const;
     std::size_t skipped_key_count() const;
     SessionView view() const;
 };

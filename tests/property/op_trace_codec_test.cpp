@@ -227,5 +227,29 @@ TEST(OpTraceForms, JsonErrorsNameTheField) {
               "parsed");
 }
 
+// Found by the op_trace_json fuzz target (corpus/op_trace_json keeps the input): a signal forgery
+// written with prekey fields kept them, and trace_to_json, which writes them only for a prekey
+// forgery, rendered a trace that read back to another.
+TEST(OpTraceForms, SignalForgeryIgnoresPreKeyFieldsAndReadsBackToItself) {
+    const std::string text =
+        R"({"format": "ratchetcheck-op-trace/1", "setup": {"key_seed": "1", "one_time_prekey": true,)"
+        R"( "profile": {"max_forward_jump": 3, "max_skipped_keys_per_chain": 3,)"
+        R"( "max_skipped_keys_total": 3, "max_receiving_chains": 2}}, "ops": [{"op": "forge",)"
+        R"( "party": "bob", "type": "signal", "ratchet_key": "invalid", "counter": 3,)"
+        R"( "previous_counter": 0, "ciphertext_blocks": 1, "base_key": "other",)"
+        R"( "identity": "other", "one_time_prekey_id": "absent"}]})";
+    auto parsed = trace_from_json(text);
+    ASSERT_TRUE(std::holds_alternative<OpTrace>(parsed));
+    const OpTrace& trace = std::get<OpTrace>(parsed);
+    const ForgeOp& forge = std::get<ForgeOp>(trace.ops.at(0));
+    EXPECT_FALSE(forge.prekey);
+    EXPECT_EQ(forge.base_key, ForgeOp::Choice::genuine);
+    EXPECT_EQ(forge.identity, ForgeOp::Choice::genuine);
+    EXPECT_EQ(forge.one_time_prekey_id, ForgeOp::OneTimePreKey::genuine);
+    auto reread = trace_from_json(trace_to_json(trace));
+    ASSERT_TRUE(std::holds_alternative<OpTrace>(reread));
+    EXPECT_EQ(std::get<OpTrace>(reread), trace);
+}
+
 }  // namespace
 }  // namespace ratchetcheck::harness

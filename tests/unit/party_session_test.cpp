@@ -158,6 +158,21 @@ class SmallProfileBounds : public ::testing::Test {
     }
 };
 
+TEST_F(SmallProfileBounds, PartiesReportTheProfileTheyEnforce) {
+    // Both the created parties and a loaded one report the small profile, not signal-v3's.
+    for (const Party* party : {&alice, &bob}) {
+        EXPECT_EQ(party->profile().max_forward_jump, 5u);
+        EXPECT_EQ(party->profile().max_skipped_keys_per_chain, 3u);
+        EXPECT_EQ(party->profile().max_skipped_keys_total, 4u);
+        EXPECT_EQ(party->profile().max_receiving_chains, 2u);
+    }
+    establish(conversation);
+    auto loaded = Party::deserialize(bob.serialize(), SodiumKeySource::instance(), profile);
+    ASSERT_TRUE(loaded.ok());
+    EXPECT_EQ(loaded.value().profile().max_forward_jump, 5u);
+    EXPECT_EQ(Profile::signal_v3().max_forward_jump, 2000u);
+}
+
 TEST_F(SmallProfileBounds, PerChainBoundDropsTheOldestSkippedKeys) {
     establish(conversation);
     const auto messages = send_many(alice, "c", 6);

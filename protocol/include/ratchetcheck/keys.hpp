@@ -121,7 +121,6 @@ struct OneTimePreKeyRecord {
 // RootKey is the Double Ratchet root key RK (DR §3.2). Wiped on destruction.
 struct RootKey {
     SecretArray<32> key;
-    RootKey clone() const { return {key.clone()}; }
 };
 
 // ChainKey is a sending or receiving chain key CK with the index of the next message key it

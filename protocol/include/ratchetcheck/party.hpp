@@ -100,6 +100,8 @@ class Party {
     // identity_public_key / registration_id describe this party.
     IdentityPublicKey identity_public_key() const;
     std::uint32_t registration_id() const;
+    // profile returns the limits and wire constants this party was created or loaded with; the
+    // reference lives as long as the party.
     const Profile& profile() const;
 
   private:

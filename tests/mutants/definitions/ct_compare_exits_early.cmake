@@ -2,7 +2,7 @@
 # byte), so the time of a MAC check tells how many leading bytes of a forged tag were right. The
 # constant-time check of the MAC sees a branch on the secret expected tag.
 set(MUTANT_FILE src/secret.cpp)
-set(MUTANT_FIND [=[    return left.empty() || sodium_memcmp(left.data(), right.data(), left.size()) == 0;]=])
+set(MUTANT_FIND [=[    return sodium_memcmp(left.data(), right.data(), left.size()) == 0;]=])
 set(MUTANT_REPLACE [=[    return std::equal(left.begin(), left.end(), right.begin());  // MUTANT: early exit]=])
 set(MUTANT_SUITE ct)
 set(MUTANT_PROPERTY ConstantTime.MacMakeAndCheck)
