@@ -6,6 +6,7 @@
 
 #include "fuzz_driver.hpp"
 #include "ratchetcheck/wire/signal_message.hpp"
+#include "round_trip.hpp"
 
 namespace ratchetcheck::fuzz {
 
@@ -46,17 +47,10 @@ void fuzz_one_input(ByteView input) {
     require(message.message_version() == signal_v3_version,
             "a message with version byte " + std::to_string(message.version_byte) + " parsed");
     require(message.mac.size() == wire::signal_mac_bytes, "the MAC is not 8 bytes");
-    const Bytes canonical = reencode(message);
-    auto reparsed = wire::parse_signal_message(canonical, signal_v3_version);
-    require(reparsed.ok(), "the re-encoding " + hex(canonical) +
-                               " of a parsed message does not "
-                               "parse (" +
-                               std::string(reparsed.ok() ? "" : error_name(reparsed.error())) +
-                               ")");
-    require(same_value(message, reparsed.value()),
-            "the re-encoding " + hex(canonical) + " parses to another value");
-    require(reencode(reparsed.value()) == canonical,
-            "re-encoding the canonical form " + hex(canonical) + " changes it");
+    require_canonical_round_trip(
+        message,
+        [](ByteView bytes) { return wire::parse_signal_message(bytes, signal_v3_version); },
+        reencode, same_value);
 }
 
 }  // namespace ratchetcheck::fuzz
