@@ -168,7 +168,9 @@ std::string receive(Party& receiver, const OutgoingMessage& message) {
     return {plaintext.value().begin(), plaintext.value().end()};
 }
 
-// @evidence check=test:ct_* functions=SF.CONSTANT_TIME
+// The whole label, not test:ct_*: the valgrind checks are not registered under the asan preset
+// (decisions E16), where a test pattern would be a stale annotation; the label exists in both.
+// @evidence check=label:ct functions=SF.CONSTANT_TIME
 TEST_F(ConstantTime, X25519Agreement) {
     const crypto::X25519Private alice = poisoned_private_key(1);
     const crypto::X25519Private bob = poisoned_private_key(2);
