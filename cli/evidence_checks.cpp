@@ -57,6 +57,15 @@ json base_result(const std::string& id) {
                 {"failures", json::array()}};
 }
 
+// skipped_by_quick is the result of a check that --quick leaves out, with the command that runs it.
+json skipped_by_quick(const std::string& id, const std::string& summary) {
+    json result = base_result(id);
+    result["status"] = "skipped";
+    result["summary"] = summary;
+    result["command"] = "ratchetcheck evidence --only " + id;
+    return result;
+}
+
 json not_available(const std::string& id, const std::string& why, const std::string& how) {
     json result = base_result(id);
     result["status"] = "not_available";
@@ -544,11 +553,7 @@ json run_check(const std::string& id, const CheckPaths& paths, const CheckPlan& 
     }
     if (id == "mutants") {
         if (!plan.with_mutants) {
-            json result = base_result(id);
-            result["status"] = "skipped";
-            result["summary"] = "not run by --quick";
-            result["command"] = "ratchetcheck evidence --only mutants";
-            return result;
+            return skipped_by_quick(id, "not run by --quick");
         }
         return ctest_check(id, "mutants", paths, {});
     }
@@ -570,11 +575,7 @@ json run_check(const std::string& id, const CheckPaths& paths, const CheckPlan& 
         return coverage_check(paths);
     if (id == "ct") {
         if (!plan.with_ct) {
-            json result = base_result(id);
-            result["status"] = "skipped";
-            result["summary"] = "not run by --quick (valgrind)";
-            result["command"] = "ratchetcheck evidence --only ct";
-            return result;
+            return skipped_by_quick(id, "not run by --quick (valgrind)");
         }
         if (!capture("command -v valgrind 2>/dev/null"))
             return not_available(id, "valgrind is not installed", "apt-get install -y valgrind");
