@@ -13,7 +13,9 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <set>
 #include <utility>
+#include <vector>
 
 #include "ratchetcheck/model/domain.hpp"
 
@@ -231,6 +233,49 @@ RC_GTEST_PROP(DomainAxioms, A6IteSelectsItsThenOrElseValueForEverySort, ()) {
     RC_ASSERT(domain.ite(false, then_pairs, else_pairs) == else_pairs);
     RC_ASSERT(domain.ite(true, then_counters, else_counters) == then_counters);
     RC_ASSERT(domain.ite(false, then_counters, else_counters) == else_counters);
+}
+
+// The concrete sets share their elements between copies (shared_sorted_set.hpp, decisions E35):
+// every operation the transitions use must leave the set it was given, and each other copy of it,
+// exactly as it was, and compute what std::set computes.
+RC_GTEST_PROP(SharedSortedSet, OperationsChangeNoOtherCopyAndAgreeWithStdSet, ()) {
+    ConcreteDomain domain;
+    const Counters original = *counter_sets();
+    const std::vector<std::int64_t> before(original.begin(), original.end());
+    const std::set<std::int64_t> reference(original.begin(), original.end());
+    RC_ASSERT(std::is_sorted(before.begin(), before.end()));
+    RC_ASSERT(std::adjacent_find(before.begin(), before.end()) == before.end());
+    const Counters copy = original;
+    const std::int64_t probe = *probes();
+    const std::int64_t other = *probes();
+
+    Counters erased = domain.erase(copy, probe);
+    std::set<std::int64_t> expected_erased = reference;
+    expected_erased.erase(probe);
+    RC_ASSERT(std::vector<std::int64_t>(erased.begin(), erased.end()) ==
+              std::vector<std::int64_t>(expected_erased.begin(), expected_erased.end()));
+    const Counters ranged =
+        domain.insert_range(copy, std::min(probe, other), std::max(probe, other));
+    std::set<std::int64_t> expected_ranged = reference;
+    for (std::int64_t counter = std::min(probe, other); counter < std::max(probe, other); ++counter)
+        expected_ranged.insert(counter);
+    RC_ASSERT(std::vector<std::int64_t>(ranged.begin(), ranged.end()) ==
+              std::vector<std::int64_t>(expected_ranged.begin(), expected_ranged.end()));
+    Counters changed = copy;
+    changed.insert(other);
+    changed.erase(probe);
+    const Pairs pairs = *rc::gen::container<Pairs>(rc::gen::pair(epochs(), pair_counters()));
+    const std::vector<std::pair<std::int64_t, std::int64_t>> pairs_before(pairs.begin(),
+                                                                          pairs.end());
+    const Pairs with_pair = domain.insert(pairs, probe, other);
+    RC_ASSERT(with_pair.contains({probe, other}));
+    RC_ASSERT(with_pair.size() == pairs_before.size() + (pairs.contains({probe, other}) ? 0 : 1));
+
+    // Nothing above changed the sets it started from.
+    RC_ASSERT(std::vector<std::int64_t>(original.begin(), original.end()) == before);
+    RC_ASSERT(std::vector<std::int64_t>(copy.begin(), copy.end()) == before);
+    RC_ASSERT((std::vector<std::pair<std::int64_t, std::int64_t>>(pairs.begin(), pairs.end()) ==
+               pairs_before));
 }
 
 }  // namespace

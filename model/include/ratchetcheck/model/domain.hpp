@@ -16,8 +16,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <iterator>
-#include <set>
 #include <utility>
+
+#include "ratchetcheck/model/shared_sorted_set.hpp"
 
 namespace ratchetcheck::model {
 
@@ -53,12 +54,13 @@ concept Domain = requires(D& domain, typename D::Bool b, typename D::Int i,
 };
 
 // ConcreteDomain runs the transitions on machine values: bool, 64-bit integers (every counter of
-// the model is at most 2^32 - 1, so sums and differences never overflow) and std::set.
+// the model is at most 2^32 - 1, so sums and differences never overflow) and sorted sets whose
+// copies share their elements (shared_sorted_set.hpp), since the transitions copy sets freely.
 struct ConcreteDomain {
     using Bool = bool;
     using Int = std::int64_t;
-    using KeySet = std::set<std::pair<std::int64_t, std::int64_t>>;
-    using CounterSet = std::set<std::int64_t>;
+    using KeySet = SharedSortedSet<std::pair<std::int64_t, std::int64_t>>;
+    using CounterSet = SharedSortedSet<std::int64_t>;
 
     static Bool literal(bool value) { return value; }
     static Int literal(std::int64_t value) { return value; }
@@ -84,6 +86,8 @@ struct ConcreteDomain {
     }
     // insert: the set with (epoch, counter) added.
     static KeySet insert(const KeySet& set, Int epoch, Int counter) {
+        if (set.contains({epoch, counter}))
+            return set;  // shares the elements: no copy
         KeySet result = set;
         result.emplace(epoch, counter);
         return result;
@@ -96,7 +100,7 @@ struct ConcreteDomain {
     static CounterSet insert_range(const CounterSet& set, Int from, Int to) {
         CounterSet result = set;
         for (Int counter = from; counter < to; ++counter)
-            result.insert(result.end(), counter);
+            result.insert(counter);
         return result;
     }
     // erase: the set without `counter`.
