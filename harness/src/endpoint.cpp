@@ -35,6 +35,7 @@ class PartyEndpoint final : public Endpoint {
 
     Result<void> trust_peer(const IdentityPublicKey& peer) override {
         // Party pins its peer at construction, so the Party is made here.
+        changed();
         party_.emplace(std::move(*identity_), registration_id_, peer, *keys_, profile_);
         identity_.reset();
         if (signed_prekey_)
@@ -83,6 +84,7 @@ class PartyEndpoint final : public Endpoint {
     Result<void> initiate_session(const PreKeyBundle& bundle) override {
         if (!party_)
             return record(Error::no_session);
+        changed();
         auto started = party_->initiate_session(bundle);
         if (!started.ok())
             return record(started.error());
@@ -92,6 +94,7 @@ class PartyEndpoint final : public Endpoint {
     Result<OutgoingMessage> encrypt(ByteView plaintext) override {
         if (!party_)
             return record(Error::no_session);
+        changed();
         auto sent = party_->encrypt(plaintext);
         if (!sent.ok())
             return record(sent.error());
@@ -101,6 +104,7 @@ class PartyEndpoint final : public Endpoint {
     Result<SecureBytes> decrypt(MessageType type, ByteView message) override {
         if (!party_)
             return record(Error::no_session);
+        changed();
         auto received = party_->decrypt(type, message);
         if (!received.ok())
             return record(received.error());
@@ -114,6 +118,7 @@ class PartyEndpoint final : public Endpoint {
     std::optional<std::string> save_restore() override {
         if (!party_)
             return std::nullopt;
+        changed();
         const SecureBytes saved = party_->serialize();
         const StateView view = party_->view();
         auto restored = Party::deserialize(saved, *keys_, profile_);
@@ -130,12 +135,12 @@ class PartyEndpoint final : public Endpoint {
 
     std::optional<crypto::X25519Public> sending_ratchet_key() const override {
         const auto session = current_session();
-        return session ? std::optional(session->sending_ratchet_key.u) : std::nullopt;
+        return session ? std::optional(session->sending_ratchet_key) : std::nullopt;
     }
 
     std::optional<crypto::X25519Public> session_base_key() const override {
         const auto session = current_session();
-        return session ? std::optional(session->base_key.u) : std::nullopt;
+        return session ? std::optional(session->base_key) : std::nullopt;
     }
 
     std::unique_ptr<Endpoint> probe_copy() const override {
@@ -152,11 +157,27 @@ class PartyEndpoint final : public Endpoint {
     const Party* party() const override { return party_ ? &*party_ : nullptr; }
 
   private:
-    std::optional<SessionView> current_session() const {
-        if (!party_)
-            return std::nullopt;
-        return party_->view().current;
+    // The current session's two public keys, remembered until the Party changes: the runner asks
+    // for them after every op, and a view() of the whole state per question was a large share of a
+    // fuzz input's allocations (docs/fuzzing.md, "Speed").
+    struct SessionKeys {
+        crypto::X25519Public sending_ratchet_key;
+        crypto::X25519Public base_key;
+    };
+    std::optional<SessionKeys> current_session() const {
+        if (!session_keys_known_) {
+            session_keys_.reset();
+            if (party_) {
+                if (const auto session = party_->view().current)
+                    session_keys_ =
+                        SessionKeys{session->sending_ratchet_key.u, session->base_key.u};
+            }
+            session_keys_known_ = true;
+        }
+        return session_keys_;
     }
+    // changed forgets the remembered session keys; every method that can change party_ calls it.
+    void changed() { session_keys_known_ = false; }
     Error record(Error error) {
         last_error_ = error;
         return error;
@@ -172,6 +193,8 @@ class PartyEndpoint final : public Endpoint {
     std::optional<OneTimePreKeyRecord> one_time_prekey_;
     std::optional<Party> party_;
     Error last_error_ = Error::malformed;
+    mutable bool session_keys_known_ = false;
+    mutable std::optional<SessionKeys> session_keys_;
 };
 
 }  // namespace

@@ -458,11 +458,13 @@ void SideBySideRunner::predict_receive(ReceiveStep& step) {
     }
     if (step.network_message) {
         const std::size_t message = *step.network_message;
-        step.deliverable = model_.deliverable(message);
         step.genuine_view = model_.genuine_view_of(message);
         if (oracle_ && oracle_->has_message(message))
             step.oracle_expected = oracle_->expect(message);
         step.predicted = model_.deliver(message);
+        // model::deliverable is the verdict of this very receive on the world before it, so the
+        // delivery's own verdict answers it without a second run of the transition.
+        step.deliverable = step.predicted.verdict == model::Verdict::ok;
     } else {
         step.predicted = model_.inject(step.receiver, step.abstract.view);
     }
@@ -632,11 +634,8 @@ Bytes SideBySideRunner::forge(const ForgeOp& op) const {
         base_key, identity, registration_ids[model::index_of(claimed_sender)], signal);
 }
 
-void SideBySideRunner::check_bounds(model::PartyId which, StepReport& report) const {
-    const Party* party = endpoints_[model::index_of(which)]->party();
-    if (party == nullptr)
-        return;  // another implementation: its stores are not visible
-    const StateView view = party->view();
+void SideBySideRunner::check_bounds(model::PartyId which, const StateView& view,
+                                    StepReport& report) const {
     const auto check_session = [&](const SessionView& session, const char* label) {
         if (session.receiving_chains.size() > profile_.max_receiving_chains) {
             report.violations.push_back(
@@ -710,7 +709,7 @@ void SideBySideRunner::check_after_step(StepReport& report) {
                              model::describe(std::get<model::ConcreteParty>(abstracted)),
                              model::describe(model_.party(which)))});
         }
-        check_bounds(which, report);
+        check_bounds(which, view, report);
     }
     if (epochs_.next_epoch() != model_.world().next_epoch) {
         report.violations.push_back(

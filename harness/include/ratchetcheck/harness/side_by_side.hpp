@@ -196,7 +196,7 @@ class SideBySideRunner {
     void run_save_restore(const SaveRestoreOp& op, StepReport& report);
     Bytes forge(const ForgeOp& op) const;
     void check_after_step(StepReport& report);
-    void check_bounds(model::PartyId which, StepReport& report) const;
+    void check_bounds(model::PartyId which, const StateView& view, StepReport& report) const;
     void record_new_epochs();
     Bytes plaintext_for(std::size_t message, std::uint32_t size) const;
     std::optional<std::size_t> first_deliverable_to(model::PartyId party) const;
