@@ -72,9 +72,30 @@ using ratchetcheck::fuzz::edwards_bytes;
 using ratchetcheck::fuzz::Memo;
 using ratchetcheck::fuzz::x25519_bytes;
 
+namespace {
+
+// remembered_point answers a point operation (32 bytes out, an int result) from `memo` when the
+// same `arguments` came before, else runs `compute` and remembers what it wrote and returned.
+template <typename Compute>
+int remembered_point(Memo& memo, unsigned char* output,
+                     std::initializer_list<std::pair<const unsigned char*, std::size_t>> arguments,
+                     Compute compute) {
+    constexpr std::size_t output_bytes = 32;
+    if (const Memo::Entry* known = memo.find(arguments)) {
+        std::memcpy(output, known->output.data(), output_bytes);
+        return known->result;
+    }
+    const int result = compute();
+    memo.remember(result, output, output_bytes);
+    return result;
+}
+
+}  // namespace
+
 // The linker's --wrap fixes these names: __wrap_NAME receives the calls to NAME, __real_NAME is
-// the library's NAME. They are reserved identifiers by the letter of the standard, hence the
-// NOLINT. NOLINTBEGIN(bugprone-reserved-identifier)
+// the library's NAME. They are reserved identifiers by the letter of the standard.
+//
+// NOLINTBEGIN(bugprone-reserved-identifier)
 extern "C" {
 
 int __real_crypto_scalarmult_curve25519(unsigned char* q, const unsigned char* n,
@@ -90,37 +111,22 @@ int __real_crypto_sign_ed25519_verify_detached(const unsigned char* signature,
 int __wrap_crypto_scalarmult_curve25519(unsigned char* q, const unsigned char* n,
                                         const unsigned char* p) {
     static Memo memo;
-    if (const Memo::Entry* known = memo.find({{n, x25519_bytes}, {p, x25519_bytes}})) {
-        std::memcpy(q, known->output.data(), x25519_bytes);
-        return known->result;
-    }
-    const int result = __real_crypto_scalarmult_curve25519(q, n, p);
-    memo.remember(result, q, x25519_bytes);
-    return result;
+    return remembered_point(memo, q, {{n, x25519_bytes}, {p, x25519_bytes}},
+                            [&] { return __real_crypto_scalarmult_curve25519(q, n, p); });
 }
 
 // The X25519 public key of a private key (crypto/primitives.cpp x25519_public_key).
 int __wrap_crypto_scalarmult_curve25519_base(unsigned char* q, const unsigned char* n) {
     static Memo memo;
-    if (const Memo::Entry* known = memo.find({{n, x25519_bytes}})) {
-        std::memcpy(q, known->output.data(), x25519_bytes);
-        return known->result;
-    }
-    const int result = __real_crypto_scalarmult_curve25519_base(q, n);
-    memo.remember(result, q, x25519_bytes);
-    return result;
+    return remembered_point(memo, q, {{n, x25519_bytes}},
+                            [&] { return __real_crypto_scalarmult_curve25519_base(q, n); });
 }
 
 // XEdDSA signing's two base-point multiples, kB and rB (crypto/xeddsa.cpp).
 int __wrap_crypto_scalarmult_ed25519_base_noclamp(unsigned char* q, const unsigned char* n) {
     static Memo memo;
-    if (const Memo::Entry* known = memo.find({{n, edwards_bytes}})) {
-        std::memcpy(q, known->output.data(), edwards_bytes);
-        return known->result;
-    }
-    const int result = __real_crypto_scalarmult_ed25519_base_noclamp(q, n);
-    memo.remember(result, q, edwards_bytes);
-    return result;
+    return remembered_point(memo, q, {{n, edwards_bytes}},
+                            [&] { return __real_crypto_scalarmult_ed25519_base_noclamp(q, n); });
 }
 
 // XEdDSA verification (crypto/xeddsa.cpp xeddsa_verify): the verdict only.
