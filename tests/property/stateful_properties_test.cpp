@@ -16,6 +16,48 @@ namespace {
 
 using harness::Check;
 
+// The endpoint remembers its session's public keys between ops (harness/src/endpoint.cpp) instead
+// of building the Party's whole view each time it is asked; the runner's fresh-key check and its
+// epoch bookkeeping read them. After every op of three round trips (each reply a DH ratchet step)
+// with a save/restore between, both seats' remembered keys must be those of the Party's own view.
+TEST(StatefulProperties, EndpointSessionKeysFollowEveryChangeOfTheParty) {
+    using model::PartyId;
+    auto created = harness::SideBySideRunner::create(harness::TraceSetup{.key_seed = 7}, {});
+    ASSERT_TRUE(std::holds_alternative<std::unique_ptr<harness::SideBySideRunner>>(created));
+    harness::SideBySideRunner& runner =
+        *std::get<std::unique_ptr<harness::SideBySideRunner>>(created);
+    const std::vector<harness::Op> ops = {
+        harness::SendOp{PartyId::alice, 4},
+        harness::DeliverOp{0},
+        harness::SendOp{PartyId::bob, 4},
+        harness::DeliverOp{1},
+        harness::SaveRestoreOp{PartyId::bob},
+        harness::SendOp{PartyId::alice, 4},
+        harness::DeliverOp{2},
+        harness::SendOp{PartyId::bob, 4},
+        harness::DeliverOp{3},
+    };
+    std::size_t sessions_seen = 0;
+    for (std::size_t index = 0; index < ops.size(); ++index) {
+        const harness::StepReport report = runner.step(ops[index]);
+        ASSERT_TRUE(report.applicable) << "op " << index << ": " << report.not_applicable_reason;
+        for (const PartyId seat : {PartyId::alice, PartyId::bob}) {
+            const harness::Endpoint& endpoint = runner.endpoint(seat);
+            const auto session = endpoint.party()->view().current;
+            ASSERT_EQ(endpoint.sending_ratchet_key().has_value(), session.has_value())
+                << "op " << index << ", " << model::party_name(seat);
+            if (!session)
+                continue;
+            ++sessions_seen;
+            EXPECT_EQ(*endpoint.sending_ratchet_key(), session->sending_ratchet_key.u)
+                << "op " << index << ", " << model::party_name(seat);
+            EXPECT_EQ(*endpoint.session_base_key(), session->base_key.u)
+                << "op " << index << ", " << model::party_name(seat);
+        }
+    }
+    EXPECT_GE(sessions_seen, 14u);
+}
+
 // ARCHITECTURE.md model/ (the model is the specification), DR §3.4-3.5, X3DH §3.3-3.4:
 // after every op, the implementation and the model agree on accept/reject (and on the error where
 // the model can name it: duplicate, too_far_ahead, no_session), on the plaintext, on every sent
