@@ -7,7 +7,7 @@
 namespace ratchetcheck::fuzz {
 
 // CryptoMemoStatistics counts the memo's lookups and hits over all four wrapped functions, for
-// tests (fuzz/crypto_memo_test.cpp) and for reading a run's hit rate in a debugger.
+// tests (tests/kat/crypto_memo_test.cpp) and for reading a run's hit rate in a debugger.
 struct CryptoMemoStatistics {
     std::size_t lookups = 0;
     std::size_t hits = 0;

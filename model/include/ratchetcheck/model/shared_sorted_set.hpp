@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <initializer_list>
 #include <memory>
+#include <utility>
 #include <vector>
 
 namespace ratchetcheck::model {
