@@ -13,47 +13,92 @@
 // have none). The table keeps secrets in plain memory, which a fuzzing process may.
 #include "crypto_memo.hpp"
 
+#include <sodium.h>
+
+#include <array>
+#include <cstdint>
 #include <cstring>
-#include <string>
-#include <unordered_map>
 
 namespace ratchetcheck::fuzz {
 namespace {
 
-// Memo maps the concatenated arguments of one function to its return value and output bytes.
+using Argument = std::pair<const unsigned char*, std::size_t>;
+
+// Memo is a table in static storage, from a BLAKE2b-256 digest of a call (the function's tag, then
+// each argument with its length) to that call's return value and 32 output bytes. It allocates
+// nothing: libFuzzer counts mallocs against frees per input, and an input that left a new entry in
+// a heap-allocated table looked like a leak, so libFuzzer ran it a second time to check
+// (TryDetectingAMemoryLeak, a tenth of an op-trace target's time). Keying by a 256-bit digest
+// rather than by the arguments themselves makes a wrong answer as likely as a BLAKE2b collision.
+// The digest picks a bucket of `ways` slots; a call new to a full bucket overwrites one of them, so
+// the table forgets only when a bucket overflows, which a run's working set of keys (hundreds of
+// calls against 65,536 slots) practically never does.
 class Memo {
   public:
     struct Entry {
+        bool used = false;
+        std::array<unsigned char, 32> digest{};
         int result = 0;
-        std::string output;
+        std::array<unsigned char, 32> output{};
     };
 
-    // find returns the entry for the arguments `parts`, or nullptr; the key stays for remember().
-    const Entry* find(std::initializer_list<std::pair<const unsigned char*, std::size_t>> parts) {
-        key_.clear();
-        for (const auto& [data, size] : parts)
-            key_.append(reinterpret_cast<const char*>(data), size);
-        const auto found = entries_.find(key_);
+    // find returns the entry for `function` called with `arguments`, or nullptr; the digest and
+    // the slot to fill stay for remember().
+    const Entry* find(unsigned char function, std::initializer_list<Argument> arguments) {
+        crypto_generichash_state state;
+        crypto_generichash_init(&state, nullptr, 0, digest_.size());
+        crypto_generichash_update(&state, &function, 1);
+        for (const auto& [data, size] : arguments) {
+            const std::uint64_t length = size;
+            crypto_generichash_update(&state, reinterpret_cast<const unsigned char*>(&length),
+                                      sizeof length);
+            crypto_generichash_update(&state, data, size);
+        }
+        crypto_generichash_final(&state, digest_.data(), digest_.size());
+        std::uint64_t index = 0;
+        std::memcpy(&index, digest_.data(), sizeof index);
+        Entry* const bucket = &table_[(index % (table_.size() / ways)) * ways];
         ++statistics().lookups;
-        if (found == entries_.end())
-            return nullptr;
-        ++statistics().hits;
-        return &found->second;
+        slot_ = nullptr;
+        for (std::size_t way = 0; way < ways; ++way) {
+            Entry& entry = bucket[way];
+            if (entry.used && entry.digest == digest_) {
+                ++statistics().hits;
+                return &entry;
+            }
+            if (!entry.used && slot_ == nullptr)
+                slot_ = &entry;
+        }
+        if (slot_ == nullptr)  // a full bucket: the digest's next bits choose whom to replace
+            slot_ = &bucket[digest_[sizeof index] % ways];
+        return nullptr;
     }
 
-    // remember stores the result for the last find()'s arguments. Bounded: a full table starts
-    // again (a run's working set of keys is far smaller).
+    // remember stores the result (and `size` <= 32 output bytes) for the last find()'s call.
     void remember(int result, const unsigned char* output, std::size_t size) {
-        if (entries_.size() >= max_entries)
-            entries_.clear();
-        entries_.insert_or_assign(
-            key_, Entry{result, std::string(reinterpret_cast<const char*>(output), size)});
+        slot_->used = true;
+        slot_->digest = digest_;
+        slot_->result = result;
+        if (size != 0)
+            std::memcpy(slot_->output.data(), output, size);
     }
 
   private:
-    static constexpr std::size_t max_entries = 1 << 16;
-    std::string key_;
-    std::unordered_map<std::string, Entry> entries_;
+    std::array<unsigned char, 32> digest_{};
+    Entry* slot_ = nullptr;
+    static constexpr std::size_t ways = 8;
+    std::array<Entry, std::size_t{1} << 16> table_{};
+};
+
+// The one memo of the process (4.5 MiB of static storage), shared by the four functions, whose
+// calls the digest tells apart by a tag.
+Memo memo;
+
+enum FunctionTag : unsigned char {
+    x25519_tag = 1,
+    x25519_base_tag = 2,
+    edwards_base_tag = 3,
+    verify_tag = 4,
 };
 
 constexpr std::size_t x25519_bytes = 32;
@@ -69,19 +114,19 @@ CryptoMemoStatistics& statistics() {
 }  // namespace ratchetcheck::fuzz
 
 using ratchetcheck::fuzz::edwards_bytes;
-using ratchetcheck::fuzz::Memo;
+using ratchetcheck::fuzz::memo;
 using ratchetcheck::fuzz::x25519_bytes;
 
 namespace {
 
-// remembered_point answers a point operation (32 bytes out, an int result) from `memo` when the
-// same `arguments` came before, else runs `compute` and remembers what it wrote and returned.
+// remembered_point answers a point operation (32 bytes out, an int result) from the memo when the
+// same call came before, else runs `compute` and remembers what it wrote and returned.
 template <typename Compute>
-int remembered_point(Memo& memo, unsigned char* output,
-                     std::initializer_list<std::pair<const unsigned char*, std::size_t>> arguments,
+int remembered_point(unsigned char function, unsigned char* output,
+                     std::initializer_list<ratchetcheck::fuzz::Argument> arguments,
                      Compute compute) {
     constexpr std::size_t output_bytes = 32;
-    if (const Memo::Entry* known = memo.find(arguments)) {
+    if (const auto* known = memo.find(function, arguments)) {
         std::memcpy(output, known->output.data(), output_bytes);
         return known->result;
     }
@@ -110,22 +155,20 @@ int __real_crypto_sign_ed25519_verify_detached(const unsigned char* signature,
 // X25519 (crypto/primitives.cpp x25519): the output, and -1 for a small-order point.
 int __wrap_crypto_scalarmult_curve25519(unsigned char* q, const unsigned char* n,
                                         const unsigned char* p) {
-    static Memo memo;
-    return remembered_point(memo, q, {{n, x25519_bytes}, {p, x25519_bytes}},
+    return remembered_point(ratchetcheck::fuzz::x25519_tag, q,
+                            {{n, x25519_bytes}, {p, x25519_bytes}},
                             [&] { return __real_crypto_scalarmult_curve25519(q, n, p); });
 }
 
 // The X25519 public key of a private key (crypto/primitives.cpp x25519_public_key).
 int __wrap_crypto_scalarmult_curve25519_base(unsigned char* q, const unsigned char* n) {
-    static Memo memo;
-    return remembered_point(memo, q, {{n, x25519_bytes}},
+    return remembered_point(ratchetcheck::fuzz::x25519_base_tag, q, {{n, x25519_bytes}},
                             [&] { return __real_crypto_scalarmult_curve25519_base(q, n); });
 }
 
 // XEdDSA signing's two base-point multiples, kB and rB (crypto/xeddsa.cpp).
 int __wrap_crypto_scalarmult_ed25519_base_noclamp(unsigned char* q, const unsigned char* n) {
-    static Memo memo;
-    return remembered_point(memo, q, {{n, edwards_bytes}},
+    return remembered_point(ratchetcheck::fuzz::edwards_base_tag, q, {{n, edwards_bytes}},
                             [&] { return __real_crypto_scalarmult_ed25519_base_noclamp(q, n); });
 }
 
@@ -134,10 +177,10 @@ int __wrap_crypto_sign_ed25519_verify_detached(const unsigned char* signature,
                                                const unsigned char* message,
                                                unsigned long long message_length,
                                                const unsigned char* public_key) {
-    static Memo memo;
-    const Memo::Entry* known = memo.find({{signature, 64},
-                                          {public_key, edwards_bytes},
-                                          {message, static_cast<std::size_t>(message_length)}});
+    const auto* known = memo.find(ratchetcheck::fuzz::verify_tag,
+                                  {{signature, 64},
+                                   {public_key, edwards_bytes},
+                                   {message, static_cast<std::size_t>(message_length)}});
     if (known != nullptr)
         return known->result;
     const int result =
