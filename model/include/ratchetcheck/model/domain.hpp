@@ -98,6 +98,8 @@ struct ConcreteDomain {
     static Bool contains(const CounterSet& set, Int counter) { return set.contains(counter); }
     // insert_range: the set with every n, from <= n < to, added (none if to <= from).
     static CounterSet insert_range(const CounterSet& set, Int from, Int to) {
+        if (from >= to)
+            return set;  // nothing to add: shares the elements (the model asks on every chain)
         CounterSet result = set;
         for (Int counter = from; counter < to; ++counter)
             result.insert(counter);
@@ -105,12 +107,16 @@ struct ConcreteDomain {
     }
     // erase: the set without `counter`.
     static CounterSet erase(const CounterSet& set, Int counter) {
+        if (!set.contains(counter))
+            return set;  // shares the elements: no copy
         CounterSet result = set;
         result.erase(counter);
         return result;
     }
     // keep_from: the elements n >= threshold.
     static CounterSet keep_from(const CounterSet& set, Int threshold) {
+        if (set.empty() || threshold <= *set.begin())
+            return set;  // keeps everything: shares the elements
         return CounterSet(set.lower_bound(threshold), set.end());
     }
     // drop_threshold: a threshold t such that keep_from(set, t) is the set without its
