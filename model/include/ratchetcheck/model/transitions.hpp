@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
+#include <type_traits>
 #include <vector>
 
 #include "ratchetcheck/model/domain.hpp"
@@ -23,6 +24,21 @@ namespace ratchetcheck::model {
 inline constexpr std::int64_t max_counter = 4294967295;
 
 // ---- small helpers over the domain --------------------------------------------------------------
+
+// decided_true: `condition` is a machine bool (the concrete domain) that holds. A transition uses
+// it only to skip computing a value that every later use masks out, i.e. that an ite on this very
+// condition would discard. A symbolic domain's condition is never decided, so the formulas handed
+// to Z3 are those of the code as written; the concrete run, which the property tests and the fuzz
+// targets compare with the implementation, computes the same values with less work
+// (docs/decisions.md E38).
+template <Domain D>
+constexpr bool decided_true(const typename D::Bool& condition) {
+    if constexpr (std::is_same_v<typename D::Bool, bool>) {
+        return condition;
+    } else {
+        return false;
+    }
+}
 
 template <Domain D>
 typename D::Int domain_min(D& domain, typename D::Int left, typename D::Int right) {
@@ -432,19 +448,21 @@ SessionStep<D> step_session(D& domain, const Parameters<D>& parameters, const Wo
     }
     // DHRatchet: PN = max(Ns - 1, 0) as libsignal sends it (SCHEMA.md §6.3), Ns = 0, a new
     // sending epoch, and a new receiving chain holding the keys below the message's counter.
-    const AbstractParty<D> before_ratchet = updated;
-    AbstractParty<D> ratcheted = updated;
-    ratcheted.previous_counter =
-        domain.ite(parameters.correct_previous_counter,
-                   domain_max(domain, updated.sending_index - one, zero), updated.sending_index);
-    ratcheted.sending_index =
-        domain.ite(parameters.reset_counters_on_ratchet, zero, updated.sending_index);
-    ratcheted.sending_epoch =
-        domain.ite(parameters.fresh_ratchet_key, world.next_epoch, updated.sending_epoch);
-    push_chain<D>(
-        domain, parameters, ratcheted,
-        new_chain(domain, message.epoch, domain.ite(via_ratchet_step, message.counter, zero)));
-    updated = select_party<D>(domain, via_ratchet_step, ratcheted, before_ratchet);
+    // (Only the selection below uses the ratcheted party: skipped when decided against.)
+    if (!decided_true<D>(!via_ratchet_step)) {
+        AbstractParty<D> ratcheted = updated;
+        ratcheted.previous_counter = domain.ite(
+            parameters.correct_previous_counter,
+            domain_max(domain, updated.sending_index - one, zero), updated.sending_index);
+        ratcheted.sending_index =
+            domain.ite(parameters.reset_counters_on_ratchet, zero, updated.sending_index);
+        ratcheted.sending_epoch =
+            domain.ite(parameters.fresh_ratchet_key, world.next_epoch, updated.sending_epoch);
+        push_chain<D>(
+            domain, parameters, ratcheted,
+            new_chain(domain, message.epoch, domain.ite(via_ratchet_step, message.counter, zero)));
+        updated = select_party<D>(domain, via_ratchet_step, ratcheted, updated);
+    }
 
     // commit_decrypt: bounds, and the peer has answered so PreKeySignalMessages stop.
     enforce_skipped_bounds<D>(domain, parameters, updated.chains);
@@ -497,11 +515,16 @@ ReceiveStep<D> receive(D& domain, const Parameters<D>& parameters, const World<D
     // DHs is the signed prekey and it has no receiving chain).
     const SessionStep<D> existing =
         step_session<D>(domain, parameters, world, current, message, message.authentic);
-    AbstractParty<D> fresh = empty_party<D>(domain, parameters, current.holds_one_time_prekey);
-    fresh.has_session = domain.literal(true);
-    fresh.sending_epoch = parameters.signed_prekey_epoch;
-    const SessionStep<D> started = step_session<D>(domain, parameters, world, fresh, message,
-                                                   message.authentic && x3dh_matches);
+    const auto start_session = [&] {
+        AbstractParty<D> fresh = empty_party<D>(domain, parameters, current.holds_one_time_prekey);
+        fresh.has_session = domain.literal(true);
+        fresh.sending_epoch = parameters.signed_prekey_epoch;
+        return step_session<D>(domain, parameters, world, fresh, message,
+                               message.authentic && x3dh_matches);
+    };
+    // Every use of `started` below is masked by new_session (through on_existing and
+    // tried_started): when no new session can start, any value will do.
+    const SessionStep<D> started = decided_true<D>(!new_session) ? existing : start_session();
     // A new session's message that fails authentication (or is too far ahead) is tried on the
     // existing session, as libsignal tries its sessions in turn: the outer fields are not
     // authenticated, so an altered base key must not lose a valid message. Its error is then
