@@ -31,8 +31,11 @@ enum class MemoFunction : unsigned char {
 // MemoArgument is one input of a call: its bytes.
 using MemoArgument = std::pair<const unsigned char*, std::size_t>;
 
-// The largest output a remembered call writes (an XEdDSA signature).
-inline constexpr std::size_t memo_max_output = 64;
+// The sizes of the remembered functions' arguments and outputs: curve25519 scalars and points
+// (Montgomery or Edwards), and XEdDSA signatures, the largest output a remembered call writes.
+inline constexpr std::size_t point_bytes = 32;
+inline constexpr std::size_t signature_bytes = 64;
+inline constexpr std::size_t memo_max_output = signature_bytes;
 
 // memo_lookup looks `function` called with `arguments` up. Found: copies the `output_size`
 // (<= memo_max_output) remembered output bytes to `output`, stores the remembered return value

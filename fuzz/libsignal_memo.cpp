@@ -21,12 +21,13 @@
 #include "crypto_memo.hpp"
 
 using ratchetcheck::fuzz::MemoFunction;
+using ratchetcheck::fuzz::point_bytes;
 using ratchetcheck::fuzz::remembered_call;
+using ratchetcheck::fuzz::signature_bytes;
 
 namespace {
 
-constexpr std::size_t key_bytes = 32;
-constexpr std::size_t signature_bytes = 64;
+// curve_calculate_signature draws 64 random bytes for curve25519_sign.
 constexpr std::size_t signing_random_bytes = 64;
 
 // library_function is libsignal-protocol-c's own definition of `name`, the next one after this
@@ -54,7 +55,7 @@ int curve25519_donna(unsigned char* mypublic, const unsigned char* secret,
     using Function = int (*)(unsigned char*, const unsigned char*, const unsigned char*);
     static const auto library = library_function<Function>("curve25519_donna");
     return remembered_call(MemoFunction::libsignal_curve25519,
-                           {{secret, key_bytes}, {basepoint, key_bytes}}, mypublic, key_bytes,
+                           {{secret, point_bytes}, {basepoint, point_bytes}}, mypublic, point_bytes,
                            [&] { return library(mypublic, secret, basepoint); });
 }
 
@@ -67,7 +68,7 @@ int curve25519_sign(unsigned char* signature_out, const unsigned char* curve2551
     static const auto library = library_function<Function>("curve25519_sign");
     return remembered_call(
         MemoFunction::libsignal_sign,
-        {{curve25519_privkey, key_bytes}, {msg, msg_len}, {random, signing_random_bytes}},
+        {{curve25519_privkey, point_bytes}, {msg, msg_len}, {random, signing_random_bytes}},
         signature_out, signature_bytes,
         [&] { return library(signature_out, curve25519_privkey, msg, msg_len, random); });
 }
@@ -80,8 +81,8 @@ int curve25519_verify(const unsigned char* signature, const unsigned char* curve
     static const auto library = library_function<Function>("curve25519_verify");
     return remembered_call(
         MemoFunction::libsignal_verify,
-        {{signature, signature_bytes}, {curve25519_pubkey, key_bytes}, {msg, msg_len}}, nullptr, 0,
-        [&] { return library(signature, curve25519_pubkey, msg, msg_len); });
+        {{signature, signature_bytes}, {curve25519_pubkey, point_bytes}, {msg, msg_len}}, nullptr,
+        0, [&] { return library(signature, curve25519_pubkey, msg, msg_len); });
 }
 
 }  // extern "C"

@@ -9,15 +9,9 @@
 #include "crypto_memo.hpp"
 
 using ratchetcheck::fuzz::MemoFunction;
+using ratchetcheck::fuzz::point_bytes;
 using ratchetcheck::fuzz::remembered_call;
-
-namespace {
-
-constexpr std::size_t x25519_bytes = 32;
-constexpr std::size_t edwards_bytes = 32;
-constexpr std::size_t signature_bytes = 64;
-
-}  // namespace
+using ratchetcheck::fuzz::signature_bytes;
 
 // The linker's --wrap fixes these names: __wrap_NAME receives the calls to NAME, __real_NAME is
 // the library's NAME. They are reserved identifiers by the letter of the standard.
@@ -37,21 +31,20 @@ int __real_crypto_sign_ed25519_verify_detached(const unsigned char* signature,
 // X25519 (crypto/primitives.cpp x25519): the output, and -1 for a small-order point.
 int __wrap_crypto_scalarmult_curve25519(unsigned char* q, const unsigned char* n,
                                         const unsigned char* p) {
-    return remembered_call(MemoFunction::sodium_x25519, {{n, x25519_bytes}, {p, x25519_bytes}}, q,
-                           x25519_bytes,
+    return remembered_call(MemoFunction::sodium_x25519, {{n, point_bytes}, {p, point_bytes}}, q,
+                           point_bytes,
                            [&] { return __real_crypto_scalarmult_curve25519(q, n, p); });
 }
 
 // The X25519 public key of a private key (crypto/primitives.cpp x25519_public_key).
 int __wrap_crypto_scalarmult_curve25519_base(unsigned char* q, const unsigned char* n) {
-    return remembered_call(MemoFunction::sodium_x25519_base, {{n, x25519_bytes}}, q, x25519_bytes,
+    return remembered_call(MemoFunction::sodium_x25519_base, {{n, point_bytes}}, q, point_bytes,
                            [&] { return __real_crypto_scalarmult_curve25519_base(q, n); });
 }
 
 // XEdDSA signing's two base-point multiples, kB and rB (crypto/xeddsa.cpp).
 int __wrap_crypto_scalarmult_ed25519_base_noclamp(unsigned char* q, const unsigned char* n) {
-    return remembered_call(MemoFunction::sodium_edwards_base, {{n, edwards_bytes}}, q,
-                           edwards_bytes,
+    return remembered_call(MemoFunction::sodium_edwards_base, {{n, point_bytes}}, q, point_bytes,
                            [&] { return __real_crypto_scalarmult_ed25519_base_noclamp(q, n); });
 }
 
@@ -62,7 +55,7 @@ int __wrap_crypto_sign_ed25519_verify_detached(const unsigned char* signature,
                                                const unsigned char* public_key) {
     return remembered_call(MemoFunction::sodium_ed25519_verify,
                            {{signature, signature_bytes},
-                            {public_key, edwards_bytes},
+                            {public_key, point_bytes},
                             {message, static_cast<std::size_t>(message_length)}},
                            nullptr, 0, [&] {
                                return __real_crypto_sign_ed25519_verify_detached(
