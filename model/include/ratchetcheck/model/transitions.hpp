@@ -1,5 +1,6 @@
 // The transitions of the model, written once over a Domain (see domain.hpp): no `if` on state,
-// every choice a domain ite, every set operation a domain call. Loops run over the structural
+// every choice a domain ite, every set operation a domain call (the one exception, decided_true,
+// skips work on the concrete domain only and never changes a value). Loops run over the structural
 // chain slots only. The order of the checks is the order in which the reference implementation
 // makes them (Party::decrypt, stage_decrypt, commit_decrypt), because the model predicts the error
 // where it can name it (duplicate, too_far_ahead, no_session).
