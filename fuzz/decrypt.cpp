@@ -27,10 +27,11 @@ void require_rejection_changes_nothing(Party& party, MessageType type, ByteView 
                                        const char* attempt) {
     const SecureBytes before = party.serialize();
     auto result = party.decrypt(type, message);
-    require(!result.ok(), std::string(attempt) + ": the message was accepted");
-    require(party.serialize() == before, std::string(attempt) + ": rejected with " +
-                                             std::string(error_name(result.error())) +
-                                             " but the serialized state changed");
+    require(!result.ok(), [&] { return std::string(attempt) + ": the message was accepted"; });
+    require(party.serialize() == before, [&] {
+        return std::string(attempt) + ": rejected with " + std::string(error_name(result.error())) +
+               " but the serialized state changed";
+    });
 }
 
 }  // namespace
@@ -50,9 +51,10 @@ void fuzz_one_input(ByteView input) {
     const SecureBytes before = party.serialize();
     auto result = party.decrypt(type, message);
     if (!result.ok()) {
-        require(party.serialize() == before, "rejected with " +
-                                                 std::string(error_name(result.error())) +
-                                                 " but the serialized state changed");
+        require(party.serialize() == before, [&] {
+            return "rejected with " + std::string(error_name(result.error())) +
+                   " but the serialized state changed";
+        });
         return;
     }
 
@@ -64,8 +66,9 @@ void fuzz_one_input(ByteView input) {
             return sent.receiver == receiver &&
                    harness::signal_message_bytes(sent.type, sent.bytes) == signal_bytes;
         });
-    require(genuine != world.pending.end(),
-            "accepted a message that is no genuine message in flight: " + hex(message));
+    require(genuine != world.pending.end(), [&] {
+        return "accepted a message that is no genuine message in flight: " + hex(message);
+    });
     const SecureBytes& plaintext = result.value();
     require(std::equal(plaintext.begin(), plaintext.end(), genuine->plaintext.begin(),
                        genuine->plaintext.end()),

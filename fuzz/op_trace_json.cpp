@@ -28,8 +28,9 @@ void fuzz_one_input(ByteView input) {
     if (const auto* error = std::get_if<harness::TraceParseError>(&reread))
         fail("the JSON rendering of an accepted trace does not read back: " + error->message() +
              "\n" + rendered);
-    require(std::get<harness::OpTrace>(reread) == trace,
-            "the JSON rendering of an accepted trace reads back to another trace:\n" + rendered);
+    require(std::get<harness::OpTrace>(reread) == trace, [&] {
+        return "the JSON rendering of an accepted trace reads back to another trace:\n" + rendered;
+    });
 
     if (harness::validate_setup(trace.setup))
         return;

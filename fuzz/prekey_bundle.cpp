@@ -99,24 +99,31 @@ void fuzz_one_input(ByteView input) {
     const SecureBytes before = alice.serialize();
     auto started = alice.initiate_session(bundle);
     if (!started.ok()) {
-        require(alice.serialize() == before, "X3DH refused the bundle with " +
-                                                 std::string(error_name(started.error())) +
-                                                 " but Alice's state changed");
-        require(!genuine_keys,
-                "X3DH refused Bob's genuine keys with " + std::string(error_name(started.error())));
+        require(alice.serialize() == before, [&] {
+            return "X3DH refused the bundle with " + std::string(error_name(started.error())) +
+                   " but Alice's state changed";
+        });
+        require(!genuine_keys, [&] {
+            return "X3DH refused Bob's genuine keys with " +
+                   std::string(error_name(started.error()));
+        });
         return;
     }
     require(!pinned || bundle.identity_key == *pinned,
             "X3DH accepted a bundle whose identity is not the pinned one");
     require(bundle.identity_key != material.bundle.identity_key ||
                 bundle.signed_prekey == material.bundle.signed_prekey,
-            "X3DH accepted a signed prekey Bob never signed: signature " +
-                hex(bundle.signed_prekey_signature));
+            [&] {
+                return "X3DH accepted a signed prekey Bob never signed: signature " +
+                       hex(bundle.signed_prekey_signature);
+            });
 
     const Bytes plaintext{'h', 'i'};
     auto sent = alice.encrypt(plaintext);
-    require(sent.ok(), "encrypt after an accepted bundle failed with " +
-                           std::string(sent.ok() ? "" : error_name(sent.error())));
+    require(sent.ok(), [&] {
+        return "encrypt after an accepted bundle failed with " +
+               std::string(error_name(sent.error()));
+    });
     require(sent.value().type == MessageType::prekey_message,
             "the first message after X3DH is not a PreKeySignalMessage");
     if (!genuine_keys)
@@ -125,9 +132,10 @@ void fuzz_one_input(ByteView input) {
     auto bob = Party::deserialize(material.bob_state, bob_keys);
     require(bob.ok(), "Bob's fixed state does not load");
     auto received = bob.value().decrypt(sent.value().type, sent.value().bytes);
-    require(received.ok(),
-            "Bob rejects the first message of a session on his genuine bundle with " +
-                std::string(received.ok() ? "" : error_name(received.error())));
+    require(received.ok(), [&] {
+        return "Bob rejects the first message of a session on his genuine bundle with " +
+               std::string(error_name(received.error()));
+    });
     require(std::equal(received.value().begin(), received.value().end(), plaintext.begin(),
                        plaintext.end()),
             "Bob decrypts the first message to another plaintext");

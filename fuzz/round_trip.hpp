@@ -18,13 +18,14 @@ void require_canonical_round_trip(const Message& message, Parse parse, Reencode 
                                   SameValue same_value) {
     const Bytes canonical = reencode(message);
     auto reparsed = parse(canonical);
-    require(reparsed.ok(),
-            "the re-encoding " + hex(canonical) + " of a parsed message does not parse (" +
-                std::string(reparsed.ok() ? "" : error_name(reparsed.error())) + ")");
+    require(reparsed.ok(), [&] {
+        return "the re-encoding " + hex(canonical) + " of a parsed message does not parse (" +
+               std::string(error_name(reparsed.error())) + ")";
+    });
     require(same_value(message, reparsed.value()),
-            "the re-encoding " + hex(canonical) + " parses to another value");
+            [&] { return "the re-encoding " + hex(canonical) + " parses to another value"; });
     require(reencode(reparsed.value()) == canonical,
-            "re-encoding the canonical form " + hex(canonical) + " changes it");
+            [&] { return "re-encoding the canonical form " + hex(canonical) + " changes it"; });
 }
 
 }  // namespace ratchetcheck::fuzz

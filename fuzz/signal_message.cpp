@@ -44,8 +44,9 @@ void fuzz_one_input(ByteView input) {
     if (!parsed.ok())
         return;
     const wire::SignalMessage& message = parsed.value();
-    require(message.message_version() == signal_v3_version,
-            "a message with version byte " + std::to_string(message.version_byte) + " parsed");
+    require(message.message_version() == signal_v3_version, [&] {
+        return "a message with version byte " + std::to_string(message.version_byte) + " parsed";
+    });
     require(message.mac.size() == wire::signal_mac_bytes, "the MAC is not 8 bytes");
     require_canonical_round_trip(
         message,

@@ -16,8 +16,9 @@ harness::OpTrace decode_fuzz_trace(ByteView input) {
     if (const auto* problem = std::get_if<std::string>(&strict))
         fail("the canonical encoding " + hex(canonical) +
              " of a leniently decoded trace does not decode strictly: " + *problem);
-    require(std::get<harness::OpTrace>(strict) == trace,
-            "the canonical encoding " + hex(canonical) + " decodes to another trace");
+    require(std::get<harness::OpTrace>(strict) == trace, [&] {
+        return "the canonical encoding " + hex(canonical) + " decodes to another trace";
+    });
     auto strict_input = harness::decode_trace_strict(input);
     if (const auto* decoded = std::get_if<harness::OpTrace>(&strict_input)) {
         if (decoded->ops.size() <= max_trace_ops)
