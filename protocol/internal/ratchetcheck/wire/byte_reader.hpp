@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <span>
 
@@ -44,7 +45,15 @@ template <typename Buffer>
 class BasicByteWriter {
   public:
     void write_byte(std::uint8_t value) { buffer_.push_back(value); }
-    void write_bytes(ByteView bytes) { buffer_.insert(buffer_.end(), bytes.begin(), bytes.end()); }
+    // Grow, then copy in one block: `insert` from a span copies byte by byte into a buffer with a
+    // custom allocator (SecureBytes), which was about 8 % of the session_state fuzz target's time.
+    void write_bytes(ByteView bytes) {
+        if (bytes.empty())
+            return;
+        const std::size_t offset = buffer_.size();
+        buffer_.resize(offset + bytes.size());
+        std::memcpy(buffer_.data() + offset, bytes.data(), bytes.size());
+    }
     void write_u32_be(std::uint32_t value) {
         for (int shift = 24; shift >= 0; shift -= 8)
             write_byte(static_cast<std::uint8_t>(value >> shift));
