@@ -165,7 +165,7 @@ SideBySideRunner::SideBySideRunner(const TraceSetup& setup, const RunnerOptions&
       profile_(profile_for(setup)),
       key_source_(std::make_unique<SeededKeySource>(setup.key_seed)),
       model_(setup.limits, options.variant, setup.one_time_prekey) {
-    if (IndependentOracle::applies(setup.limits))
+    if (!options.model_agreement_only && IndependentOracle::applies(setup.limits))
         oracle_.emplace(setup.limits);
 }
 
@@ -274,6 +274,12 @@ std::optional<std::size_t> SideBySideRunner::first_deliverable_to(model::PartyId
     return std::nullopt;
 }
 
+std::optional<std::size_t> SideBySideRunner::genuine_after_rejection(std::size_t message) const {
+    if (options_.model_agreement_only)
+        return std::nullopt;
+    return message;
+}
+
 StepReport SideBySideRunner::step(const Op& op) {
     StepReport report;
     report.op = op;
@@ -315,7 +321,7 @@ StepReport SideBySideRunner::step(const Op& op) {
                 Bytes tampered = message.bytes;
                 tampered[value.byte % tampered.size()] ^= value.mask;
                 run_receive(model_.recipient(value.message), message.type, tampered, report,
-                            std::nullopt, value.message);
+                            std::nullopt, genuine_after_rejection(value.message));
             } else if constexpr (std::is_same_v<T, TruncateOp>) {
                 if (!sent(value.message))
                     return not_applicable(fmt::format("message {} was not sent", value.message));
@@ -324,7 +330,7 @@ StepReport SideBySideRunner::step(const Op& op) {
                     ByteView(message.bytes).first(value.length % message.bytes.size());
                 ++statistics_.truncations;
                 run_receive(model_.recipient(value.message), message.type, prefix, report,
-                            std::nullopt, value.message);
+                            std::nullopt, genuine_after_rejection(value.message));
             } else if constexpr (std::is_same_v<T, ForgeOp>) {
                 if (value.ratchet_key.kind == ForgedKey::Kind::epoch &&
                     value.ratchet_key.epoch >= epochs_.next_epoch()) {
@@ -335,7 +341,9 @@ StepReport SideBySideRunner::step(const Op& op) {
                 run_receive(
                     value.party,
                     value.prekey ? MessageType::prekey_message : MessageType::signal_message,
-                    forged, report, std::nullopt, first_deliverable_to(value.party));
+                    forged, report, std::nullopt,
+                    options_.model_agreement_only ? std::nullopt
+                                                  : first_deliverable_to(value.party));
             } else if constexpr (std::is_same_v<T, SaveRestoreOp>) {
                 run_save_restore(value, report);
             }
@@ -344,6 +352,12 @@ StepReport SideBySideRunner::step(const Op& op) {
     if (!report.applicable)
         return report;
     check_after_step(report);
+    if (options_.model_agreement_only) {
+        // What is left of the other checks ran on partial data (no snapshots, no oracle): drop it.
+        std::erase_if(report.violations, [](const Violation& violation) {
+            return violation.check != Check::model_agreement;
+        });
+    }
     applied_ops_.push_back(op);
     outcome_labels_.push_back(report.outcome_label());
     ++statistics_.ops;
@@ -450,7 +464,8 @@ void SideBySideRunner::predict_receive(ReceiveStep& step) {
     step.abstract =
         abstract_message(step.type, step.bytes, step.receiver, epochs_, publics_, genuine_);
     step.model_before = model_.party(step.receiver);
-    step.view_well_formed = model_.well_formed(step.receiver, step.abstract.view);
+    if (!options_.model_agreement_only)
+        step.view_well_formed = model_.well_formed(step.receiver, step.abstract.view);
     if (step.genuine_after_rejection) {
         step.genuine_after_rejection_deliverable =
             *step.genuine_after_rejection < model_.messages().size() &&
@@ -475,13 +490,20 @@ void SideBySideRunner::predict_receive(ReceiveStep& step) {
 void SideBySideRunner::execute_receive(ReceiveStep& step, StepReport& report) {
     Endpoint& endpoint = *step.endpoint;
     report.implementation = endpoint.implementation();
-    step.snapshot_before = endpoint.snapshot();
-    if (const Party* party = endpoint.party())
-        step.view_before = party->view();
+    // The states around the decrypt are for the implementation's own checks (a rejection changes
+    // nothing, a ratchet step sends under a fresh key); a model-agreement-only run has none.
+    const bool capture_states = !options_.model_agreement_only;
+    if (capture_states) {
+        step.snapshot_before = endpoint.snapshot();
+        if (const Party* party = endpoint.party())
+            step.view_before = party->view();
+    }
     auto decrypted = endpoint.decrypt(step.type, step.bytes);
-    step.snapshot_after = endpoint.snapshot();
-    if (const Party* party = endpoint.party())
-        step.view_after = party->view();
+    if (capture_states) {
+        step.snapshot_after = endpoint.snapshot();
+        if (const Party* party = endpoint.party())
+            step.view_after = party->view();
+    }
     step.accepted = decrypted.ok();
     if (!decrypted.ok()) {
         step.error = decrypted.error();
@@ -689,7 +711,7 @@ void SideBySideRunner::check_after_step(StepReport& report) {
     record_new_epochs();
     for (const model::PartyId which : {model::PartyId::alice, model::PartyId::bob}) {
         const Endpoint& endpoint = *endpoints_[model::index_of(which)];
-        if (const auto key = endpoint.sending_ratchet_key())
+        if (const auto key = endpoint.sending_ratchet_key(); key && !options_.model_agreement_only)
             sending_keys_seen_.insert(*key);
         const Party* party = endpoint.party();
         if (party == nullptr)
@@ -709,7 +731,8 @@ void SideBySideRunner::check_after_step(StepReport& report) {
                              model::describe(std::get<model::ConcreteParty>(abstracted)),
                              model::describe(model_.party(which)))});
         }
-        check_bounds(which, view, report);
+        if (!options_.model_agreement_only)
+            check_bounds(which, view, report);
     }
     if (epochs_.next_epoch() != model_.world().next_epoch) {
         report.violations.push_back(

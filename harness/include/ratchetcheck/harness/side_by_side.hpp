@@ -80,6 +80,12 @@ struct RunnerOptions {
     bool skip_save_restore = false;
     // variant is the model's variant (the implementation is what it is).
     model::Variant variant{};
+    // model_agreement_only makes a run that checks Check::model_agreement and nothing else: its
+    // reports carry no other violation, and it skips what only the other checks need (the
+    // independent oracle, the serialized states and views around each receive, the decrypt of a
+    // genuine message after each rejection, the store bounds, the adversary's rule). For the
+    // differential_model fuzz target, whose only check this is, and for runs compared by outcome.
+    bool model_agreement_only = false;
     // seats makes the endpoint of each seat (by model::PartyId); an empty factory is our Party.
     std::array<EndpointFactory, 2> seats{};
 };
@@ -200,6 +206,9 @@ class SideBySideRunner {
     void record_new_epochs();
     Bytes plaintext_for(std::size_t message, std::uint32_t size) const;
     std::optional<std::size_t> first_deliverable_to(model::PartyId party) const;
+    // The genuine message to decrypt after an altered copy of `message` is rejected: `message`
+    // itself, or none in a model-agreement-only run.
+    std::optional<std::size_t> genuine_after_rejection(std::size_t message) const;
 
     friend struct ReceiveCheckContext;
 
