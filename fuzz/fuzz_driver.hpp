@@ -41,9 +41,9 @@ void require(bool condition, const char (&what)[Size]) {
 
 // require fails with the message `describe()` returns unless `condition` holds. A message with
 // values in it is built only when the check fails: the checks run on every input, and building
-// a std::string there (an allocation under AddressSanitizer each time) cost the targets whole
-// percents of their speed. There is deliberately no overload for a std::string, so a message
-// computed before the call does not compile.
+// a std::string there (an allocation under AddressSanitizer each time, a hex dump for some) cost
+// the targets several percent of their speed. There is deliberately no overload for a
+// std::string, so a message computed before the call does not compile.
 template <typename Describe>
 requires std::is_invocable_r_v<std::string, Describe&>
 void require(bool condition, Describe&& describe) {
