@@ -6,7 +6,8 @@
 #   bash proofs/scripts/check-certificates.sh DIR [TIMEOUT]
 #
 # z3 runs with smt.macro_finder=true, the option the prover itself uses (docs/proofs.md,
-# "Certificates"); the files contain no solver-specific syntax. Runs one solver process per core.
+# "Certificates"), cvc5 with no option at all; the files declare their logic (set-logic UFLIA) and
+# contain no solver-specific syntax. Runs one solver process per core.
 # Prints one line per certificate (file, each solver's answer and seconds), the exact command that
 # re-runs any failure, the slowest re-check of each solver, and a summary; exits 1 if any answer is
 # not unsat, 2 on a usage error or a missing solver.
@@ -31,16 +32,24 @@ if [ ${#files[@]} -eq 0 ]; then
   exit 2
 fi
 
-# check_one FILE: prints "FILE z3-answer z3-seconds cvc5-answer cvc5-seconds".
+# check_one FILE: prints "FILE z3-answer z3-seconds cvc5-answer cvc5-seconds". The answer is the
+# solver's whole output, standard error included: a certificate answered `unsat` with a warning
+# beside it (cvc5 warns when no set-logic is given) is reported as `unsat+output`, not unsat.
 check_one() {
   local file=$1 line=$1
-  local start end answer
-  for solver in "z3 smt.macro_finder=true" "cvc5 --quiet"; do
+  local start end output answer
+  for solver in "z3 smt.macro_finder=true" "cvc5"; do
     start=$(date +%s.%N)
     # shellcheck disable=SC2086 # the solver string is a command with its options
-    answer=$(timeout "$timeout_seconds" $solver "$file" 2>/dev/null | head -n 1)
+    output=$(timeout "$timeout_seconds" $solver "$file" 2>&1)
     end=$(date +%s.%N)
+    answer=$(head -n 1 <<<"$output")
+    if [ "$(wc -l <<<"$output")" -gt 1 ]; then
+      answer=$(grep -xE 'unsat|sat|unknown' <<<"$output" | head -n 1)
+      answer="${answer:-no-answer}+output"
+    fi
     [ -n "$answer" ] || answer=timeout
+    answer=${answer// /_}
     line="$line $answer $(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.2f", b - a }')"
   done
   echo "$line"
