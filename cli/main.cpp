@@ -70,6 +70,15 @@ int run(int argc, char** argv) {
                     "Print every obligation as it is discharged");
     prove->add_option("--timeout", prove_options.timeout_seconds,
                       "Seconds per obligation before the solver gives up (default 60)");
+    prove->add_option("--expected-failures", prove_options.expected_failures_path,
+                      "Run the expected-failure matrix of FILE (proofs/expected-failures.json): "
+                      "each variant must fail exactly the obligations listed for it");
+    prove->add_option("--witness", prove_options.witness,
+                      "With --only: search the invariant's witness under this variant instead of "
+                      "the catalogue's, or under none (the witness check's negative paths)");
+    prove->add_option("--jobs", prove_options.jobs,
+                      "Obligations discharged at once, each with a Z3 context of its own "
+                      "(default: one per core)");
     prove->add_option("--write-catalogue", prove_options.catalogue_path,
                       "Write the catalogue as Markdown (docs/invariants.md) to FILE and stop");
     prove->add_option("--witness-dir", prove_options.witness_directory,

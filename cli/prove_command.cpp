@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "ratchetcheck/harness/op_trace.hpp"
 #include "ratchetcheck/proofs/catalogue.hpp"
@@ -190,13 +191,18 @@ int run_prove(const ProveOptions& options) {
         std::ofstream(options.catalogue_path) << catalogue_markdown();
         return 0;
     }
+    if (!options.expected_failures_path.empty())
+        return run_expected_failure_matrix(options);
     proofs::ProofSettings settings;
     settings.chain_slots = options.chain_slots;
     settings.timeout_milliseconds = options.timeout_seconds * 1000;
+    settings.jobs = options.jobs;
     if (options.verbose) {
         settings.progress = [](const proofs::ObligationResult& obligation) {
-            fmt::print(stderr, "  {:<60} {:<8} {:.2f} s\n", obligation.name, obligation.status,
-                       obligation.seconds);
+            fmt::print(stderr, "  {:<60} {:<8} {:.2f} s (premises {}, {:.2f} s)\n", obligation.name,
+                       obligation.status, obligation.seconds,
+                       proofs::premise_status_name(obligation.premises),
+                       obligation.vacuity_seconds);
         };
     }
     if (settings.chain_slots < 1 || settings.chain_slots > 5) {
@@ -232,6 +238,20 @@ int run_prove(const ProveOptions& options) {
         fmt::print(stderr, "prove: no invariant {}\n", options.only);
         return 2;
     }
+    // --witness: search the one invariant's witness under another variant, or under none (the
+    // negative paths of the witness check: a variant that does not break the invariant, and an
+    // invariant that names no witness).
+    std::optional<proofs::Invariant> overridden;
+    if (!options.witness.empty()) {
+        if (options.only.empty() ||
+            (options.witness != "none" && !proofs::find_variant(options.witness))) {
+            fmt::print(stderr, "prove: --witness takes a variant name or none, and needs --only\n");
+            return 2;
+        }
+        overridden = *selected.front();
+        overridden->witness_variant = options.witness == "none" ? "" : options.witness;
+        selected.front() = &*overridden;
+    }
     if (!options.smt2_directory.empty())
         std::filesystem::create_directories(options.smt2_directory);
     if (!options.witness_directory.empty())
@@ -265,6 +285,10 @@ int run_prove(const ProveOptions& options) {
     }
     // Each invariant's own obligations; a failed one prints its counterexample to induction.
     std::map<std::string, bool> proved_by_id;
+    // The vacuity checks' answers, counted over every obligation, and the obligations whose
+    // premises were not shown satisfiable.
+    std::map<proofs::PremiseStatus, std::size_t> premise_counts;
+    nlohmann::json vacuity_exceptions = nlohmann::json::array();
     std::vector<nlohmann::json> entries;
     for (const proofs::Invariant* invariant : selected) {
         const proofs::InvariantResult result = proofs::prove_invariant(*invariant, settings);
@@ -291,9 +315,18 @@ int run_prove(const ProveOptions& options) {
             print_row(invariant->id, status, result.seconds, variant_name, "-");
         }
         nlohmann::json obligations = nlohmann::json::array();
+        nlohmann::json failed_obligations = nlohmann::json::array();
         for (const proofs::ObligationResult& obligation : result.obligations) {
             for (const auto& certificate : obligation.certificates)
                 obligations.push_back(certificate.stem + ".smt2");
+            premise_counts[obligation.premises] += 1;
+            if (obligation.premises != proofs::PremiseStatus::satisfiable) {
+                vacuity_exceptions.push_back(
+                    {{"obligation", obligation.name},
+                     {"premises", proofs::premise_status_name(obligation.premises)}});
+            }
+            if (obligation.status != "proved")
+                failed_obligations.push_back(obligation.name);
             if (obligation.status != "proved") {
                 fmt::print("  {} {} ({:.2f} s)\n{}", obligation.name, obligation.status,
                            obligation.seconds, obligation.counterexample);
@@ -311,7 +344,8 @@ int run_prove(const ProveOptions& options) {
                              {"statement", invariant->statement},
                              {"status", result.proved ? "proved" : "failed"},
                              {"seconds", result.seconds},
-                             {"obligations", obligations}};
+                             {"obligations", obligations},
+                             {"failed_obligations", failed_obligations}};
         if (witness)
             entry["witness"] = witness->json;
         if (counterexample)
@@ -377,10 +411,21 @@ int run_prove(const ProveOptions& options) {
     }
     for (nlohmann::json& entry : entries)
         report["invariants"].push_back(std::move(entry));
+    report["vacuity"] = {{"satisfiable", premise_counts[proofs::PremiseStatus::satisfiable]},
+                         {"contradictory", premise_counts[proofs::PremiseStatus::contradictory]},
+                         {"undetermined", premise_counts[proofs::PremiseStatus::undetermined]},
+                         {"not_satisfiable", vacuity_exceptions}};
     if (!options.json_path.empty())
         std::ofstream(options.json_path) << report.dump(2) << "\n";
     // The last line is exactly "N proved, M failed" (scripts read it); the witnesses' count
     // and, for a researcher's change, the failing invariants come just before it.
+    // The vacuity line: a contradictory obligation also failed its invariant above ("vacuous").
+    fmt::print(
+        "vacuity: {} obligations with satisfiable premises, {} contradictory, {} "
+        "undetermined\n",
+        premise_counts[proofs::PremiseStatus::satisfiable],
+        premise_counts[proofs::PremiseStatus::contradictory],
+        premise_counts[proofs::PremiseStatus::undetermined]);
     if (witnesses)
         fmt::print("witnesses: {} refuted, {} not found\n", witnesses_refuted, witnesses_missing);
     if (researching) {

@@ -43,7 +43,11 @@ template ArchetypeBool well_formed_view<ArchetypeDomain>(ArchetypeDomain&,
 template MessageView<ArchetypeDomain> genuine_view<ArchetypeDomain>(
     ArchetypeDomain&, const World<ArchetypeDomain>&, const MessageHeader<ArchetypeDomain>&);
 template World<ArchetypeDomain> save_restore<ArchetypeDomain>(ArchetypeDomain&,
+                                                              const Parameters<ArchetypeDomain>&,
                                                               const World<ArchetypeDomain>&,
                                                               PartyId);
+template World<ArchetypeDomain> network_duplicate<ArchetypeDomain>(
+    ArchetypeDomain&, const Parameters<ArchetypeDomain>&, const World<ArchetypeDomain>&,
+    ArchetypeDomain::Int, ArchetypeDomain::Int);
 
 }  // namespace ratchetcheck::model

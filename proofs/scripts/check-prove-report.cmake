@@ -1,7 +1,8 @@
 # The done-when command of the proofs: `ratchetcheck prove --json --smt2-dir --witness-dir` must
 # exit 0 with the last line exactly "N proved, 0 failed", and its JSON must say the same thing the
 # table does: every invariant proved, with its certificates on disk, and its witness refuted, with
-# its op trace on disk; the solver versions include both command-line solvers.
+# its op trace on disk; the vacuity checks found no contradictory premises; the solver versions
+# include both command-line solvers.
 #
 #   cmake -DRATCHETCHECK=ratchetcheck -DOUTPUT_DIR=DIR -DEXPECTED=23 -P check-prove-report.cmake
 set(json ${OUTPUT_DIR}/prove.json)
@@ -67,6 +68,22 @@ foreach(index RANGE ${last})
     list(APPEND problems "${id}: witness trace ${trace} not in ${witnesses}")
   endif()
 endforeach()
+
+# The vacuity checks ran on every obligation and none found contradictory premises; the count
+# agrees with the table's vacuity line. (An undetermined check, the solver out of time on a
+# loaded machine, is reported, not failed.)
+string(JSON satisfiable GET "${report}" vacuity satisfiable)
+string(JSON contradictory GET "${report}" vacuity contradictory)
+string(JSON undetermined GET "${report}" vacuity undetermined)
+math(EXPR checked "${satisfiable} + ${contradictory} + ${undetermined}")
+if(NOT contradictory EQUAL 0 OR checked EQUAL 0)
+  list(APPEND problems "vacuity: ${contradictory} contradictory of ${checked} checked")
+endif()
+if(NOT output MATCHES "
+vacuity: ${satisfiable} obligations with satisfiable premises, ${contradictory} contradictory, ${undetermined} undetermined
+")
+  list(APPEND problems "the vacuity line does not match the JSON's counts")
+endif()
 
 string(JSON z3 GET "${report}" solver z3)
 string(JSON cvc5 GET "${report}" solver cvc5_command_line)

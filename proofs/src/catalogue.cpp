@@ -735,6 +735,17 @@ std::vector<NamedVariant> build_variants() {
          "a message below its chain without a stored key rewinds the chain instead of being "
          "rejected as a duplicate",
          with([](model::Variant& v) { v.reject_old_counters = false; })},
+        {"initiator-skips-ratchet-key",
+         "RatchetInitAlice sends on the signed prekey's epoch instead of generating a ratchet key "
+         "pair of her own (DR §3.3 without GENERATE_DH)",
+         with([](model::Variant& v) { v.initiator_generates_ratchet_key = false; })},
+        {"restore-resets-sending-counter",
+         "a saved and restored session starts its sending chain again at Ns = 0",
+         with([](model::Variant& v) { v.restore_keeps_sending_index = false; })},
+        {"copies-logged-as-sends",
+         "a model mistake, not a protocol variant: the ghost ledger logs an adversary's copy of "
+         "a message as a further message of its sender (the network obligations fail)",
+         with([](model::Variant& v) { v.ledger_ignores_copies = false; })},
     };
 }
 

@@ -118,6 +118,10 @@ SymbolicParameters embed(Z3Domain& domain, const model::ConcreteParameters& para
         .shift_chains_on_eviction = domain.literal(parameters.shift_chains_on_eviction),
         .distinct_ratchet_keys = domain.literal(parameters.distinct_ratchet_keys),
         .reject_old_counters = domain.literal(parameters.reject_old_counters),
+        .initiator_generates_ratchet_key =
+            domain.literal(parameters.initiator_generates_ratchet_key),
+        .restore_keeps_sending_index = domain.literal(parameters.restore_keeps_sending_index),
+        .ledger_ignores_copies = domain.literal(parameters.ledger_ignores_copies),
         .signed_prekey_epoch = domain.literal(parameters.signed_prekey_epoch)};
 }
 

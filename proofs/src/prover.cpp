@@ -4,8 +4,11 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <mutex>
 #include <sstream>
+#include <thread>
 
 #include "ratchetcheck/model/transitions.hpp"
 
@@ -274,7 +277,6 @@ void apply_solver_options() {
 ObligationResult discharge(const Invariant& invariant, const ObligationPlan& plan,
                            const ProofSettings& settings) {
     const auto started = std::chrono::steady_clock::now();
-    apply_solver_options();
     z3::context context;
     Z3Domain domain(context);
     std::vector<z3::expr> premises;
@@ -342,9 +344,17 @@ ObligationResult discharge(const Invariant& invariant, const ObligationPlan& pla
                 break;
             }
             case Action::save_restore:
-                post = model::save_restore(domain, pre, party);
+                post = model::save_restore(domain, parameters, pre, party);
                 break;
-            case Action::network:
+            case Action::network: {
+                // The adversary copies (or drops) a message that was sent: the network changes,
+                // and with it the world only under a variant that says so.
+                const z3::expr epoch = domain.fresh_int("copied_epoch");
+                const z3::expr counter = domain.fresh_int("copied_N");
+                premises.push_back(domain.contains(pre.sent, epoch, counter));
+                post = model::network_duplicate(domain, parameters, pre, epoch, counter);
+                break;
+            }
             case Action::initial:
                 break;
         }
@@ -363,6 +373,33 @@ ObligationResult discharge(const Invariant& invariant, const ObligationPlan& pla
         solver.add(premise);
 
     ObligationResult result;
+    result.name = obligation_name(invariant, plan);
+    // Vacuity (smoke) check: the premises alone, without the negated goal, must be satisfiable.
+    // Contradictory premises (a lemma that can never hold together with the transition, a
+    // mistake in the prover or the model) would "prove" every goal; such an obligation is not
+    // proved but vacuous, and fails the run under its own name.
+    if (settings.check_vacuity) {
+        z3::params smoke_parameters(context);
+        smoke_parameters.set("timeout", settings.vacuity_timeout_milliseconds);
+        solver.set(smoke_parameters);
+        const auto smoke_started = std::chrono::steady_clock::now();
+        const z3::check_result answer = solver.check();
+        result.vacuity_seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - smoke_started).count();
+        solver.set(solver_parameters);
+        result.premises = answer == z3::sat     ? PremiseStatus::satisfiable
+                          : answer == z3::unsat ? PremiseStatus::contradictory
+                                                : PremiseStatus::undetermined;
+        if (result.premises == PremiseStatus::contradictory) {
+            result.status = "vacuous";
+            result.counterexample =
+                "  its premises are unsatisfiable without the goal: the "
+                "obligation would hold whatever its goal\n";
+            result.seconds =
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+            return result;
+        }
+    }
     // With split_conjuncts the goal is split into its top-level conjuncts, each a query (and a
     // certificate) of its own, so that a counterexample names the conjunct that fails.
     std::vector<z3::expr> parts;
@@ -381,7 +418,6 @@ ObligationResult discharge(const Invariant& invariant, const ObligationPlan& pla
             parts.push_back(part);
         }
     }
-    result.name = obligation_name(invariant, plan);
     result.status = "proved";
     for (std::size_t index = 0; index < parts.size(); ++index) {
         solver.push();
@@ -434,17 +470,55 @@ const std::vector<std::string>& limit_names() {
 InvariantResult prove_invariant(const Invariant& invariant, const ProofSettings& settings) {
     InvariantResult result{
         .invariant = &invariant, .proved = true, .seconds = 0, .obligations = {}};
+    std::vector<ObligationPlan> selected;
     for (const ObligationPlan& plan : plans()) {
         if (invariant.step && (plan.action == Action::network))
             continue;  // the network changes no party: step properties speak of send and receive
-        ObligationResult obligation = discharge(invariant, plan, settings);
-        if (settings.progress)
-            settings.progress(obligation);
+        selected.push_back(plan);
+    }
+    // Every obligation has a Z3 context of its own, so they are discharged on `jobs` threads;
+    // Z3's global parameters and the catalogues are set up before any thread starts.
+    apply_solver_options();
+    (void)invariant_catalogue();
+    std::vector<ObligationResult> obligations(selected.size());
+    std::atomic<std::size_t> next_plan{0};
+    std::mutex progress_mutex;
+    const auto work = [&] {
+        for (std::size_t index = next_plan++; index < selected.size(); index = next_plan++) {
+            obligations[index] = discharge(invariant, selected[index], settings);
+            if (settings.progress) {
+                const std::lock_guard<std::mutex> lock(progress_mutex);
+                settings.progress(obligations[index]);
+            }
+        }
+    };
+    const unsigned hardware = std::max(1u, std::thread::hardware_concurrency());
+    const std::size_t jobs =
+        std::min<std::size_t>(settings.jobs == 0 ? hardware : settings.jobs, selected.size());
+    std::vector<std::thread> threads;
+    for (std::size_t thread = 1; thread < jobs; ++thread)
+        threads.emplace_back(work);
+    work();
+    for (std::thread& thread : threads)
+        thread.join();
+    for (ObligationResult& obligation : obligations) {
         result.proved = result.proved && obligation.status == "proved";
         result.seconds += obligation.seconds;
         result.obligations.push_back(std::move(obligation));
     }
     return result;
+}
+
+const char* premise_status_name(PremiseStatus status) {
+    switch (status) {
+        case PremiseStatus::satisfiable:
+            return "satisfiable";
+        case PremiseStatus::contradictory:
+            return "contradictory";
+        case PremiseStatus::undetermined:
+            return "undetermined";
+    }
+    return "undetermined";
 }
 
 std::string solver_version() {

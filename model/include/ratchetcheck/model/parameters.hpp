@@ -85,6 +85,18 @@ struct Variant {
     // When false such a message rewinds the chain to just past it, leaving stored keys ahead of
     // the chain.
     bool reject_old_counters = true;
+    // initiator_generates_ratchet_key: RatchetInitAlice generates a ratchet key pair of its own
+    // for the first sending chain (DR §3.3: DHs = GENERATE_DH()). When false Alice sends on the
+    // signed prekey's epoch, Bob's key, as if it were hers.
+    bool initiator_generates_ratchet_key = true;
+    // restore_keeps_sending_index: a saved and restored session sends on from its Ns (the state
+    // format keeps it, docs/state-format.md). When false the restored sending chain starts again
+    // at Ns = 0, so the next message repeats an (epoch, counter) already sent.
+    bool restore_keeps_sending_index = true;
+    // ledger_ignores_copies: the adversary's duplicate changes the network only. When false the
+    // model's ghost ledger logs the copy as a further message of its sender, one counter on: a
+    // mistake in the model (not a protocol variant) under which the network obligations fail.
+    bool ledger_ignores_copies = true;
 
     bool operator==(const Variant&) const = default;
 };
@@ -113,6 +125,9 @@ struct Parameters {
     typename D::Bool shift_chains_on_eviction;
     typename D::Bool distinct_ratchet_keys;
     typename D::Bool reject_old_counters;
+    typename D::Bool initiator_generates_ratchet_key;
+    typename D::Bool restore_keeps_sending_index;
+    typename D::Bool ledger_ignores_copies;
     // The epoch of the responder's signed prekey, which is the responder's first ratchet key
     // (DR §3.3 RatchetInitBob: DHs = the signed prekey pair).
     typename D::Int signed_prekey_epoch;
@@ -144,6 +159,9 @@ Parameters<D> variant_parameters(D& domain, typename D::Int max_forward_jump,
         .shift_chains_on_eviction = domain.literal(variant.shift_chains_on_eviction),
         .distinct_ratchet_keys = domain.literal(variant.distinct_ratchet_keys),
         .reject_old_counters = domain.literal(variant.reject_old_counters),
+        .initiator_generates_ratchet_key = domain.literal(variant.initiator_generates_ratchet_key),
+        .restore_keeps_sending_index = domain.literal(variant.restore_keeps_sending_index),
+        .ledger_ignores_copies = domain.literal(variant.ledger_ignores_copies),
         .signed_prekey_epoch = domain.literal(std::int64_t{0})};
 }
 

@@ -47,7 +47,8 @@ struct SentMessage {
 // deliver consumes a copy and hands the genuine message to its recipient; duplicate adds a copy
 // of any message sent so far (the adversary keeps everything it saw); drop removes a copy;
 // inject hands the recipient bytes the adversary made (tamper, forge), seen through the
-// message abstraction; save_restore changes nothing.
+// message abstraction; save_restore changes nothing (each but under the variants that say
+// otherwise, transitions.hpp network_duplicate and save_restore).
 class System {
   public:
     // System starts after Bob published his prekeys (one one-time prekey when
@@ -90,10 +91,15 @@ class System {
     bool can_deliver(std::size_t message) const { return copies_in_flight(message) > 0; }
     bool can_duplicate(std::size_t message) const { return message < messages_.size(); }
     bool can_drop(std::size_t message) const { return copies_in_flight(message) > 0; }
-    void duplicate(std::size_t message) { ++in_flight_.at(message); }
+    void duplicate(std::size_t message) {
+        ++in_flight_.at(message);
+        const ConcreteHeader& header = messages_.at(message).header;
+        world_ = model::network_duplicate<ConcreteDomain>(domain_, parameters_, world_,
+                                                          header.epoch, header.counter);
+    }
     void drop(std::size_t message) { --in_flight_.at(message); }
     void save_restore(PartyId party) {
-        world_ = model::save_restore<ConcreteDomain>(domain_, world_, party);
+        world_ = model::save_restore<ConcreteDomain>(domain_, parameters_, world_, party);
     }
 
     // message_with finds the ledger entry sent under (epoch, counter).

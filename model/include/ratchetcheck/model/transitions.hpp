@@ -154,7 +154,11 @@ World<D> x3dh_initiate(D& domain, const Parameters<D>& parameters, const World<D
     World<D> next = world;
     AbstractParty<D>& alice = next.parties[index_of(PartyId::alice)];
     const typename D::Int zero = domain.literal(std::int64_t{0});
-    const typename D::Int new_epoch = world.next_epoch;
+    // Variant initiator_generates_ratchet_key false: no key pair of her own, Bob's signed
+    // prekey's epoch instead (and the allocator does not move).
+    const typename D::Bool generates = parameters.initiator_generates_ratchet_key;
+    const typename D::Int new_epoch =
+        domain.ite(generates, world.next_epoch, parameters.signed_prekey_epoch);
     alice.has_session = domain.literal(true);
     alice.sending_epoch = new_epoch;
     alice.sending_index = zero;
@@ -163,7 +167,8 @@ World<D> x3dh_initiate(D& domain, const Parameters<D>& parameters, const World<D
     alice.chains.assign(parameters.max_receiving_chains, empty_slot(domain));
     alice.chains[0].present = domain.literal(true);
     alice.chains[0].epoch = parameters.signed_prekey_epoch;
-    next.next_epoch = new_epoch + domain.literal(std::int64_t{1});
+    next.next_epoch =
+        domain.ite(generates, new_epoch + domain.literal(std::int64_t{1}), world.next_epoch);
     next.epoch_owner = domain.insert(world.epoch_owner, new_epoch,
                                      domain.literal(static_cast<std::int64_t>(PartyId::alice)));
     next.epoch_predecessor =
@@ -600,9 +605,31 @@ typename D::Bool deliverable(D& domain, const Parameters<D>& parameters, const W
 }
 
 // save_restore serializes a party's state and loads it back: nothing observable changes.
+// Variant restore_keeps_sending_index false: a restored session's sending chain starts again at
+// Ns = 0 (a state codec that drops Ns).
 template <Domain D>
-World<D> save_restore(D&, const World<D>& world, PartyId) {
-    return world;
+World<D> save_restore(D& domain, const Parameters<D>& parameters, const World<D>& world,
+                      PartyId party) {
+    World<D> result = world;
+    AbstractParty<D>& restored = result.parties[index_of(party)];
+    restored.sending_index = domain.ite(parameters.restore_keeps_sending_index,
+                                        restored.sending_index, domain.literal(std::int64_t{0}));
+    return result;
+}
+
+// network_duplicate is the adversary's copy of the sent message (epoch, counter): it changes
+// the network only, no party's state and not the ghost ledger of what was sent. Variant
+// ledger_ignores_copies false: the ledger logs the copy as a further message of its sender, one
+// counter on -- a mistake in the model's network semantics rather than a protocol variant, there
+// so that the prover's network obligations can be seen to fail (docs/proofs.md).
+template <Domain D>
+World<D> network_duplicate(D& domain, const Parameters<D>& parameters, const World<D>& world,
+                           typename D::Int epoch, typename D::Int counter) {
+    World<D> result = world;
+    result.sent =
+        domain.ite(parameters.ledger_ignores_copies, world.sent,
+                   domain.insert(world.sent, epoch, counter + domain.literal(std::int64_t{1})));
+    return result;
 }
 
 }  // namespace ratchetcheck::model
