@@ -387,6 +387,36 @@ TEST_F(StateCodec, StateOfAnotherProfileIsCorruptState) {
     EXPECT_TRUE(is_corrupt(shorter));
 }
 
+// The format stores the profile name's length in one byte (docs/state-format.md): a name of 255
+// bytes saves and loads; a longer one is refused when the Party is made (an invalid profile is a
+// programming error, as a tag length outside 1..32 is), since its state could never load again.
+TEST_F(StateCodec, ProfileNameOfTheLongestStorableLengthRoundTrips) {
+    const std::string name(Profile::max_name_bytes, 'n');
+    Profile long_named = Profile::signal_v3();
+    long_named.name = name;
+    const Party party(generate_identity_key_pair(SodiumKeySource::instance()).value(), 3,
+                      std::nullopt, SodiumKeySource::instance(), long_named);
+    const SecureBytes state = party.serialize();
+    auto loaded = load(state, long_named);
+    ASSERT_TRUE(loaded.ok()) << error_name(loaded.error());
+    EXPECT_TRUE(same_state(state, loaded.value().serialize()));
+}
+
+TEST(StateCodecDeathTest, ProfileNameLongerThanTheFormatStoresIsRefused) {
+    const std::string name(Profile::max_name_bytes + 1, 'n');
+    Profile too_long = Profile::signal_v3();
+    too_long.name = name;
+    EXPECT_DEATH(Party(generate_identity_key_pair(SodiumKeySource::instance()).value(), 3,
+                       std::nullopt, SodiumKeySource::instance(), too_long),
+                 "");
+    // No saved state can name it, so loading under it is corrupt_state, never an abort.
+    const Party party(generate_identity_key_pair(SodiumKeySource::instance()).value(), 3,
+                      std::nullopt, SodiumKeySource::instance());
+    auto loaded = Party::deserialize(party.serialize(), SodiumKeySource::instance(), too_long);
+    ASSERT_FALSE(loaded.ok());
+    EXPECT_EQ(loaded.error(), Error::corrupt_state);
+}
+
 TEST_F(StateCodec, TrailingBytesAreCorruptState) {
     for (const auto& [name, party] : all_parties()) {
         Bytes state = copy_of(party->serialize());
