@@ -79,6 +79,9 @@ Result<OutgoingMessage> encrypt_with_session(SessionState& session, const Profil
     // Ns is a 32-bit protobuf field: refuse to wrap it rather than reuse a counter.
     if (session.sending_chain.index == UINT32_MAX)
         return Error::too_far_ahead;
+    // AES-256-CBC through OpenSSL takes int lengths (crypto/primitives.hpp).
+    if (plaintext.size() > crypto::aes256_cbc_max_plaintext_bytes)
+        return Error::plaintext_too_large;
     // DR §3.4 RatchetEncrypt: CKs, mk = KDF_CK(CKs); header(DHs, PN, Ns); Ns += 1.
     ChainStep step = step_chain(session.sending_chain);
     const Bytes ciphertext = crypto::aes256_cbc_encrypt(step.message_keys.cipher_key.view(),
