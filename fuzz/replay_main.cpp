@@ -2,12 +2,17 @@
 // argument, and every regular file of every directory argument (in name order), is run once
 // through LLVMFuzzerTestOneInput. This is the corpus replay of ctest label fuzz-replay; a failing
 // input aborts with its replay command (fuzz_driver.cpp).
+//
+// Each input is handed over in a heap block of exactly its size, as libFuzzer does, so that
+// AddressSanitizer (asan preset) reports an over-read of even one byte; the file is read into a
+// growing std::vector, whose spare capacity would hide it (replay_overread_probe.cpp shows it).
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -23,10 +28,14 @@ bool replay_file(const std::filesystem::path& file, const char* executable) {
         std::fprintf(stderr, "replay: cannot open %s\n", file.c_str());
         return false;
     }
-    const std::vector<std::uint8_t> input{std::istreambuf_iterator<char>(stream),
-                                          std::istreambuf_iterator<char>()};
+    const std::vector<std::uint8_t> contents{std::istreambuf_iterator<char>(stream),
+                                             std::istreambuf_iterator<char>()};
+    // new[] of 0 bytes gives a distinct non-null pointer to nothing: an empty input is a valid
+    // pointer that may not be read, as under libFuzzer.
+    const std::unique_ptr<std::uint8_t[]> input(new std::uint8_t[contents.size()]);
+    std::copy(contents.begin(), contents.end(), input.get());
     ratchetcheck::fuzz::set_replay_input(file.string(), executable);
-    LLVMFuzzerTestOneInput(input.data(), input.size());
+    LLVMFuzzerTestOneInput(input.get(), contents.size());
     return true;
 }
 

@@ -79,6 +79,9 @@ Result<OutgoingMessage> encrypt_with_session(SessionState& session, const Profil
     // Ns is a 32-bit protobuf field: refuse to wrap it rather than reuse a counter.
     if (session.sending_chain.index == UINT32_MAX)
         return Error::too_far_ahead;
+    // AES-256-CBC through OpenSSL takes int lengths (crypto/primitives.hpp).
+    if (plaintext.size() > crypto::aes256_cbc_max_plaintext_bytes)
+        return Error::plaintext_too_large;
     // DR §3.4 RatchetEncrypt: CKs, mk = KDF_CK(CKs); header(DHs, PN, Ns); Ns += 1.
     ChainStep step = step_chain(session.sending_chain);
     const Bytes ciphertext = crypto::aes256_cbc_encrypt(step.message_keys.cipher_key.view(),
@@ -195,6 +198,13 @@ Result<DecryptOutcome> stage_decrypt(const SessionState& session, const Profile&
             constant_time_equal(ByteView(expected.data(), profile.mac_bytes), message.mac))) {
         return Error::authentication_failed;
     }
+    // The chain's next index would be counter + 1: for counter 2^32 - 1 that wraps to 0, below
+    // the skipped keys it keeps. Refused as encrypt_with_session refuses to send with that
+    // counter (docs/decisions.md D4), so no Party ever sends it. After the MAC check: only the
+    // holder of the chain key gets here, and a forgery stays authentication_failed, the opaque
+    // rejection the model predicts (no sent message has that counter).
+    if (message.counter == UINT32_MAX)
+        return Error::too_far_ahead;
     auto plaintext =
         crypto::aes256_cbc_decrypt(keys.cipher_key.view(), keys.iv.view(), message.ciphertext);
     if (!plaintext.ok())

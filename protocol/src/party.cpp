@@ -31,9 +31,12 @@ SessionView SessionState::view() const {
 }
 
 namespace {
-// A profile whose tag length is outside 1..32 bytes (a SHA-256 output) is a programming error.
+// A profile whose tag length is outside 1..32 bytes (a SHA-256 output), or whose name is longer
+// than the state format's one-byte length can say (its state would never load), is a programming
+// error.
 void require_valid_profile(const Profile& profile) {
-    if (profile.mac_bytes == 0 || profile.mac_bytes > crypto::sha256_bytes)
+    if (profile.mac_bytes == 0 || profile.mac_bytes > crypto::sha256_bytes ||
+        profile.name.size() > Profile::max_name_bytes)
         std::abort();
 }
 }  // namespace

@@ -220,6 +220,7 @@ SecureBytes Party::serialize() const {
     writer.reserve(estimated_size(party));
     writer.write_bytes(magic);
     writer.write_byte(format_version);
+    // Fits: Party refuses a profile whose name is longer than Profile::max_name_bytes.
     writer.write_byte(static_cast<std::uint8_t>(party.profile.name.size()));
     writer.write_bytes({reinterpret_cast<const std::uint8_t*>(party.profile.name.data()),
                         party.profile.name.size()});

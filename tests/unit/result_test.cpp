@@ -24,6 +24,7 @@ const std::vector<std::pair<Error, std::string_view>> all_errors = {
     {Error::no_session, "no_session"},
     {Error::corrupt_state, "corrupt_state"},
     {Error::key_source_exhausted, "key_source_exhausted"},
+    {Error::plaintext_too_large, "plaintext_too_large"},
 };
 
 TEST(ErrorName, EveryErrorHasItsDocumentedName) {

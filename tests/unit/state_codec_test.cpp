@@ -6,6 +6,7 @@
 
 #include <algorithm>
 
+#include "ratchetcheck/crypto/primitives.hpp"
 #include "ratchetcheck/wire/byte_reader.hpp"
 #include "unit_fixture.hpp"
 
@@ -386,6 +387,36 @@ TEST_F(StateCodec, StateOfAnotherProfileIsCorruptState) {
     EXPECT_TRUE(is_corrupt(shorter));
 }
 
+// The format stores the profile name's length in one byte (docs/state-format.md): a name of 255
+// bytes saves and loads; a longer one is refused when the Party is made (an invalid profile is a
+// programming error, as a tag length outside 1..32 is), since its state could never load again.
+TEST_F(StateCodec, ProfileNameOfTheLongestStorableLengthRoundTrips) {
+    const std::string name(Profile::max_name_bytes, 'n');
+    Profile long_named = Profile::signal_v3();
+    long_named.name = name;
+    const Party party(generate_identity_key_pair(SodiumKeySource::instance()).value(), 3,
+                      std::nullopt, SodiumKeySource::instance(), long_named);
+    const SecureBytes state = party.serialize();
+    auto loaded = load(state, long_named);
+    ASSERT_TRUE(loaded.ok()) << error_name(loaded.error());
+    EXPECT_TRUE(same_state(state, loaded.value().serialize()));
+}
+
+TEST(StateCodecDeathTest, ProfileNameLongerThanTheFormatStoresIsRefused) {
+    const std::string name(Profile::max_name_bytes + 1, 'n');
+    Profile too_long = Profile::signal_v3();
+    too_long.name = name;
+    EXPECT_DEATH(Party(generate_identity_key_pair(SodiumKeySource::instance()).value(), 3,
+                       std::nullopt, SodiumKeySource::instance(), too_long),
+                 "");
+    // No saved state can name it, so loading under it is corrupt_state, never an abort.
+    const Party party(generate_identity_key_pair(SodiumKeySource::instance()).value(), 3,
+                      std::nullopt, SodiumKeySource::instance());
+    auto loaded = Party::deserialize(party.serialize(), SodiumKeySource::instance(), too_long);
+    ASSERT_FALSE(loaded.ok());
+    EXPECT_EQ(loaded.error(), Error::corrupt_state);
+}
+
 TEST_F(StateCodec, TrailingBytesAreCorruptState) {
     for (const auto& [name, party] : all_parties()) {
         Bytes state = copy_of(party->serialize());
@@ -636,6 +667,103 @@ TEST_F(StateCodec, EncryptRefusesToWrapTheSendingCounter) {
     ASSERT_FALSE(refused.ok());
     EXPECT_EQ(refused.error(), Error::too_far_ahead);
     EXPECT_TRUE(same_state(before, near_the_end.serialize()));
+}
+
+// message_on_chain is a SignalMessage from `sender` that the receiving chain `chain` of the
+// serialized `state` authenticates, with a counter at or above `next_index` (the chain's next
+// index in `state`): what a peer holding the chain key can send, including the counter 2^32 - 1
+// that no Party sends (D4). Built from the state bytes (docs/state-format.md: the sender's ratchet
+// key and the chain key precede next_index) with libsignal's KDF chain and message keys (DR §2.2,
+// chain_key.c's seeds 0x01 and 0x02) and MAC (SCHEMA.md §6.4), not by double_ratchet.cpp.
+Bytes message_on_chain(const Bytes& state, const ChainLayout& chain, std::uint32_t next_index,
+                       std::uint32_t counter, const Party& sender, const Party& receiver,
+                       std::string_view text) {
+    const std::uint8_t message_key_seed = 0x01;
+    const std::uint8_t chain_key_seed = 0x02;
+    const ByteView sender_ratchet_key(state.data() + chain.next_index_offset - 64, 32);
+    crypto::Sha256Digest chain_key{};
+    std::copy_n(state.begin() + static_cast<std::ptrdiff_t>(chain.next_index_offset - 32), 32,
+                chain_key.begin());
+    for (std::uint32_t index = next_index; index != counter; ++index)
+        chain_key = crypto::HmacSha256(chain_key).mac(ByteView(&chain_key_seed, 1));
+    const crypto::Sha256Digest seed =
+        crypto::HmacSha256(chain_key).mac(ByteView(&message_key_seed, 1));
+    std::array<std::uint8_t, 80> keys{};  // cipher key (32) || MAC key (32) || IV (16)
+    EXPECT_TRUE(crypto::hkdf_sha256_zero_salt(seed, text_bytes("WhisperMessageKeys"), keys).ok());
+
+    SignalMessageParts parts;
+    parts.version_byte = wire::version_byte(Profile::signal_v3());
+    parts.ratchet_key = djb_key(sender_ratchet_key);
+    parts.counter = counter;
+    parts.previous_counter = 0;
+    parts.ciphertext = crypto::aes256_cbc_encrypt(
+        std::span<const std::uint8_t, crypto::aes256_key_bytes>(keys.data(), 32),
+        std::span<const std::uint8_t, crypto::aes_block_bytes>(keys.data() + 64, 16),
+        text_bytes(text));
+    Bytes authenticated = serialized(sender.identity_public_key());
+    const Bytes receiver_identity = serialized(receiver.identity_public_key());
+    authenticated.insert(authenticated.end(), receiver_identity.begin(), receiver_identity.end());
+    const Bytes body = wire::encode_signal_message_fields(parts);
+    authenticated.insert(authenticated.end(), body.begin(), body.end());
+    const crypto::Sha256Digest tag =
+        crypto::HmacSha256(ByteView(keys.data() + 32, 32)).mac(authenticated);
+    parts.mac.assign(tag.begin(), tag.begin() + 8);
+    return encode_signal_message(parts);
+}
+
+// Bob's newest receiving chain moved up to `next_index` (it holds skipped keys 0 and 1, which stay
+// below it), Bob loaded from that state, and the chain's layout.
+struct ChainNearTheTop {
+    Bytes state;
+    ChainLayout chain;
+    Party bob;
+};
+
+ChainNearTheTop bob_with_chain_at(const Party& bob, std::uint32_t next_index) {
+    Bytes state = copy_of(bob.serialize());
+    const auto layout = walk(state);
+    EXPECT_TRUE(layout && layout->current && !layout->current->chains.empty());
+    const ChainLayout chain = layout->current->chains.back();
+    EXPECT_FALSE(chain.skipped_counters.empty());
+    put_u32(state, chain.next_index_offset, next_index);
+    auto loaded = Party::deserialize(state, SodiumKeySource::instance());
+    EXPECT_TRUE(loaded.ok());
+    return {std::move(state), chain, std::move(loaded).value()};
+}
+
+// Control for the test below: the largest counter a sender uses, 2^32 - 2, is accepted two
+// messages ahead of the chain; the chain's next index becomes 2^32 - 1, the state saves and loads,
+// and the same message again is a duplicate.
+TEST_F(StateCodec, ReceiveAcceptsTheLastCounterASenderUses) {
+    ChainNearTheTop top = bob_with_chain_at(bob, 0xfffffffc);
+    const Bytes message = message_on_chain(top.state, top.chain, 0xfffffffc, 0xfffffffe, alice,
+                                           top.bob, "last counter");
+    EXPECT_EQ(decrypt_text(top.bob, MessageType::signal_message, message), "last counter");
+    const ReceivingChainView chain = top.bob.view().current->receiving_chains.back();
+    EXPECT_EQ(chain.next_index, 0xffffffffu);
+    EXPECT_EQ(chain.skipped.back(), 0xfffffffdu);
+    auto reloaded = load(top.bob.serialize());
+    ASSERT_TRUE(reloaded.ok()) << error_name(reloaded.error());
+    EXPECT_TRUE(rejects_unchanged(reloaded.value(), MessageType::signal_message, message,
+                                  Error::duplicate));
+}
+
+// An authenticated message with counter 2^32 - 1 would move the chain's next index to 2^32, which
+// a 32-bit index wraps to 0: the skipped keys would lie at or above it, the saved state would not
+// load, and a replay would be too_far_ahead instead of duplicate. It is refused as the sender
+// refuses to use that counter (D4), and the refusal changes nothing.
+TEST_F(StateCodec, ReceiveRefusesToWrapTheReceivingCounter) {
+    for (const std::uint32_t next_index : {0xfffffffdu, 0xffffffffu}) {
+        SCOPED_TRACE(next_index);
+        ChainNearTheTop top = bob_with_chain_at(bob, next_index);
+        const Bytes message = message_on_chain(top.state, top.chain, next_index, 0xffffffff, alice,
+                                               top.bob, "one too many");
+        EXPECT_TRUE(
+            rejects_unchanged(top.bob, MessageType::signal_message, message, Error::too_far_ahead));
+        auto reloaded = load(top.bob.serialize());
+        ASSERT_TRUE(reloaded.ok()) << error_name(reloaded.error());
+        EXPECT_EQ(reloaded.value().view().current->receiving_chains.back().next_index, next_index);
+    }
 }
 
 }  // namespace

@@ -75,7 +75,8 @@ class Party {
     [[nodiscard]] Result<void> initiate_session(const PreKeyBundle& bundle);
 
     // encrypt encrypts `plaintext` with the current session (DR §3.4). While the peer has not
-    // yet answered, the result is a PreKeySignalMessage. Fails with no_session.
+    // yet answered, the result is a PreKeySignalMessage. Fails with no_session, too_far_ahead
+    // (the sending counter has reached 2^32 - 1) or plaintext_too_large (over 2^31 - 17 bytes).
     [[nodiscard]] Result<OutgoingMessage> encrypt(ByteView plaintext);
 
     // decrypt authenticates and decrypts a message of `type` (DR §3.5; X3DH §3.4 for a

@@ -12,7 +12,8 @@ namespace ratchetcheck {
 // in proofs/; see docs/decisions.md for why each signal-v3 value is what it is.
 struct Profile {
     // name identifies the profile in serialized state; a state saved under one profile does not
-    // load under another.
+    // load under another. At most max_name_bytes long (Party aborts on a longer one, a
+    // programming error: the state format stores the length in one byte).
     std::string_view name = "signal-v3";
     // message_version is the high nibble of the version byte (libsignal
     // CIPHERTEXT_CURRENT_VERSION).
@@ -37,6 +38,9 @@ struct Profile {
     // max_archived_sessions: earlier sessions kept besides the current one, newest first
     // (libsignal ARCHIVED_STATES_MAX_LENGTH = 40).
     std::size_t max_archived_sessions = 40;
+
+    // max_name_bytes is the longest name the state format can store (docs/state-format.md).
+    static constexpr std::size_t max_name_bytes = 255;
 
     // signal_v3 is the libsignal v3 wire and behaviour profile the shared transcripts pin down.
     static constexpr Profile signal_v3() { return Profile{}; }

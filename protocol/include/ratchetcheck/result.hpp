@@ -25,6 +25,8 @@ enum class Error {
     no_session,             // no session exists to decrypt or encrypt with
     corrupt_state,          // serialized state is truncated, inconsistent or of another version
     key_source_exhausted,   // the injected key source had no key left to hand out
+    plaintext_too_large,    // encrypt: the plaintext is over 2^31 - 17 bytes (AES-256-CBC's
+                            // lengths are OpenSSL ints)
 };
 
 // error_name returns a stable lowercase identifier for `error` (used in reports and JSON).
@@ -52,6 +54,8 @@ constexpr std::string_view error_name(Error error) {
             return "corrupt_state";
         case Error::key_source_exhausted:
             return "key_source_exhausted";
+        case Error::plaintext_too_large:
+            return "plaintext_too_large";
     }
     return "unknown";
 }

@@ -220,6 +220,8 @@ EVP_CIPHER_CTX* thread_cipher_context() {
 
 Bytes aes256_cbc_encrypt(std::span<const std::uint8_t, aes256_key_bytes> key,
                          std::span<const std::uint8_t, aes_block_bytes> iv, ByteView plaintext) {
+    if (plaintext.size() > aes256_cbc_max_plaintext_bytes)
+        std::abort();  // a precondition: Party::encrypt refuses it with plaintext_too_large
     EVP_CIPHER_CTX* const context = thread_cipher_context();
     Bytes ciphertext(plaintext.size() + aes_block_bytes);
     int written = 0;
@@ -262,7 +264,9 @@ std::size_t pkcs7_padding_length(const SecureBytes& plaintext) {
 Result<SecureBytes> aes256_cbc_decrypt(std::span<const std::uint8_t, aes256_key_bytes> key,
                                        std::span<const std::uint8_t, aes_block_bytes> iv,
                                        ByteView ciphertext) {
-    if (ciphertext.empty() || ciphertext.size() % aes_block_bytes != 0) {
+    // A length EVP's int cannot hold is refused like any other ciphertext this cannot decrypt.
+    if (ciphertext.empty() || ciphertext.size() % aes_block_bytes != 0 ||
+        ciphertext.size() > aes256_cbc_max_ciphertext_bytes) {
         return Error::authentication_failed;
     }
     EVP_CIPHER_CTX* const context = thread_cipher_context();

@@ -143,8 +143,12 @@ bool xeddsa_verify(std::span<const std::uint8_t, x25519_bytes> public_key, ByteV
     std::copy(signature.begin(), signature.end(), plain_signature.begin());
     edwards_public[31] |= plain_signature[63] & 0x80;
     plain_signature[63] &= 0x7f;
+    // An empty view may carry a null pointer; libsodium is given a valid one (as secret.cpp does
+    // for sodium_memcmp), which it reads nothing from.
+    static constexpr std::uint8_t no_message_byte = 0;
+    const std::uint8_t* const message_bytes = message.empty() ? &no_message_byte : message.data();
     // libsodium checks s < q, rejects small-order A and R, and compares sB - hA with R.
-    return crypto_sign_ed25519_verify_detached(plain_signature.data(), message.data(),
+    return crypto_sign_ed25519_verify_detached(plain_signature.data(), message_bytes,
                                                message.size(), edwards_public.data()) == 0;
 }
 

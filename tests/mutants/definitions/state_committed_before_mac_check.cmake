@@ -4,7 +4,7 @@ set(MUTANT_FILE src/double_ratchet.cpp)
 set(MUTANT_FIND [=[
         return Error::authentication_failed;
     }
-    auto plaintext]=])
+]=])
 set(MUTANT_REPLACE [=[
         // MUTANT state_committed_before_mac_check: the chain advances although the MAC failed
         if (chain != nullptr && staged->advanced_chain_key) {
@@ -12,7 +12,7 @@ set(MUTANT_REPLACE [=[
         }
         return Error::authentication_failed;
     }
-    auto plaintext]=])
+]=])
 set(MUTANT_PROPERTY StatefulProperties.RejectedInputChangesNothing)
 set(MUTANT_CHECK rejection-changes-nothing)
 # The decrypt target's seeds with a flipped MAC byte show the changed state; the interaction corpus

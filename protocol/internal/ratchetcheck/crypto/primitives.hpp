@@ -88,14 +88,23 @@ Sha256Digest hmac_sha256(ByteView key, ByteView message);
 // sha512 returns SHA-512 of the concatenation of `parts` (libsodium).
 Sha512Digest sha512(std::initializer_list<ByteView> parts);
 
+// The longest AES-256-CBC input: OpenSSL's EVP lengths are ints, so a ciphertext is at most
+// INT_MAX bytes, and a plaintext leaves room for its padding block.
+inline constexpr std::size_t aes256_cbc_max_ciphertext_bytes = 2147483647;  // INT_MAX
+inline constexpr std::size_t aes256_cbc_max_plaintext_bytes =
+    aes256_cbc_max_ciphertext_bytes - aes_block_bytes;
+
 // aes256_cbc_encrypt returns AES-256-CBC(key, iv) of `plaintext` with PKCS#7 padding; the
-// output is 16 to 16 + |plaintext| bytes long (an empty plaintext gives one block).
+// output is 16 to 16 + |plaintext| bytes long (an empty plaintext gives one block). The plaintext
+// must be at most aes256_cbc_max_plaintext_bytes long (a longer one aborts): callers refuse it
+// first with Error::plaintext_too_large (Party::encrypt does).
 Bytes aes256_cbc_encrypt(std::span<const std::uint8_t, aes256_key_bytes> key,
                          std::span<const std::uint8_t, aes_block_bytes> iv, ByteView plaintext);
 
 // aes256_cbc_decrypt decrypts and strips PKCS#7 padding. Fails with Error::authentication_failed
-// when the ciphertext is empty, not a multiple of 16 bytes, or the padding is invalid (one
-// opaque error: no padding oracle). The plaintext buffer is wiped when freed.
+// when the ciphertext is empty, not a multiple of 16 bytes, longer than
+// aes256_cbc_max_ciphertext_bytes, or the padding is invalid (one opaque error: no padding
+// oracle). The plaintext buffer is wiped when freed.
 [[nodiscard]] Result<SecureBytes> aes256_cbc_decrypt(
     std::span<const std::uint8_t, aes256_key_bytes> key,
     std::span<const std::uint8_t, aes_block_bytes> iv, ByteView ciphertext);
