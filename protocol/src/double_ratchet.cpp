@@ -190,14 +190,15 @@ Result<DecryptOutcome> stage_decrypt(const SessionState& session, const Profile&
         staged->advanced_chain_key = std::move(step.next);
     }
 
-    // Authenticate before anything else is believed (DR §3.5: state changes only on success).
-    const crypto::Sha256Digest expected = message_mac(
-        keys, session.remote_identity, session.local_identity, message.authenticated_bytes);
-    // The verdict is public (the message is accepted or not); the expected tag stays secret.
-    if (!constant_time::declassify_mac_check(
-            constant_time_equal(ByteView(expected.data(), profile.mac_bytes), message.mac))) {
-        return Error::authentication_failed;
-    }
+    // Authenticate before anything else is believed (DR §3.5: state changes only on success):
+    // decryption takes only the AuthenticatedCiphertext that verify_mac returns.
+    const SerializedPublicKey sender_bytes = session.remote_identity.serialize();
+    const SerializedPublicKey receiver_bytes = session.local_identity.serialize();
+    auto authenticated = crypto::verify_mac(
+        keys.mac_key.view(), {sender_bytes, receiver_bytes, message.authenticated_bytes},
+        message.mac, message.ciphertext);
+    if (!authenticated.ok())
+        return authenticated.error();
     // The chain's next index would be counter + 1: for counter 2^32 - 1 that wraps to 0, below
     // the skipped keys it keeps. Refused as encrypt_with_session refuses to send with that
     // counter (docs/decisions.md D4), so no Party ever sends it. After the MAC check: only the
@@ -206,7 +207,7 @@ Result<DecryptOutcome> stage_decrypt(const SessionState& session, const Profile&
     if (message.counter == UINT32_MAX)
         return Error::too_far_ahead;
     auto plaintext =
-        crypto::aes256_cbc_decrypt(keys.cipher_key.view(), keys.iv.view(), message.ciphertext);
+        crypto::aes256_cbc_decrypt(keys.cipher_key.view(), keys.iv.view(), authenticated.value());
     if (!plaintext.ok())
         return plaintext.error();
     staged->plaintext = std::move(plaintext).value();

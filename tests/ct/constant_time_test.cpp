@@ -262,13 +262,19 @@ TEST_F(ConstantTime, ChainStepAndMessageKeyDerivation) {
 TEST_F(ConstantTime, Aes256CbcEncryptAndDecrypt) {
     const SecretArray<crypto::aes256_key_bytes> key = poisoned_secret<32>(11);
     const SecretArray<crypto::aes_block_bytes> iv = poisoned_secret<16>(12);
+    const SecretArray<32> mac_key = poisoned_secret<32>(14);
     // Every plaintext length mod 16, so every padding length is decrypted once.
     for (std::size_t length = 0; length <= 33; ++length) {
         SecureBytes plaintext(length, 0x61);
         ct::poison(plaintext);
         const Bytes ciphertext = crypto::aes256_cbc_encrypt(key.view(), iv.view(), plaintext);
         EXPECT_FALSE(ct::is_poisoned(ciphertext)) << "a ciphertext is sent";
-        auto decrypted = crypto::aes256_cbc_decrypt(key.view(), iv.view(), ciphertext);
+        // Decryption takes only an authenticated ciphertext (crypto/authenticated.hpp).
+        const auto authenticated =
+            crypto::verify_mac(mac_key.view(), {ciphertext},
+                               crypto::hmac_sha256(mac_key.view(), ciphertext), ciphertext);
+        ASSERT_TRUE(authenticated.ok());
+        auto decrypted = crypto::aes256_cbc_decrypt(key.view(), iv.view(), authenticated.value());
         ASSERT_TRUE(decrypted.ok());
         EXPECT_EQ(decrypted.value().size(), length);
         if (length > 0) {

@@ -20,6 +20,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <memory>
 #include <new>
 
@@ -261,9 +262,34 @@ std::size_t pkcs7_padding_length(const SecureBytes& plaintext) {
 
 }  // namespace
 
+Result<AuthenticatedCiphertext> verify_mac(std::span<const std::uint8_t, 32> mac_key,
+                                           std::initializer_list<ByteView> authenticated_parts,
+                                           ByteView received_tag, ByteView ciphertext) {
+    // The ciphertext must be among the bytes the MAC covers, or the proof would be of something
+    // else (public pointers: no secret is compared).
+    const bool covered =
+        std::any_of(authenticated_parts.begin(), authenticated_parts.end(), [&](ByteView part) {
+            return std::less_equal<>()(part.data(), ciphertext.data()) &&
+                   std::less_equal<>()(ciphertext.data() + ciphertext.size(),
+                                       part.data() + part.size());
+        });
+    if (!covered || received_tag.empty() || received_tag.size() > sha256_bytes)
+        std::abort();
+    SecretArray<sha256_bytes> expected;
+    HmacSha256(ByteView(mac_key.data(), mac_key.size()))
+        .mac_into(expected.mutable_view(), authenticated_parts);
+    // The verdict is public (the message is accepted or not); the expected tag stays secret.
+    if (!constant_time::declassify_mac_check(constant_time_equal(
+            ByteView(expected.view().data(), received_tag.size()), received_tag))) {
+        return Error::authentication_failed;
+    }
+    return AuthenticatedCiphertext(ciphertext);
+}
+
 Result<SecureBytes> aes256_cbc_decrypt(std::span<const std::uint8_t, aes256_key_bytes> key,
                                        std::span<const std::uint8_t, aes_block_bytes> iv,
-                                       ByteView ciphertext) {
+                                       const AuthenticatedCiphertext& authenticated) {
+    const ByteView ciphertext = authenticated.bytes();
     // A length EVP's int cannot hold is refused like any other ciphertext this cannot decrypt.
     if (ciphertext.empty() || ciphertext.size() % aes_block_bytes != 0 ||
         ciphertext.size() > aes256_cbc_max_ciphertext_bytes) {
@@ -284,10 +310,10 @@ Result<SecureBytes> aes256_cbc_decrypt(std::span<const std::uint8_t, aes256_key_
             ciphertext.size()) {
         std::abort();
     }
-    // Callers decrypt only authenticated ciphertexts (encrypt-then-MAC, DR §3.5), so whether the
+    // Only an authenticated ciphertext gets here (encrypt-then-MAC, DR §3.5), so whether the
     // padding is valid and how long the plaintext is are public (docs/constant-time.md).
     const std::size_t padding =
-        constant_time::declassify_padding_length(pkcs7_padding_length(plaintext));
+        constant_time::declassify_padding_length(authenticated, pkcs7_padding_length(plaintext));
     if (padding == 0)
         return Error::authentication_failed;
     plaintext.resize(ciphertext.size() - padding);

@@ -2,15 +2,16 @@
 # the receiving chain forward before the MAC check fails.
 set(MUTANT_FILE src/double_ratchet.cpp)
 set(MUTANT_FIND [=[
-        return Error::authentication_failed;
-    }
+    if (!authenticated.ok())
+        return authenticated.error();
 ]=])
 set(MUTANT_REPLACE [=[
+    if (!authenticated.ok()) {
         // MUTANT state_committed_before_mac_check: the chain advances although the MAC failed
         if (chain != nullptr && staged->advanced_chain_key) {
             const_cast<ReceivingChain*>(chain)->chain_key = std::move(*staged->advanced_chain_key);
         }
-        return Error::authentication_failed;
+        return authenticated.error();
     }
 ]=])
 set(MUTANT_PROPERTY StatefulProperties.RejectedInputChangesNothing)

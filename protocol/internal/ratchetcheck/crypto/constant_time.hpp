@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <span>
 
+#include "ratchetcheck/crypto/authenticated.hpp"
 #include "ratchetcheck/secret.hpp"
 
 namespace ratchetcheck::constant_time {
@@ -60,9 +61,12 @@ void declassify_sent_mac(ByteView tag) noexcept;
 bool declassify_mac_check(bool verdict) noexcept;
 
 // declassify_padding_length: the PKCS#7 padding length of a decrypted message, i.e. the
-// plaintext's length. Decryption runs only after the MAC check (encrypt-then-MAC, DR §3.5), so
-// the length is that of a plaintext the caller receives. Returns `length`.
-std::size_t declassify_padding_length(std::size_t length) noexcept;
+// plaintext's length. Legal only after the MAC check (encrypt-then-MAC, DR §3.5): then the length
+// is that of a plaintext the caller receives, and whether the padding is valid tells an attacker
+// nothing (no padding oracle). The AuthenticatedCiphertext it was decrypted from is the proof,
+// checked by the compiler; it must be that very ciphertext (decrypted_from). Returns `length`.
+std::size_t declassify_padding_length(const crypto::AuthenticatedCiphertext& decrypted_from,
+                                      std::size_t length) noexcept;
 
 // declassify_authenticated_plaintext: a plaintext is handed to the caller once its message has
 // authenticated.

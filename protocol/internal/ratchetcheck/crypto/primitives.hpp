@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <span>
 
+#include "ratchetcheck/crypto/authenticated.hpp"
 #include "ratchetcheck/key_bytes.hpp"
 #include "ratchetcheck/result.hpp"
 #include "ratchetcheck/secret.hpp"
@@ -101,12 +102,14 @@ inline constexpr std::size_t aes256_cbc_max_plaintext_bytes =
 Bytes aes256_cbc_encrypt(std::span<const std::uint8_t, aes256_key_bytes> key,
                          std::span<const std::uint8_t, aes_block_bytes> iv, ByteView plaintext);
 
-// aes256_cbc_decrypt decrypts and strips PKCS#7 padding. Fails with Error::authentication_failed
-// when the ciphertext is empty, not a multiple of 16 bytes, longer than
-// aes256_cbc_max_ciphertext_bytes, or the padding is invalid (one opaque error: no padding
+// aes256_cbc_decrypt decrypts and strips PKCS#7 padding of a ciphertext whose MAC verify_mac
+// has checked (authenticated.hpp): there is no overload for unauthenticated bytes. Fails with
+// Error::authentication_failed when the ciphertext is empty, not a multiple of 16 bytes, longer
+// than aes256_cbc_max_ciphertext_bytes, or the padding is invalid (one opaque error: no padding
 // oracle). The plaintext buffer is wiped when freed.
 [[nodiscard]] Result<SecureBytes> aes256_cbc_decrypt(
     std::span<const std::uint8_t, aes256_key_bytes> key,
-    std::span<const std::uint8_t, aes_block_bytes> iv, ByteView ciphertext);
+    std::span<const std::uint8_t, aes_block_bytes> iv,
+    const AuthenticatedCiphertext& authenticated);
 
 }  // namespace ratchetcheck::crypto
