@@ -42,31 +42,6 @@ harness::OpTrace decode_fuzz_trace(ByteView input) {
     return trace;
 }
 
-harness::Op without_known_gaps(const harness::SideBySideRunner& runner, harness::Op op) {
-    auto* tamper = std::get_if<harness::TamperOp>(&op);
-    if (tamper == nullptr || tamper->message >= runner.messages_sent())
-        return op;
-    const harness::GenuineMessage& message = runner.genuine_messages()[tamper->message];
-    if (message.type != MessageType::prekey_message || message.bytes.empty())
-        return op;
-    // The base key is field 2 of the PreKeySignalMessage: tag 0x12, length 33, 0x05 || u; its
-    // last byte holds the bit X25519 ignores. Found by its bytes, as the layout varies with the
-    // optional one-time prekey id.
-    const std::uint8_t base_key_header[] = {0x12, 0x21, 0x05};
-    const auto found = std::search(message.bytes.begin(), message.bytes.end(),
-                                   std::begin(base_key_header), std::end(base_key_header));
-    if (found == message.bytes.end())
-        return op;
-    const auto last_byte =
-        static_cast<std::size_t>(found - message.bytes.begin()) + sizeof base_key_header + 31;
-    if (tamper->byte % message.bytes.size() == last_byte) {
-        tamper->mask = static_cast<std::uint8_t>(tamper->mask & 0x7f);
-        if (tamper->mask == 0)
-            tamper->mask = 0x01;
-    }
-    return op;
-}
-
 std::unique_ptr<harness::SideBySideRunner> create_runner(const harness::TraceSetup& setup,
                                                          const harness::RunnerOptions& options) {
     auto created = harness::SideBySideRunner::create(setup, options);

@@ -24,10 +24,8 @@ inline constexpr std::uint32_t max_fuzz_send_size = 512;
 // limits for speed (max_fuzz_send_size, signal-v3's limits; at most 10 receiving chains).
 harness::OpTrace decode_fuzz_trace(ByteView input);
 
-// without_known_gaps rewrites an op that would hit a documented gap of α and the model, so that a
-// fuzz run reports new findings only: the top bit of a PreKeySignalMessage's base key
-// (docs/decisions.md E8), which X25519 ignores, is never flipped by a tamper op.
-harness::Op without_known_gaps(const harness::SideBySideRunner& runner, harness::Op op);
+// without_known_gaps (side_by_side.hpp): a fuzz run reports new findings only.
+using harness::without_known_gaps;
 
 // create_runner starts a runner on the trace's setup; a leniently decoded setup is always valid,
 // so a refusal is a failure of the target.

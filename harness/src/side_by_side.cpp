@@ -775,4 +775,29 @@ std::optional<std::string> run_trace(const OpTrace& trace, const RunnerOptions& 
     return std::nullopt;
 }
 
+Op without_known_gaps(const SideBySideRunner& runner, Op op) {
+    auto* tamper = std::get_if<TamperOp>(&op);
+    if (tamper == nullptr || tamper->message >= runner.messages_sent())
+        return op;
+    const GenuineMessage& message = runner.genuine_messages()[tamper->message];
+    if (message.type != MessageType::prekey_message || message.bytes.empty())
+        return op;
+    // The base key is field 2 of the PreKeySignalMessage: tag 0x12, length 33, 0x05 || u; its
+    // last byte holds the bit X25519 ignores. Found by its bytes, as the layout varies with the
+    // optional one-time prekey id.
+    const std::uint8_t base_key_header[] = {0x12, 0x21, 0x05};
+    const auto found = std::search(message.bytes.begin(), message.bytes.end(),
+                                   std::begin(base_key_header), std::end(base_key_header));
+    if (found == message.bytes.end())
+        return op;
+    const auto last_byte =
+        static_cast<std::size_t>(found - message.bytes.begin()) + sizeof base_key_header + 31;
+    if (tamper->byte % message.bytes.size() == last_byte) {
+        tamper->mask = static_cast<std::uint8_t>(tamper->mask & 0x7f);
+        if (tamper->mask == 0)
+            tamper->mask = 0x01;
+    }
+    return op;
+}
+
 }  // namespace ratchetcheck::harness
