@@ -13,6 +13,7 @@
 // the identity it names (only the genuine signed prekey is accepted with Bob's identity), Alice
 // can then encrypt a PreKeySignalMessage, and with all of Bob's genuine keys Bob decrypts it.
 // @evidence check=fuzz:prekey_bundle functions=SF.KEY_AGREEMENT,SF.INPUT_VALIDATION clauses=X3DH-3.2,X3DH-3.3 mechanisms=XEdDSA
+#include <algorithm>
 #include <cstring>
 #include <string>
 
@@ -29,9 +30,16 @@ namespace {
 class InputReader {
   public:
     explicit InputReader(ByteView input) : input_(input) {}
+    // Copies what is left in one step, then zero-fills: the byte-by-byte loop this replaces made
+    // g++ 12 at -O3 report a false -Wstringop-overflow on read_u32's 4-byte array (a GCC
+    // false positive of the same family as bug 105329), which stopped the -Werror Release build.
     void read(std::span<std::uint8_t> output) {
-        for (auto& byte : output)
-            byte = offset_ < input_.size() ? input_[offset_++] : 0;
+        const std::size_t available = std::min(output.size(), input_.size() - offset_);
+        std::copy_n(input_.begin() + static_cast<std::ptrdiff_t>(offset_), available,
+                    output.begin());
+        std::fill(output.begin() + static_cast<std::ptrdiff_t>(available), output.end(),
+                  std::uint8_t{0});
+        offset_ += available;
     }
     std::uint32_t read_u32() {
         std::array<std::uint8_t, 4> bytes{};

@@ -322,9 +322,9 @@ TEST_F(ConstantTime, EncryptDecryptWithDhSteps) {
     ASSERT_TRUE(conversation.alice->initiate_session(conversation.bundle).ok());
     EXPECT_EQ(receive(*conversation.bob, send(*conversation.alice, "ping 0")), "ping 0");
     for (int round = 1; round <= 2; ++round) {
-        const std::string reply = "pong " + std::to_string(round);
+        const std::string reply = std::string("pong ").append(std::to_string(round));
         EXPECT_EQ(receive(*conversation.alice, send(*conversation.bob, reply)), reply);
-        const std::string next = "ping " + std::to_string(round);
+        const std::string next = std::string("ping ").append(std::to_string(round));
         EXPECT_EQ(receive(*conversation.bob, send(*conversation.alice, next)), next);
     }
     // A forged SignalMessage (its MAC's last byte flipped) is rejected: the MAC check's verdict

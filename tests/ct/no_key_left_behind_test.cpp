@@ -267,8 +267,8 @@ class RecordingKeySource final : public KeySource {
         crypto::X25519Private key{std::span<const std::uint8_t, 32>(digest)};
         crypto::x25519_clamp(key.mutable_view());
         if (learning) {
-            remember(key.view(),
-                     std::string(1, owner_) + " private key #" + std::to_string(issued_));
+            remember(key.view(), std::string(1, owner_) +
+                                     std::string(" private key #").append(std::to_string(issued_)));
             if (key_pair_count == key_pairs.size())
                 std::abort();
             key_pairs[key_pair_count++] =

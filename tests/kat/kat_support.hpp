@@ -26,8 +26,9 @@ template <std::size_t N>
 std::array<std::uint8_t, N> array_from_hex(std::string_view hex) {
     const Bytes bytes = bytes_from_hex(hex);
     if (bytes.size() != N) {
-        throw std::invalid_argument("expected " + std::to_string(N) + " bytes of hex, got " +
-                                    std::to_string(bytes.size()) + ": " + std::string(hex));
+        throw std::invalid_argument(std::string("expected ").append(std::to_string(N)) +
+                                    " bytes of hex, got " + std::to_string(bytes.size()) + ": " +
+                                    std::string(hex));
     }
     std::array<std::uint8_t, N> array{};
     std::copy(bytes.begin(), bytes.end(), array.begin());

@@ -36,7 +36,7 @@ Bytes text_bytes(std::string_view text) {
 }
 
 std::string plaintext_of(std::uint32_t counter) {
-    return "counter " + std::to_string(counter);
+    return std::string("counter ").append(std::to_string(counter));
 }
 
 // offset_after_key returns the offset in `state` of the first byte after the one occurrence of
@@ -157,7 +157,7 @@ std::optional<std::string> counter_limit_violation(std::uint64_t seed, std::uint
     for (std::uint32_t counter = start; counter != top_counter; ++counter) {
         auto sent = alice.encrypt(text_bytes(plaintext_of(counter)));
         if (!sent.ok() || sent.value().type != MessageType::signal_message)
-            return "Alice cannot send counter " + std::to_string(counter);
+            return std::string("Alice cannot send counter ").append(std::to_string(counter));
         messages.push_back(std::move(sent).value().bytes);
     }
     auto refused = alice.encrypt(text_bytes("one too many"));
@@ -170,7 +170,8 @@ std::optional<std::string> counter_limit_violation(std::uint64_t seed, std::uint
     for (const std::size_t delivery : deliveries) {
         const std::size_t which = delivery % messages.size();
         const std::uint32_t counter = start + static_cast<std::uint32_t>(which);
-        const std::string what = "delivery of counter " + std::to_string(counter) + ": ";
+        const std::string what =
+            std::string("delivery of counter ").append(std::to_string(counter)) + ": ";
         const SecureBytes before = bob.serialize();
         auto decrypted = bob.decrypt(MessageType::signal_message, messages[which]);
         if (counter == top_counter || accepted[which]) {
@@ -198,8 +199,9 @@ std::optional<std::string> counter_limit_violation(std::uint64_t seed, std::uint
         if (chain.sender_ratchet_key != alice_ratchet_key)
             return what + "Alice's chain is no longer Bob's newest";
         if (chain.next_index < last_next_index || chain.next_index > model::max_counter) {
-            return what + "next index went from " + std::to_string(last_next_index) + " to " +
-                   std::to_string(chain.next_index);
+            return what +
+                   std::string("next index went from ").append(std::to_string(last_next_index)) +
+                   " to " + std::to_string(chain.next_index);
         }
         last_next_index = chain.next_index;
         if (!chain.skipped.empty() && chain.skipped.back() >= chain.next_index)

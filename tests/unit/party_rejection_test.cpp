@@ -206,7 +206,7 @@ TEST_F(PartyRejection, CounterJumpBeyond2000OnANewChainIsTooFarAhead) {
     // starts a new receiving chain at index 0. Counters 0..2001.
     std::vector<OutgoingMessage> messages;
     for (int index = 0; index < 2002; ++index)
-        messages.push_back(encrypt_text(alice, "m" + std::to_string(index)));
+        messages.push_back(encrypt_text(alice, std::string("m").append(std::to_string(index))));
     const RatchetPublicKey alice_key = sending_ratchet_key(alice);
 
     // DR §3.5 MAX_SKIP, libsignal's limit: counter - index > 2000 is refused.
@@ -225,7 +225,7 @@ TEST_F(PartyRejection, CounterJumpBeyond2000OnAnExistingChainIsTooFarAhead) {
     establish(conversation);
     std::vector<OutgoingMessage> messages;
     for (int index = 0; index < 2003; ++index)
-        messages.push_back(encrypt_text(alice, "m" + std::to_string(index)));
+        messages.push_back(encrypt_text(alice, std::string("m").append(std::to_string(index))));
     EXPECT_EQ(decrypt_text(bob, messages[0]), "m0");  // the chain now expects counter 1
     EXPECT_TRUE(rejects_unchanged(bob, messages[2002], Error::too_far_ahead));
     EXPECT_EQ(decrypt_text(bob, messages[2001]), "m2001");
@@ -671,7 +671,7 @@ TEST_F(PartyRejection, InterleavedForgeriesNeverCostAGenuineMessage) {
     establish(conversation);
     std::vector<OutgoingMessage> genuine;
     for (int index = 0; index < 6; ++index)
-        genuine.push_back(encrypt_text(alice, "g" + std::to_string(index)));
+        genuine.push_back(encrypt_text(alice, std::string("g").append(std::to_string(index))));
     const RatchetPublicKey fresh_key = fresh_public_key<role::Ratchet>();
     // Deliver in the order 3, 0, 5, 1, 4, 2; before each, forge variants of every message.
     for (int index : {3, 0, 5, 1, 4, 2}) {
@@ -693,7 +693,7 @@ TEST_F(PartyRejection, InterleavedForgeriesNeverCostAGenuineMessage) {
             }
         }
         EXPECT_EQ(decrypt_text(bob, genuine[static_cast<std::size_t>(index)]),
-                  "g" + std::to_string(index));
+                  std::string("g").append(std::to_string(index)));
     }
     EXPECT_EQ(skipped_counters(bob, sending_ratchet_key(alice)), std::vector<std::uint32_t>{});
 }

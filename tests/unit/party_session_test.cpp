@@ -267,11 +267,13 @@ TEST_F(SmallProfileBounds, BoundsHoldThroughALongUnevenConversation) {
     std::vector<OutgoingMessage> undelivered_from_alice;
     establish(conversation);
     for (int round = 0; round < 8; ++round) {
-        auto from_alice = send_many(alice, "a" + std::to_string(round) + "-", 4);
-        EXPECT_EQ(decrypt_text(bob, from_alice[3]), "a" + std::to_string(round) + "-3");
+        auto from_alice = send_many(alice, std::string("a").append(std::to_string(round)) + "-", 4);
+        EXPECT_EQ(decrypt_text(bob, from_alice[3]),
+                  std::string("a").append(std::to_string(round)) + "-3");
         EXPECT_TRUE(within_bounds(bob, profile)) << "round " << round;
-        auto from_bob = send_many(bob, "b" + std::to_string(round) + "-", 3);
-        EXPECT_EQ(decrypt_text(alice, from_bob[2]), "b" + std::to_string(round) + "-2");
+        auto from_bob = send_many(bob, std::string("b").append(std::to_string(round)) + "-", 3);
+        EXPECT_EQ(decrypt_text(alice, from_bob[2]),
+                  std::string("b").append(std::to_string(round)) + "-2");
         EXPECT_TRUE(within_bounds(alice, profile)) << "round " << round;
         undelivered_from_alice.push_back(std::move(from_alice[0]));
     }
@@ -293,10 +295,12 @@ TEST(PreKeyMessages, ReplayOfTheInitialMessageAfterTheSessionMovedOnIsRejected) 
     const OutgoingMessage initial = encrypt_text(alice, "initial");
     EXPECT_EQ(decrypt_text(bob, initial), "initial");
     const auto round_trip = [&](int round) {
-        EXPECT_EQ(decrypt_text(alice, encrypt_text(bob, "b" + std::to_string(round))),
-                  "b" + std::to_string(round));
-        EXPECT_EQ(decrypt_text(bob, encrypt_text(alice, "a" + std::to_string(round))),
-                  "a" + std::to_string(round));
+        EXPECT_EQ(
+            decrypt_text(alice, encrypt_text(bob, std::string("b").append(std::to_string(round)))),
+            std::string("b").append(std::to_string(round)));
+        EXPECT_EQ(
+            decrypt_text(bob, encrypt_text(alice, std::string("a").append(std::to_string(round)))),
+            std::string("a").append(std::to_string(round)));
     };
     for (int round = 0; round < 2; ++round)
         round_trip(round);

@@ -201,13 +201,17 @@ RichStates make_rich_states() {
     for (int round = 0; round < 3; ++round) {
         std::vector<OutgoingMessage> from_alice;
         for (int index = 0; index < 3; ++index)
-            from_alice.push_back(encrypt_text(alice, "a" + std::to_string(round * 3 + index)));
-        EXPECT_EQ(decrypt_text(bob, from_alice[2]), "a" + std::to_string(round * 3 + 2));
+            from_alice.push_back(
+                encrypt_text(alice, std::string("a").append(std::to_string(round * 3 + index))));
+        EXPECT_EQ(decrypt_text(bob, from_alice[2]),
+                  std::string("a").append(std::to_string(round * 3 + 2)));
         states.in_flight_to_bob.push_back(std::move(from_alice[0]));
         std::vector<OutgoingMessage> from_bob;
         for (int index = 0; index < 2; ++index)
-            from_bob.push_back(encrypt_text(bob, "b" + std::to_string(round * 2 + index)));
-        EXPECT_EQ(decrypt_text(alice, from_bob[1]), "b" + std::to_string(round * 2 + 1));
+            from_bob.push_back(
+                encrypt_text(bob, std::string("b").append(std::to_string(round * 2 + index))));
+        EXPECT_EQ(decrypt_text(alice, from_bob[1]),
+                  std::string("b").append(std::to_string(round * 2 + 1)));
         states.in_flight_to_alice.push_back(std::move(from_bob[0]));
     }
     return states;
@@ -306,11 +310,11 @@ TEST_F(StateCodec, RestoredPartiesContinueTheConversation) {
     // Messages sent before the save, held as skipped keys, decrypt after the restore.
     for (std::size_t index = 0; index < states.in_flight_to_bob.size(); ++index) {
         EXPECT_EQ(decrypt_text(new_bob, states.in_flight_to_bob[index]),
-                  "a" + std::to_string(index * 3));
+                  std::string("a").append(std::to_string(index * 3)));
     }
     for (std::size_t index = 0; index < states.in_flight_to_alice.size(); ++index) {
         EXPECT_EQ(decrypt_text(new_alice, states.in_flight_to_alice[index]),
-                  "b" + std::to_string(index * 2));
+                  std::string("b").append(std::to_string(index * 2)));
     }
     // Both directions, with ratchet steps, including with the original (unrestored) peer.
     EXPECT_EQ(decrypt_text(new_bob, encrypt_text(new_alice, "after restore 1")), "after restore 1");

@@ -47,7 +47,8 @@ class WorkCountTest : public ::testing::Test {
         establish(conversation);
         // Alice's current chain: Bob has received its message 0, so the chain's index is 1.
         for (int index = 0; index < 4; ++index)
-            sent.push_back(encrypt_text(conversation.alice, "m" + std::to_string(index)));
+            sent.push_back(
+                encrypt_text(conversation.alice, std::string("m").append(std::to_string(index))));
         ASSERT_EQ(decrypt_text(conversation.bob, sent[0]), "m0");
     }
     Conversation conversation = make_conversation();
