@@ -274,8 +274,15 @@ void apply_solver_options() {
     z3::set_param("smt.macro_finder", true);
 }
 
+PremiseStatus plan_premises(const Invariant& any, const ObligationPlan& plan,
+                            const ProofSettings& settings);
+
+// discharge proves one obligation. With premises_only it instead checks whether the premises
+// that every obligation of `plan` builds, with every state invariant of the catalogue as a lemma
+// (a superset of any one obligation's premises), are satisfiable: `invariant` then only fills
+// the signature, and no goal is queried (plan_premises).
 ObligationResult discharge(const Invariant& invariant, const ObligationPlan& plan,
-                           const ProofSettings& settings) {
+                           const ProofSettings& settings, bool premises_only = false) {
     const auto started = std::chrono::steady_clock::now();
     z3::context context;
     Z3Domain domain(context);
@@ -298,7 +305,7 @@ ObligationResult discharge(const Invariant& invariant, const ObligationPlan& pla
         // Inv: the invariant itself (a state invariant) and the lemmas it names; each lemma is
         // proved inductive in the same way, so the conjunction of the catalogue is inductive.
         for (const Invariant& lemma : invariant_catalogue()) {
-            const bool named = lemma.id == invariant.id ||
+            const bool named = premises_only || lemma.id == invariant.id ||
                                std::find(invariant.lemmas.begin(), invariant.lemmas.end(),
                                          lemma.id) != invariant.lemmas.end();
             if (lemma.state && named)
@@ -360,8 +367,9 @@ ObligationResult discharge(const Invariant& invariant, const ObligationPlan& pla
         }
     }
     post = name_world(domain, post, premises);
-    const z3::expr goal = invariant.state ? invariant.state(domain, parameters, post)
-                                          : invariant.step(domain, parameters, step);
+    const z3::expr goal = premises_only     ? context.bool_val(true)
+                          : invariant.state ? invariant.state(domain, parameters, post)
+                                            : invariant.step(domain, parameters, step);
 
     z3::solver solver(context);
     z3::params solver_parameters(context);
@@ -378,7 +386,14 @@ ObligationResult discharge(const Invariant& invariant, const ObligationPlan& pla
     // Contradictory premises (a lemma that can never hold together with the transition, a
     // mistake in the prover or the model) would "prove" every goal; such an obligation is not
     // proved but vacuous, and fails the run under its own name.
-    if (settings.check_vacuity) {
+    // The premises of every obligation of a plan are a subset of the plan's premises with the
+    // whole catalogue as lemmas: when those are satisfiable, so are this obligation's, and one
+    // check per plan (cached) answers for all of them. Only when it is not is this obligation's
+    // own set checked, so that a contradiction is named where it is.
+    if (settings.check_vacuity && !premises_only &&
+        plan_premises(invariant, plan, settings) == PremiseStatus::satisfiable) {
+        result.premises = PremiseStatus::satisfiable;
+    } else if (settings.check_vacuity || premises_only) {
         z3::params smoke_parameters(context);
         smoke_parameters.set("timeout", settings.vacuity_timeout_milliseconds);
         solver.set(smoke_parameters);
@@ -390,6 +405,8 @@ ObligationResult discharge(const Invariant& invariant, const ObligationPlan& pla
         result.premises = answer == z3::sat     ? PremiseStatus::satisfiable
                           : answer == z3::unsat ? PremiseStatus::contradictory
                                                 : PremiseStatus::undetermined;
+        if (premises_only)
+            return result;
         if (result.premises == PremiseStatus::contradictory) {
             result.status = "vacuous";
             result.counterexample =
@@ -457,6 +474,33 @@ ObligationResult discharge(const Invariant& invariant, const ObligationPlan& pla
     result.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     return result;
+}
+
+// plan_premises is the vacuity check of a whole plan, computed once per plan and settings (the
+// variant, the fixed limits, the slots) and remembered; the first obligation to ask computes it
+// while the others of the same plan wait.
+PremiseStatus plan_premises(const Invariant& any, const ObligationPlan& plan,
+                            const ProofSettings& settings) {
+    struct Entry {
+        model::Variant variant;
+        std::map<std::string, std::int64_t> fixed_limits;
+        std::size_t chain_slots;
+        std::string plan;
+        PremiseStatus status;
+    };
+    static std::mutex mutex;
+    static std::vector<Entry> remembered;
+    const std::string name = obligation_name(any, plan).substr(any.id.size());
+    const std::lock_guard<std::mutex> lock(mutex);
+    for (const Entry& entry : remembered) {
+        if (entry.variant == settings.variant && entry.fixed_limits == settings.fixed_limits &&
+            entry.chain_slots == settings.chain_slots && entry.plan == name)
+            return entry.status;
+    }
+    const PremiseStatus status = discharge(any, plan, settings, true).premises;
+    remembered.push_back(
+        {settings.variant, settings.fixed_limits, settings.chain_slots, name, status});
+    return status;
 }
 
 }  // namespace
