@@ -4,7 +4,8 @@
 #
 #   bash ci/lint.sh [BUILD_DIR]        # BUILD_DIR defaults to build/default
 #
-# Scope: every tracked .cpp under protocol/src, model/src, harness/src, proofs/src, peers/, cli/
+# Scope: every tracked .cpp under protocol/src, model/src, harness/src, proofs/src, peers/, cli/,
+# evidence/src
 # and fuzz/ (and, through HeaderFilterRegex, the project headers they include). tests/ and bench/ are out of scope
 # (issue 7, decisions E9): clang 14 cannot compile one test (a lambda capturing a structured
 # binding) and test-only code is not shipped; the mutant copies of protocol/src under the build
@@ -34,7 +35,7 @@ if [ -z "$tidy" ]; then
 fi
 
 mapfile -t files < <(git ls-files -- 'protocol/src/*.cpp' 'model/src/*.cpp' 'harness/src/*.cpp' \
-  'proofs/src/*.cpp' 'peers/*.cpp' 'cli/*.cpp' 'fuzz/*.cpp')
+  'proofs/src/*.cpp' 'peers/*.cpp' 'cli/*.cpp' 'evidence/src/*.cpp' 'fuzz/*.cpp')
 if [ ${#files[@]} -eq 0 ]; then
   echo "lint: no source files found" >&2
   exit 2

@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "evidence_command.hpp"
 #include "prove_command.hpp"
+#include "ratchetcheck/evidence/evidence.hpp"
 #include "replay_command.hpp"
 #include "vectors_command.hpp"
 #include "version.hpp"
@@ -84,7 +84,7 @@ int run(int argc, char** argv) {
     prove->add_option("--witness-dir", prove_options.witness_directory,
                       "Write each witness as an op trace to DIR");
 
-    ratchetcheck::cli::EvidenceOptions evidence_options;
+    ratchetcheck::evidence::EvidenceOptions evidence_options;
     auto* evidence = app.add_subcommand(
         "evidence",
         "Run every check (KATs, transcripts, properties, mutants, interop, proofs and their "
@@ -124,8 +124,10 @@ int run(int argc, char** argv) {
 
     CLI11_PARSE(app, argc, argv);
 
-    if (evidence->parsed())
-        return ratchetcheck::cli::run_evidence(evidence_options);
+    if (evidence->parsed()) {
+        evidence_options.program_version = ratchetcheck::cli::version_text();
+        return ratchetcheck::evidence::run_evidence(evidence_options);
+    }
 
     if (prove->parsed())
         return ratchetcheck::cli::run_prove(prove_options);

@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-namespace ratchetcheck::cli::evidence {
+namespace ratchetcheck::evidence {
 
 // state_machine_dot is the session state machine of one party (docs/op-trace.md's ops as
 // transitions) in the dot language.
@@ -17,4 +17,4 @@ std::string state_machine_dot();
 // counterexample shows its violation, is drawn in red. `title` heads the chart.
 std::string sequence_chart_svg(const nlohmann::json& trace, const std::string& title);
 
-}  // namespace ratchetcheck::cli::evidence
+}  // namespace ratchetcheck::evidence

@@ -1,12 +1,14 @@
-// `ratchetcheck evidence`: run every check, write the evidence pack an evaluator reads
-// (report.json, report.html, manifest.json), verify a pack, compare two packs (docs/evidence.md).
+// The evidence pack (docs/evidence.md), the library behind `ratchetcheck evidence`: run every
+// check, write the pack an evaluator reads (report.json, report.html, manifest.json), verify a
+// pack, compare two packs. The CLI is a thin front end: it parses the options into
+// EvidenceOptions and calls run_evidence.
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
-namespace ratchetcheck::cli {
+namespace ratchetcheck::evidence {
 
 struct EvidenceOptions {
     std::string out_directory;      // --out DIR (default: <build dir>/evidence)
@@ -20,9 +22,10 @@ struct EvidenceOptions {
     std::string shared_directory;   // --shared-dir (default: the build's RATCHETCHECK_SHARED_DIR)
     std::string verify_directory;   // --verify DIR: recompute the manifest and stop
     std::string compare_directory;  // --compare OLD_DIR: after the run, list what changed
+    std::string program_version;    // what `ratchetcheck --version` prints, for the report
 };
 
-// check_names lists the checks `--only` accepts, in the order they run.
+// evidence_check_names lists the checks `--only` accepts, in the order they run.
 const std::vector<std::string>& evidence_check_names();
 
 // run_evidence runs the selected checks, writes the pack and prints a final verdict line
@@ -32,4 +35,4 @@ const std::vector<std::string>& evidence_check_names();
 // 1 when a file differs or is missing.
 int run_evidence(const EvidenceOptions& options);
 
-}  // namespace ratchetcheck::cli
+}  // namespace ratchetcheck::evidence

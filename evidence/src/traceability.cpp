@@ -1,4 +1,4 @@
-#include "evidence_traceability.hpp"
+#include "traceability.hpp"
 
 #include <fmt/format.h>
 
@@ -8,9 +8,9 @@
 #include <set>
 #include <sstream>
 
-#include "evidence_support.hpp"
+#include "support.hpp"
 
-namespace ratchetcheck::cli::evidence {
+namespace ratchetcheck::evidence {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
@@ -350,4 +350,4 @@ json build_traceability(const json& security_target, const json& annotations,
             {"unannotated_fuzz_targets", unannotated_fuzz}};
 }
 
-}  // namespace ratchetcheck::cli::evidence
+}  // namespace ratchetcheck::evidence

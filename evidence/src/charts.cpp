@@ -1,4 +1,4 @@
-#include "evidence_charts.hpp"
+#include "charts.hpp"
 
 #include <fmt/format.h>
 
@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "evidence_support.hpp"
+#include "support.hpp"
 
-namespace ratchetcheck::cli::evidence {
+namespace ratchetcheck::evidence {
 
 std::string state_machine_dot() {
     // The states a Party's session with one peer goes through (protocol/src/party.cpp and the
@@ -164,4 +164,4 @@ std::string sequence_chart_svg(const nlohmann::json& trace, const std::string& t
     return svg;
 }
 
-}  // namespace ratchetcheck::cli::evidence
+}  // namespace ratchetcheck::evidence

@@ -1,4 +1,4 @@
-#include "evidence_command.hpp"
+#include "ratchetcheck/evidence/evidence.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -20,32 +20,26 @@
 #include <set>
 #include <sstream>
 
-#include "evidence_charts.hpp"
-#include "evidence_checks.hpp"
-#include "evidence_html.hpp"
-#include "evidence_support.hpp"
-#include "evidence_traceability.hpp"
+#include "charts.hpp"
+#include "checks.hpp"
+#include "html.hpp"
 #include "ratchetcheck/proofs/catalogue.hpp"
 #include "ratchetcheck/proofs/prover.hpp"
-#include "version.hpp"
+#include "support.hpp"
+#include "traceability.hpp"
 
 #ifndef RATCHETCHECK_SOURCE_DIR
 #define RATCHETCHECK_SOURCE_DIR ""
 #endif
 
-namespace ratchetcheck::cli {
+namespace ratchetcheck::evidence {
 namespace fs = std::filesystem;
-using evidence::capture;
-using evidence::first_line;
-using evidence::read_text;
-using evidence::shell_quote;
-using evidence::write_text;
 using nlohmann::json;
 
 const std::vector<std::string>& evidence_check_names() {
     static const std::vector<std::string> names = [] {
         std::vector<std::string> list;
-        for (const evidence::CheckInfo& info : evidence::check_catalogue())
+        for (const CheckInfo& info : check_catalogue())
             list.push_back(info.id);
         return list;
     }();
@@ -128,9 +122,9 @@ std::string compile_flags(const fs::path& build) {
     return "unknown (cli/main.cpp not in compile_commands.json)";
 }
 
-json environment_of(const evidence::CheckPaths& paths) {
+json environment_of(const CheckPaths& paths, const std::string& program_version) {
     json environment;
-    environment["ratchetcheck"] = version_text();
+    environment["ratchetcheck"] = program_version;
     const std::optional<std::string> commit = capture(
         fmt::format("git -C {} rev-parse HEAD 2>/dev/null", shell_quote(paths.source.string())));
     const std::optional<std::string> dirty = capture(fmt::format(
@@ -169,7 +163,7 @@ json environment_of(const evidence::CheckPaths& paths) {
     if (uname(&host) == 0)
         environment["host"] = fmt::format("{} {} {}", host.sysname, host.release, host.machine);
     const std::string os = read_text("/etc/os-release").value_or("");
-    environment["os"] = evidence::last_line_matching(os, "PRETTY_NAME=");
+    environment["os"] = last_line_matching(os, "PRETTY_NAME=");
     environment["cores"] = std::to_string(sysconf(_SC_NPROCESSORS_ONLN));
     environment["load_average_at_start"] = first_line(read_text("/proc/loadavg").value_or(""));
     environment["paths"] = {{"build", paths.build.string()},
@@ -217,7 +211,7 @@ json sequence_charts(const fs::path& source, const fs::path& out) {
             const bool witness = stem.rfind("witness-", 0) == 0;
             const std::string title = witness ? "witness of " + stem.substr(8)
                                               : "mutant " + stem.substr(7) + " counterexample";
-            const std::string svg = evidence::sequence_chart_svg(trace, title);
+            const std::string svg = sequence_chart_svg(trace, title);
             write_text(out / "charts" / (stem + ".svg"), svg);
             charts.push_back({{"title", title},
                               {"file", fs::relative(trace_file, source).string()},
@@ -233,7 +227,7 @@ json sequence_charts(const fs::path& source, const fs::path& out) {
 
 std::string state_machine_svg(const fs::path& out) {
     const fs::path dot_file = out / "state-machine.dot";
-    write_text(dot_file, evidence::state_machine_dot());
+    write_text(dot_file, state_machine_dot());
     const std::optional<std::string> svg =
         capture(fmt::format("dot -Tsvg {} 2>/dev/null", shell_quote(dot_file.string())));
     if (!svg)
@@ -253,7 +247,7 @@ json hash_entry(const fs::path& root, const fs::path& file) {
     std::error_code error;
     const auto size = fs::file_size(file, error);
     return {{"path", fs::relative(file, root).string()},
-            {"sha256", evidence::sha256_of_file(file).value_or("unreadable")},
+            {"sha256", sha256_of_file(file).value_or("unreadable")},
             {"bytes", error ? 0 : size}};
 }
 
@@ -278,7 +272,7 @@ void add_tree(json& list, const std::string& root_name, const fs::path& root,
     }
 }
 
-json build_manifest(const evidence::CheckPaths& paths) {
+json build_manifest(const CheckPaths& paths) {
     json inputs = json::array();
     const auto everything = [](const fs::path&) { return true; };
     add_tree(inputs, "shared", paths.shared, paths.shared / "vectors" / "signal-v3", everything);
@@ -328,7 +322,7 @@ int verify_pack(const fs::path& pack) {
         const std::string path = output.value("path", "");
         listed.insert(path);
         ++checked;
-        const std::optional<std::string> hash = evidence::sha256_of_file(pack / path);
+        const std::optional<std::string> hash = sha256_of_file(pack / path);
         if (!hash)
             differences.push_back("output missing: " + path);
         else if (*hash != output.value("sha256", ""))
@@ -346,7 +340,7 @@ int verify_pack(const fs::path& pack) {
         const fs::path root = roots.value(input.value("root", ""), "");
         const std::string path = input.value("path", "");
         ++checked;
-        const std::optional<std::string> hash = evidence::sha256_of_file(root / path);
+        const std::optional<std::string> hash = sha256_of_file(root / path);
         if (!hash)
             differences.push_back(fmt::format("input missing: {}", (root / path).string()));
         else if (*hash != input.value("sha256", ""))
@@ -434,14 +428,14 @@ json compare_reports(const json& old_report, const json& new_report) {
 // Options -------------------------------------------------------------------------------------
 
 struct Resolved {
-    evidence::CheckPaths paths;
-    evidence::CheckPlan plan;
+    CheckPaths paths;
+    CheckPlan plan;
     std::vector<std::string> selected;
 };
 
 std::optional<Resolved> resolve(const EvidenceOptions& options) {
     Resolved resolved;
-    evidence::CheckPaths& paths = resolved.paths;
+    CheckPaths& paths = resolved.paths;
     paths.self = self_path();
     // The build tree this binary sits in (build/default/bin/ratchetcheck), unless told otherwise.
     paths.build = options.build_directory.empty() ? paths.self.parent_path().parent_path()
@@ -475,7 +469,7 @@ std::optional<Resolved> resolve(const EvidenceOptions& options) {
                    paths.source.string());
         return std::nullopt;
     }
-    evidence::CheckPlan& plan = resolved.plan;
+    CheckPlan& plan = resolved.plan;
     plan.quick = options.quick;
     plan.seed = options.seed;
     // The defaults keep the default run within 5 minutes and --quick within 60 s on two cores
@@ -528,7 +522,7 @@ int run_evidence(const EvidenceOptions& options) {
     const std::optional<Resolved> resolved = resolve(options);
     if (!resolved)
         return 2;
-    const evidence::CheckPaths& paths = resolved->paths;
+    const CheckPaths& paths = resolved->paths;
     const auto start = std::chrono::steady_clock::now();
     // The old report is read before anything is written: --compare may name the directory this
     // run replaces (the default pack, to see what changed since the last run).
@@ -571,7 +565,7 @@ int run_evidence(const EvidenceOptions& options) {
         ++index;
         const double elapsed_before =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        json result = evidence::run_check(id, paths, resolved->plan);
+        json result = run_check(id, paths, resolved->plan);
         std::string status = result["status"];
         std::transform(status.begin(), status.end(), status.begin(),
                        [](unsigned char character) { return std::toupper(character); });
@@ -609,8 +603,8 @@ int run_evidence(const EvidenceOptions& options) {
             fmt::format("{}: {}", target_file.string(), parse_error.what()));
     }
     target["source"] = fs::relative(target_file, paths.source).string();
-    evidence::KnownChecks known;
-    known.tests = evidence::ctest_test_names(paths.build);
+    KnownChecks known;
+    known.tests = ctest_test_names(paths.build);
     json invariant_clauses = json::array();
     for (const proofs::Invariant& invariant : proofs::invariant_catalogue()) {
         known.invariants.push_back(invariant.id);
@@ -632,9 +626,9 @@ int run_evidence(const EvidenceOptions& options) {
     }
     known.labels = {"unit", "kat",         "vectors",    "property", "mutants", "proof",
                     "ct",   "fuzz-replay", "fuzz-build", "interop",  "evidence"};
-    const json annotations = evidence::scan_annotations(paths.source);
+    const json annotations = scan_annotations(paths.source);
     const json traceability =
-        evidence::build_traceability(target, annotations, known, invariant_clauses, checks);
+        build_traceability(target, annotations, known, invariant_clauses, checks);
     const json& problems = traceability["annotation_problems"];
     std::size_t gap_count = 0;
     for (const auto& [kind, list] : traceability["gaps"].items())
@@ -711,7 +705,7 @@ int run_evidence(const EvidenceOptions& options) {
         {"security_target", target},
         {"traceability", traceability},
         {"mechanisms", mechanisms_of(target, traceability)},
-        {"environment", environment_of(paths)}};
+        {"environment", environment_of(paths, options.program_version)}};
 
     if (!options.compare_directory.empty()) {
         report["comparison"] = {{"old", fs::absolute(options.compare_directory).string()}};
@@ -735,8 +729,7 @@ int run_evidence(const EvidenceOptions& options) {
         {"sequence_charts", charts.size()}};
     bool written = write_text(paths.out / "report.json", report.dump(2) + "\n");
     written =
-        write_text(paths.out / "report.html", evidence::render_html(report, diagram, charts)) &&
-        written;
+        write_text(paths.out / "report.html", render_html(report, diagram, charts)) && written;
     written =
         write_text(paths.out / "manifest.json", build_manifest(paths).dump(2) + "\n") && written;
     if (!written) {
@@ -746,10 +739,10 @@ int run_evidence(const EvidenceOptions& options) {
     fmt::print(
         "report: {}\nmanifest: {} (sha256 {}); check with: ratchetcheck evidence --verify {}\n",
         (paths.out / "report.html").string(), (paths.out / "manifest.json").string(),
-        evidence::sha256_of_file(paths.out / "manifest.json").value_or("?"), paths.out.string());
+        sha256_of_file(paths.out / "manifest.json").value_or("?"), paths.out.string());
     fmt::print("verdict: {} — {} ({:.0f} s)\n", failed.empty() ? "PASS" : "FAIL",
                report["summary"].get<std::string>(), seconds);
     return failed.empty() ? 0 : 1;
 }
 
-}  // namespace ratchetcheck::cli
+}  // namespace ratchetcheck::evidence

@@ -5,11 +5,11 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-namespace ratchetcheck::cli::evidence {
+namespace ratchetcheck::evidence {
 
 // render_html renders `report` (report.json, docs/evidence.md) with the state machine's SVG and
 // the sequence charts ({title, file, svg} each) embedded.
 std::string render_html(const nlohmann::json& report, const std::string& state_machine_svg,
                         const nlohmann::json& sequence_charts);
 
-}  // namespace ratchetcheck::cli::evidence
+}  // namespace ratchetcheck::evidence

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-namespace ratchetcheck::cli::evidence {
+namespace ratchetcheck::evidence {
 
 struct CheckPaths {
     std::filesystem::path self;    // this binary
@@ -48,4 +48,4 @@ nlohmann::json run_check(const std::string& id, const CheckPaths& paths, const C
 // ctest_test_names lists the tests ctest knows in `build` (ctest -N), for the annotations.
 std::vector<std::string> ctest_test_names(const std::filesystem::path& build);
 
-}  // namespace ratchetcheck::cli::evidence
+}  // namespace ratchetcheck::evidence

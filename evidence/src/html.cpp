@@ -1,12 +1,12 @@
-#include "evidence_html.hpp"
+#include "html.hpp"
 
 #include <fmt/format.h>
 
 #include <string>
 
-#include "evidence_support.hpp"
+#include "support.hpp"
 
-namespace ratchetcheck::cli::evidence {
+namespace ratchetcheck::evidence {
 using nlohmann::json;
 
 namespace {
@@ -441,4 +441,4 @@ std::string render_html(const json& report, const std::string& state_machine_svg
     return out;
 }
 
-}  // namespace ratchetcheck::cli::evidence
+}  // namespace ratchetcheck::evidence

@@ -8,7 +8,7 @@
 #include <optional>
 #include <string>
 
-namespace ratchetcheck::cli::evidence {
+namespace ratchetcheck::evidence {
 
 // shell_quote quotes `text` as one POSIX shell word.
 std::string shell_quote(const std::string& text);
@@ -47,4 +47,4 @@ std::string html_escape(const std::string& text);
 // last_line_matching is the last line of `text` that contains `needle`, or "".
 std::string last_line_matching(const std::string& text, const std::string& needle);
 
-}  // namespace ratchetcheck::cli::evidence
+}  // namespace ratchetcheck::evidence

@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-namespace ratchetcheck::cli::evidence {
+namespace ratchetcheck::evidence {
 
 // scan_annotations reads every @evidence line under the source tree's tests/, proofs/, fuzz/ and
 // harness/ directories: [{file, line, check, functions[], clauses[], mechanisms[]}] plus
@@ -47,4 +47,4 @@ nlohmann::json build_traceability(const nlohmann::json& security_target,
                                   const nlohmann::json& invariant_clauses,
                                   const nlohmann::json& checks);
 
-}  // namespace ratchetcheck::cli::evidence
+}  // namespace ratchetcheck::evidence

@@ -1,4 +1,4 @@
-#include "evidence_support.hpp"
+#include "support.hpp"
 
 #include <fmt/format.h>
 #include <openssl/evp.h>
@@ -18,7 +18,7 @@
 #include <thread>
 #include <vector>
 
-namespace ratchetcheck::cli::evidence {
+namespace ratchetcheck::evidence {
 
 std::string shell_quote(const std::string& text) {
     std::string quoted = "'";
@@ -188,4 +188,4 @@ std::string last_line_matching(const std::string& text, const std::string& needl
     return last;
 }
 
-}  // namespace ratchetcheck::cli::evidence
+}  // namespace ratchetcheck::evidence

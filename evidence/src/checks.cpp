@@ -1,4 +1,4 @@
-#include "evidence_checks.hpp"
+#include "checks.hpp"
 
 #include <fmt/format.h>
 
@@ -7,9 +7,9 @@
 #include <sstream>
 #include <vector>
 
-#include "evidence_support.hpp"
+#include "support.hpp"
 
-namespace ratchetcheck::cli::evidence {
+namespace ratchetcheck::evidence {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
@@ -604,4 +604,4 @@ std::vector<std::string> ctest_test_names(const fs::path& build) {
     return names;
 }
 
-}  // namespace ratchetcheck::cli::evidence
+}  // namespace ratchetcheck::evidence
