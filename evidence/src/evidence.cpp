@@ -27,6 +27,7 @@
 #include "ratchetcheck/proofs/prover.hpp"
 #include "support.hpp"
 #include "traceability.hpp"
+#include "verdict.hpp"
 
 #ifndef RATCHETCHECK_SOURCE_DIR
 #define RATCHETCHECK_SOURCE_DIR ""
@@ -662,19 +663,41 @@ int run_evidence(const EvidenceOptions& options) {
     }
     checks.push_back(traceability_check);
 
-    std::vector<std::string> failed;
+    // Every check of the catalogue appears in the report: one that --only left out is listed as
+    // skipped, so that the verdict and the reader see it did not run.
+    for (const CheckInfo& info : check_catalogue()) {
+        if (std::find(resolved->selected.begin(), resolved->selected.end(), info.id) !=
+            resolved->selected.end())
+            continue;
+        checks.push_back({{"id", info.id},
+                          {"title", info.title},
+                          {"status", "skipped"},
+                          {"summary", "not selected (--only)"},
+                          {"counts", json::object()},
+                          {"seconds", 0.0},
+                          {"command", "ratchetcheck evidence --only " + info.id},
+                          {"parameters", json::object()},
+                          {"log", nullptr},
+                          {"failures", json::array()}});
+    }
+
+    const json charts = sequence_charts(paths.source, paths.out);
+    const std::string diagram = state_machine_svg(paths.out);
+    std::vector<std::string> pack_gaps;
+    if (diagram.empty())
+        pack_gaps.emplace_back("the state machine diagram (Graphviz dot is missing)");
+    const Verdict verdict = decide_verdict(checks, traceability["gaps"], pack_gaps);
+
     std::size_t passed = 0;
     std::size_t unavailable = 0;
     std::size_t skipped = 0;
     for (const json& check : checks) {
         const std::string status = check["status"];
-        if (status == "fail")
-            failed.push_back(check["id"]);
-        else if (status == "pass")
+        if (status == "pass")
             ++passed;
         else if (status == "not_available")
             ++unavailable;
-        else
+        else if (status == "skipped")
             ++skipped;
     }
     const double seconds =
@@ -689,11 +712,14 @@ int run_evidence(const EvidenceOptions& options) {
         {"created", now_utc()},
         {"command", command_line},
         {"mode", options.quick ? "quick" : "default"},
-        {"verdict", failed.empty() ? "pass" : "fail"},
+        {"verdict", verdict.outcome},
+        {"verdict_reasons", verdict.to_json()},
         {"summary",
-         fmt::format("{} passed, {} failed{}, {} not available, {} skipped", passed, failed.size(),
-                     failed.empty() ? "" : fmt::format(" ({})", fmt::join(failed, ", ")),
-                     unavailable, skipped)},
+         fmt::format(
+             "{} passed, {} failed{}, {} not available, {} skipped, {} traceability gaps", passed,
+             verdict.failed.size(),
+             verdict.failed.empty() ? "" : fmt::format(" ({})", fmt::join(verdict.failed, ", ")),
+             unavailable, skipped, verdict.open_gaps.size())},
         {"seconds", seconds},
         {"parameters",
          {{"seed", options.seed},
@@ -722,8 +748,6 @@ int run_evidence(const EvidenceOptions& options) {
             fmt::print("  none\n");
     }
 
-    const json charts = sequence_charts(paths.source, paths.out);
-    const std::string diagram = state_machine_svg(paths.out);
     report["pictures"] = {
         {"state_machine", diagram.empty() ? "not available (dot missing)" : "state-machine.svg"},
         {"sequence_charts", charts.size()}};
@@ -740,9 +764,11 @@ int run_evidence(const EvidenceOptions& options) {
         "report: {}\nmanifest: {} (sha256 {}); check with: ratchetcheck evidence --verify {}\n",
         (paths.out / "report.html").string(), (paths.out / "manifest.json").string(),
         sha256_of_file(paths.out / "manifest.json").value_or("?"), paths.out.string());
-    fmt::print("verdict: {} — {} ({:.0f} s)\n", failed.empty() ? "PASS" : "FAIL",
+    fmt::print("verdict: {} — {} ({:.0f} s)\n", verdict.headline(),
                report["summary"].get<std::string>(), seconds);
-    return failed.empty() ? 0 : 1;
+    if (verdict.outcome != "pass")
+        fmt::print("verdict {} because: {}\n", verdict.headline(), verdict.reasons());
+    return verdict.exit_status();
 }
 
 }  // namespace ratchetcheck::evidence

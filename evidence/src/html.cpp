@@ -23,10 +23,12 @@ code.command { display: block; white-space: pre-wrap; word-break: break-all; bac
   padding: 3px 5px; border: 1px solid #e5e7eb; }
 .verdict { font-size: 22px; font-weight: bold; padding: 14px 18px; border-radius: 8px; color: #fff; }
 .verdict.pass { background: #2e7d32; } .verdict.fail { background: #c62828; }
+.verdict.incomplete { background: #b45309; }
+.verdict-reasons { margin: 6px 0; font-weight: bold; }
 .status { font-weight: bold; white-space: nowrap; }
 .pass { color: #2e7d32; } .fail, .gap { color: #c62828; font-weight: bold; }
 .not_available, .skipped, .not_run { color: #b45309; }
-.verdict.pass, .verdict.fail { color: #fff; }
+.verdict.pass, .verdict.fail, .verdict.incomplete { color: #fff; }
 td.gap, li.gap { background: #fdecea; }
 .chip { display: inline-block; margin: 1px 3px 1px 0; padding: 0 5px; border-radius: 4px;
   font-size: 12px; border: 1px solid #d1d5db; white-space: nowrap; }
@@ -373,19 +375,32 @@ std::string comparison_section(const json& report) {
 
 std::string render_html(const json& report, const std::string& state_machine_svg,
                         const json& sequence_charts) {
-    const bool passed = report.value("verdict", "") == "pass";
+    const std::string outcome = report.value("verdict", "fail");
+    const std::string headline =
+        outcome == "pass" ? "PASS" : (outcome == "incomplete" ? "INCOMPLETE" : "FAIL");
     std::string out = fmt::format(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>ratchetcheck "
         "evidence — {}</title><style>{}</style></head><body>",
-        passed ? "PASS" : "FAIL", style);
+        headline, style);
     out += fmt::format(
         "<h1>Ratchetcheck evidence pack</h1><div id=\"verdict\" class=\"verdict {}\">Verdict: {}"
-        " — {}</div><p class=\"muted\">Produced {} by <code>{}</code> from commit {} ({} mode, "
-        "{:.0f} s). <code>manifest.json</code> holds the SHA-256 of every input and output; "
+        " — {}</div>",
+        html_escape(outcome), headline, html_escape(report.value("summary", "")));
+    const std::string reasons =
+        report.value("verdict_reasons", json::object()).value("reasons", std::string());
+    if (!reasons.empty()) {
+        out += fmt::format(
+            "<p id=\"verdict-reasons\" class=\"verdict-reasons {}\">{} because: "
+            "{}</p>",
+            html_escape(outcome), headline, html_escape(reasons));
+    }
+    out += fmt::format(
+        "<p class=\"muted\">Produced {} by <code>{}</code> from commit {} ({} mode, "
+        "{:.0f} s). PASS means every check ran and passed with no traceability gap; INCOMPLETE "
+        "that a check did not run or a gap is open; FAIL that a check failed. "
+        "<code>manifest.json</code> holds the SHA-256 of every input and output; "
         "<code>ratchetcheck evidence --verify DIR</code> re-checks it.</p>",
-        passed ? "pass" : "fail", passed ? "PASS" : "FAIL",
-        html_escape(report.value("summary", "")), html_escape(report.value("created", "")),
-        html_escape(report.value("command", "")),
+        html_escape(report.value("created", "")), html_escape(report.value("command", "")),
         html_escape(report["environment"].value("source_commit", "unknown")),
         html_escape(report.value("mode", "")), report.value("seconds", 0.0));
     out +=

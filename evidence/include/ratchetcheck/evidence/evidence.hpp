@@ -29,10 +29,13 @@ struct EvidenceOptions {
 const std::vector<std::string>& evidence_check_names();
 
 // run_evidence runs the selected checks, writes the pack and prints a final verdict line
-// ("verdict: PASS ..." or "verdict: FAIL ..."). Returns 0 when no check failed, 1 when one did
-// (the pack is written in both cases), 2 when the pack could not be written or an option is
-// unusable. With verify_directory set it only verifies that pack: 0 when every hash matches,
-// 1 when a file differs or is missing.
+// ("verdict: PASS|INCOMPLETE|FAIL — ...") followed, unless it is a PASS, by the reasons. PASS
+// means every check of the catalogue ran and passed with no traceability gap; INCOMPLETE that a
+// check did not run (left out by --only or the mode, or not available here), a test was skipped,
+// a gap is open or part of the pack could not be produced; FAIL that a check failed. Returns 0
+// for PASS, 3 for INCOMPLETE, 1 for FAIL (the pack is written in all three cases), 2 when the
+// pack could not be written or an option is unusable. With verify_directory set it only verifies
+// that pack: 0 when every hash matches, 1 when a file differs or is missing.
 int run_evidence(const EvidenceOptions& options);
 
 }  // namespace ratchetcheck::evidence
