@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include "manifest.hpp"
+#include "pdf.hpp"
 #include "support.hpp"
 
 namespace ratchetcheck::evidence {
@@ -376,13 +378,13 @@ std::string render_html(const json& report, const std::string& state_machine_svg
     const bool passed = report.value("verdict", "") == "pass";
     std::string out = fmt::format(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>ratchetcheck "
-        "evidence — {}</title><style>{}</style></head><body>",
-        passed ? "PASS" : "FAIL", style);
+        "evidence — {}</title><style>{}{}</style></head><body>",
+        passed ? "PASS" : "FAIL", style, print_stylesheet());
     out += fmt::format(
         "<h1>Ratchetcheck evidence pack</h1><div id=\"verdict\" class=\"verdict {}\">Verdict: {}"
         " — {}</div><p class=\"muted\">Produced {} by <code>{}</code> from commit {} ({} mode, "
-        "{:.0f} s). <code>manifest.json</code> holds the SHA-256 of every input and output; "
-        "<code>ratchetcheck evidence --verify DIR</code> re-checks it.</p>",
+        "{:.0f} s). <code>SHA256SUMS</code> and <code>manifest.json</code> hold the SHA-256 of "
+        "every file (and input): <a href=\"#verification\">how to verify this pack</a>.</p>",
         passed ? "pass" : "fail", passed ? "PASS" : "FAIL",
         html_escape(report.value("summary", "")), html_escape(report.value("created", "")),
         html_escape(report.value("command", "")),
@@ -394,7 +396,7 @@ std::string render_html(const json& report, const std::string& state_machine_svg
         "href=\"#mechanisms\">mechanisms</a> · <a href=\"#state-machine\">state machine</a> · "
         "<a href=\"#sequence-charts\">sequence charts</a> · <a href=\"#proofs\">invariants</a> · "
         "<a href=\"#figures\">coverage and fuzzing</a> · <a href=\"#environment\">environment</a>"
-        "</p>";
+        " · <a href=\"#verification\">verification</a></p>";
     const json& gaps = report["traceability"]["gaps"];
     std::string gap_list;
     for (const auto& [kind, list] : gaps.items()) {
@@ -437,6 +439,7 @@ std::string render_html(const json& report, const std::string& state_machine_svg
     out += proofs_section(report);
     out += figures_section(report);
     out += environment_section(report["environment"]);
+    out += verification_section_html(report);
     out += "</body></html>\n";
     return out;
 }
