@@ -361,6 +361,17 @@ int verify_pack(const fs::path& pack, const VerifyRoots& roots) {
         else
             fmt::print("{} root: NOT FOUND — {}\n", name, lookup.how);
     }
+    // The source tree as it is now, against the recorded hash: a note, not a difference (the
+    // inputs the checks read are compared one by one above; the tree may have moved on since).
+    const json recorded_tree = manifest.value("source_tree", json::object());
+    if (lookups["source"].directory && recorded_tree.contains("content_sha256")) {
+        const std::string now = digest_field(capture(fmt::format(
+            "cd {} && {} 2>/dev/null", shell_quote(lookups["source"].directory->string()),
+            source_content_recipe)));
+        fmt::print("source tree: content sha256 {} the recorded one (commit {})\n",
+                   now == recorded_tree["content_sha256"] ? "matches" : "now differs from",
+                   recorded_tree.value("commit", "?"));
+    }
     std::map<std::string, std::size_t> not_found;  // "root: directory" → inputs
     std::size_t unchecked = 0;
     for (const json& input : manifest.value("inputs", json::array())) {
@@ -403,10 +414,14 @@ std::string verification_section_html(const json& report) {
         "<code>SHA256SUMS</code> (coreutils format) and in <code>manifest.json</code>, with the "
         "inputs: paths are relative to the pack, or to a root recorded relative to the pack, so "
         "the pack verifies wherever it is copied. The manifest's own SHA-256 is in "
-        "<code>SHA256SUMS</code> and printed at the end of the run: record it.</p><table>";
-    for (const auto& [name, command] : verification["commands"].items()) {
-        out += fmt::format("<tr><th>{}</th><td><code class=\"command\">{}</code></td></tr>",
-                           html_escape(name), cell(command));
+        "<code>SHA256SUMS</code> and printed at the end of the run: record it.</p>";
+    const json& commands = verification["commands"];
+    out += fmt::format("<p class=\"muted\">Commands, {}:</p><table>",
+                       cell(commands.value("where", "")));
+    for (const char* name : {"checksums", "verify", "verify_moved", "compare"}) {
+        if (commands.contains(name))
+            out += fmt::format("<tr><th>{}</th><td><code class=\"command\">{}</code></td></tr>",
+                               name, cell(commands[name]));
     }
     out += "</table><h3>Source tree</h3><table>";
     for (const char* key : {"commit", "tree", "clean", "tracked_files", "content_sha256", "recipe"})
