@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include "manifest.hpp"
+#include "pdf.hpp"
 #include "support.hpp"
 
 namespace ratchetcheck::evidence {
@@ -380,8 +382,8 @@ std::string render_html(const json& report, const std::string& state_machine_svg
         outcome == "pass" ? "PASS" : (outcome == "incomplete" ? "INCOMPLETE" : "FAIL");
     std::string out = fmt::format(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>ratchetcheck "
-        "evidence — {}</title><style>{}</style></head><body>",
-        headline, style);
+        "evidence — {}</title><style>{}{}</style></head><body>",
+        headline, style, print_stylesheet());
     out += fmt::format(
         "<h1>Ratchetcheck evidence pack</h1><div id=\"verdict\" class=\"verdict {}\">Verdict: {}"
         " — {}</div>",
@@ -398,8 +400,8 @@ std::string render_html(const json& report, const std::string& state_machine_svg
         "<p class=\"muted\">Produced {} by <code>{}</code> from commit {} ({} mode, "
         "{:.0f} s). PASS means every check ran and passed with no traceability gap; INCOMPLETE "
         "that a check did not run or a gap is open; FAIL that a check failed. "
-        "<code>manifest.json</code> holds the SHA-256 of every input and output; "
-        "<code>ratchetcheck evidence --verify DIR</code> re-checks it.</p>",
+        "<code>SHA256SUMS</code> and <code>manifest.json</code> hold the SHA-256 of "
+        "every file (and input): <a href=\"#verification\">how to verify this pack</a>.</p>",
         html_escape(report.value("created", "")), html_escape(report.value("command", "")),
         html_escape(report["environment"].value("source_commit", "unknown")),
         html_escape(report.value("mode", "")), report.value("seconds", 0.0));
@@ -409,7 +411,7 @@ std::string render_html(const json& report, const std::string& state_machine_svg
         "href=\"#mechanisms\">mechanisms</a> · <a href=\"#state-machine\">state machine</a> · "
         "<a href=\"#sequence-charts\">sequence charts</a> · <a href=\"#proofs\">invariants</a> · "
         "<a href=\"#figures\">coverage and fuzzing</a> · <a href=\"#environment\">environment</a>"
-        "</p>";
+        " · <a href=\"#verification\">verification</a></p>";
     const json& gaps = report["traceability"]["gaps"];
     std::string gap_list;
     for (const auto& [kind, list] : gaps.items()) {
@@ -452,6 +454,7 @@ std::string render_html(const json& report, const std::string& state_machine_svg
     out += proofs_section(report);
     out += figures_section(report);
     out += environment_section(report["environment"]);
+    out += verification_section_html(report);
     out += "</body></html>\n";
     return out;
 }
