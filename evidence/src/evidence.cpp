@@ -158,7 +158,9 @@ json environment_of(const CheckPaths& paths, const std::string& program_version)
         {"cvc5", tool_version("cvc5 --version")},
         {"valgrind", tool_version("valgrind --version")},
         {"dot", tool_version("dot -V")},
-        {"chromium", tool_version("chromium --version")},
+        // Debian's chromium wrapper script may print a shell warning before the version line.
+        {"chromium",
+         last_line_matching(capture("chromium --version 2>/dev/null").value_or(""), "Chromium")},
         {"clang-14 (fuzz, coverage builds)", tool_version("clang-14 --version")}};
     utsname host{};
     if (uname(&host) == 0)
