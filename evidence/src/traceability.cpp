@@ -226,6 +226,12 @@ json build_traceability(const json& security_target, const json& annotations,
         const std::string check = annotation["check"];
         if (const std::string problem = known_problem(check, known); !problem.empty()) {
             problems.push_back({{"where", where}, {"problem", problem}});
+            // Its clauses are still checked: a wrong clause id is wrong whatever the check.
+            for (const std::string clause : annotation["clauses"]) {
+                if (const std::string clause_error = clause_problem(clause, tocs);
+                    !clause_error.empty())
+                    problems.push_back({{"where", where}, {"problem", clause_error}});
+            }
             continue;
         }
         for (const std::string function : annotation["functions"]) {
