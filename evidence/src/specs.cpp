@@ -104,6 +104,7 @@ SpecTocs load_spec_tocs(const fs::path& source) {
             clause.normative = section.value("normative", false);
             clause.requirement = section.value("requirement", "");
             clause.note = section.value("note", "");
+            clause.verified = section.value("verified", document.value("verified", false));
             if (clause.number.empty() || clause.title.empty() || tocs.index.contains(clause.id)) {
                 tocs.errors.push_back(
                     fmt::format("{}: section {} has no number or title, or "

@@ -22,6 +22,7 @@ struct SpecClause {
     bool normative = false;   // a requirement this implementation claims: untraced, it is a gap
     std::string requirement;  // what the normative clause asks of the implementation
     std::string note;         // why an informative clause is not claimed, when it matters
+    bool verified = true;     // false: the heading was not checked against the document
 };
 
 // SpecTocs is every table of contents under docs/specs, in the order the report lists them.

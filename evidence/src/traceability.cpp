@@ -319,8 +319,9 @@ json build_traceability(const json& security_target, const json& annotations,
         const std::string cited_as =
             clause.spec.rfind("RFC", 0) == 0 ? "RFC " + clause.spec.substr(3) : clause.spec;
         json row = {{"id", clause.id},
-                    {"title", fmt::format("{} §{} {}{}", cited_as, clause.number, clause.title,
-                                          clause.normative ? "" : " (informative)")},
+                    {"title", fmt::format("{} §{} {}{}{}", cited_as, clause.number, clause.title,
+                                          clause.normative ? "" : " (informative)",
+                                          clause.verified ? "" : " (heading not verified)")},
                     {"normative", clause.normative},
                     {"checks", list}};
         if (!clause.requirement.empty())
