@@ -213,10 +213,26 @@ json scan_citations(const fs::path& source, const SpecTocs& tocs) {
             continue;
         std::istringstream lines(text);
         std::string line;
+        std::string carried;  // a specification's name that ended the previous line
         for (std::size_t number = 1; std::getline(lines, line); ++number) {
-            if (line.find("§") == std::string::npos)
+            std::string context = line;
+            if (!carried.empty()) {
+                // A comment wrapped between the name and its section ("... DR\n// §3.3"): the
+                // section, at the start of this line's text, belongs to the carried name.
+                static const std::regex wrapped(R"(^\s*(?://+|#+|\*+|<!--)?\s*§)");
+                std::smatch start;
+                if (std::regex_search(line, start, wrapped))
+                    context = carried + " " +
+                              line.substr(static_cast<std::size_t>(start.position(0) +
+                                                                   start.length(0) - 2));
+            }
+            static const std::regex trailing_name(
+                R"((^|[^A-Za-z0-9_])(DR|X3DH|PQXDH|XEdDSA|Double Ratchet|RFC ?[0-9]{4})\s*$)");
+            std::smatch name;
+            carried = std::regex_search(line, name, trailing_name) ? name[2].str() : "";
+            if (context.find("§") == std::string::npos)
                 continue;
-            for (const Citation& citation : citations_in(line)) {
+            for (const Citation& citation : citations_in(context)) {
                 if (const std::string problem = clause_problem(citation.clause, tocs);
                     !problem.empty()) {
                     problems.push_back(
