@@ -28,26 +28,33 @@ bool is_word_character(char character) {
     return std::isalnum(static_cast<unsigned char>(character)) != 0 || character == '_';
 }
 
-// spec_named is the document id a citation's prefix ends with ("... RFC 7748 " gives RFC7748),
-// or empty when the prefix does not end with a specification's name.
-std::string spec_named(const std::string& prefix) {
+// NamedSpec is the specification a citation's prefix ends with: its id (RFC7748) and how the text
+// wrote it (RFC 7748).
+struct NamedSpec {
+    std::string id;
+    std::string written;
+};
+
+// spec_named finds the specification's name a citation's prefix ends with ("... RFC 7748 " gives
+// RFC7748); the id is empty when the prefix does not end with one.
+NamedSpec spec_named(const std::string& prefix) {
     static const std::regex name(R"((DR|X3DH|PQXDH|XEdDSA|Double Ratchet|RFC ?([0-9]{4}))\s*$)");
     std::smatch match;
     if (!std::regex_search(prefix, match, name))
-        return "";
+        return {};
     const auto start = static_cast<std::size_t>(match.position(0));
     if (start > 0 && is_word_character(prefix[start - 1]))
-        return "";  // "ADR §", "UndCHEMA §": another word, not a specification
-    const std::string document = match[1];
+        return {};  // "ADR §", "UndCHEMA §": another word, not a specification
+    const std::string written = match[1];
     if (match[2].matched)
-        return "RFC" + match[2].str();
-    return document == "Double Ratchet" ? "DR" : document;
+        return {"RFC" + match[2].str(), written};
+    return {written == "Double Ratchet" ? "DR" : written, written};
 }
 
 // continues_citation says whether a bare § continues the previous citation's document:
 // "DR §2.6, §3.5", "§3.3/§3.4", "§6.1 and §6.2".
 bool continues_citation(const std::string& prefix) {
-    static const std::regex joiner(R"((^|[^A-Za-z0-9_])(,|/|&|\(and|and|or)\s*$)");
+    static const std::regex joiner(R"((^|[^A-Za-z0-9_])(,|/|&|and|or)\s*$)");
     return std::regex_search(prefix, joiner);
 }
 
@@ -148,18 +155,14 @@ std::vector<Citation> citations_in(const std::string& text) {
          match != std::sregex_iterator(); ++match) {
         const auto at = static_cast<std::size_t>(match->position(0));
         const std::string prefix = text.substr(0, at);
-        const std::string named = spec_named(prefix);
+        const NamedSpec named = spec_named(prefix);
         std::string cited_as;
-        if (!named.empty()) {
-            document = named;
-            static const std::regex name_start(
-                R"((DR|X3DH|PQXDH|XEdDSA|Double Ratchet|RFC ?[0-9]{4})\s*$)");
-            std::smatch name;
-            std::regex_search(prefix, name, name_start);
-            cited_as = name[1].str() + " ";
+        if (!named.id.empty()) {
+            document = named.id;
+            cited_as = named.written + " ";
         } else if (!document.empty() &&
                    continues_citation(text.substr(previous_end, at - previous_end))) {
-            cited_as = "";
+            cited_as = document + " ";  // "DR §2.6, §3.5": the second is reported as DR §3.5
         } else {
             document.clear();  // "SCHEMA.md §6.3": not a specification citation
             previous_end = at + static_cast<std::size_t>(match->length(0));
