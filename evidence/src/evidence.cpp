@@ -521,8 +521,10 @@ int run_evidence(const EvidenceOptions& options) {
     known.labels = {"unit", "kat",         "vectors",    "property", "mutants", "proof",
                     "ct",   "fuzz-replay", "fuzz-build", "interop",  "evidence"};
     const json annotations = scan_annotations(paths.source);
+    const SpecTocs spec_tocs = load_spec_tocs(paths.source);
     const json traceability =
-        build_traceability(target, annotations, known, invariant_clauses, checks);
+        build_traceability(target, annotations, known, invariant_clauses, checks, spec_tocs,
+                           scan_citations(paths.source, spec_tocs));
     const json& problems = traceability["annotation_problems"];
     std::size_t gap_count = 0;
     for (const auto& [kind, list] : traceability["gaps"].items())

@@ -170,6 +170,31 @@ std::string target_section(const json& target) {
     return out + "</table>";
 }
 
+// spec_sources names the tables of contents the clause matrix comes from (docs/specs): every
+// normative clause of them has a row, so the reader knows what "all clauses" means here.
+std::string spec_sources(const json& trace) {
+    std::string sources;
+    for (const json& spec : trace.value("specs", json::array())) {
+        const std::string revision = spec.value("revision", "");
+        sources += std::string(sources.empty() ? "" : "; ") +
+                   fmt::format(
+                       "{} ({}{}, {}; {} normative clauses{})",
+                       html_escape(spec.value("cite_as", "")), html_escape(spec.value("title", "")),
+                       revision == spec.value("cite_as", "") ? std::string()
+                                                             : " rev. " + html_escape(revision),
+                       html_escape(spec.value("date", "")), spec.value("normative_clauses", 0),
+                       spec.value("verified", false) ? "" : "; headings not verified");
+    }
+    if (sources.empty())
+        return "<p class=\"gap\">No table of contents under docs/specs: no citation could be "
+               "checked.</p>";
+    return fmt::format(
+        "<p class=\"muted\">Every normative clause of these tables of contents "
+        "(docs/specs) has a row; an informative clause has one when a check cites "
+        "it: {}.</p>",
+        sources);
+}
+
 std::string traceability_section(const json& trace) {
     std::string out =
         "<h2 id=\"traceability\">Traceability</h2><p class=\"muted\">Generated from the "
@@ -221,11 +246,17 @@ std::string traceability_section(const json& trace) {
                            function["checks"].empty() ? " class=\"gap\"" : "", text(function["id"]),
                            text(function["name"]), chips(function["checks"]));
     }
-    out += "</table><h3>Spec clause → checks</h3><table><tr><th>clause</th><th>checks</th></tr>";
+    out += "</table><h3>Spec clause → checks</h3>" + spec_sources(trace) +
+           "<table><tr><th>clause</th><th>checks</th></tr>";
     for (const json& clause : trace["clauses"]) {
-        out += fmt::format("<tr><td{}><b>{}</b> {}</td><td>{}</td></tr>",
+        const std::string claim = clause.value("statement", clause.value("requirement", ""));
+        out += fmt::format("<tr><td{}><b>{}</b> {}{}</td><td>{}</td></tr>",
                            clause["checks"].empty() ? " class=\"gap\"" : "", text(clause["id"]),
-                           text(clause["title"]), chips(clause["checks"]));
+                           text(clause["title"]),
+                           claim.empty()
+                               ? std::string()
+                               : "<br><span class=\"muted\">" + html_escape(claim) + "</span>",
+                           chips(clause["checks"]));
     }
     out += "</table>";
     if (!trace.value("unannotated_fuzz_targets", json::array()).empty()) {

@@ -137,7 +137,7 @@ stale_annotation_fails_traceability)
   mkdir -p "$work/source/docs" "$work/source/corpus" "$work/source/proofs"
   cp -r "$source_dir/tests" "$work/source/"
   cp -r "$source_dir/proofs/src" "$source_dir/proofs/scripts" "$work/source/proofs/"
-  cp -r "$source_dir/docs/security-target" "$work/source/docs/"
+  cp -r "$source_dir/docs/security-target" "$source_dir/docs/specs" "$work/source/docs/"
   cp -r "$source_dir/corpus/traces" "$work/source/corpus/"
   echo "// @evidence check=test:RenamedSuite.GoneTest functions=SF.REPLAY_REJECTION" \
     >>"$work/source/tests/kat/secret_test.cpp"
