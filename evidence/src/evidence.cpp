@@ -57,21 +57,6 @@ fs::path self_path() {
     return error ? fs::path("ratchetcheck") : path;
 }
 
-// cache_value reads VARIABLE:TYPE=value from a build tree's CMakeCache.txt.
-std::string cache_value(const fs::path& build, const std::string& variable) {
-    const std::string cache = read_text(build / "CMakeCache.txt").value_or("");
-    std::istringstream lines(cache);
-    std::string line;
-    while (std::getline(lines, line)) {
-        if (line.rfind(variable + ":", 0) != 0)
-            continue;
-        const std::size_t equals = line.find('=');
-        if (equals != std::string::npos)
-            return line.substr(equals + 1);
-    }
-    return "";
-}
-
 std::string now_utc() {
     const std::time_t now = std::time(nullptr);
     std::tm parts{};
@@ -84,43 +69,6 @@ std::string now_utc() {
 std::string tool_version(const std::string& command) {
     const std::optional<std::string> output = capture(command + " 2>&1");
     return output ? first_line(*output) : "not installed";
-}
-
-// compile_flags is the compile command of cli/main.cpp in the build's compile database, less the
-// include paths and file names: the compiler and the flags every source of the build gets.
-std::string compile_flags(const fs::path& build) {
-    const std::optional<std::string> text = read_text(build / "compile_commands.json");
-    if (!text)
-        return "unknown (no compile_commands.json)";
-    try {
-        for (const json& entry : json::parse(*text)) {
-            const std::string file = entry.value("file", "");
-            if (file.size() < 13 || file.substr(file.size() - 13) != "/cli/main.cpp")
-                continue;
-            std::istringstream words(entry.value("command", ""));
-            std::string word;
-            std::string flags;
-            bool skip_next = false;
-            while (words >> word) {
-                if (skip_next) {
-                    skip_next = false;
-                    continue;
-                }
-                if (word == "-o" || word == "-c" || word == "-isystem" || word == "-MF" ||
-                    word == "-MT") {
-                    skip_next = true;
-                    continue;
-                }
-                if (word.rfind("-I", 0) == 0 || word.rfind("-D", 0) == 0 || word == "-MD")
-                    continue;
-                flags += (flags.empty() ? "" : " ") + word;
-            }
-            return flags;
-        }
-    } catch (const json::exception&) {
-        return "unknown (compile_commands.json unreadable)";
-    }
-    return "unknown (cli/main.cpp not in compile_commands.json)";
 }
 
 json environment_of(const CheckPaths& paths, const std::string& program_version) {

@@ -14,6 +14,7 @@
 #include <fstream>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
 #include <vector>
@@ -186,6 +187,58 @@ std::string last_line_matching(const std::string& text, const std::string& needl
             last = line;
     }
     return last;
+}
+
+std::string cache_value(const std::filesystem::path& build, const std::string& variable) {
+    const std::string cache = read_text(build / "CMakeCache.txt").value_or("");
+    std::istringstream lines(cache);
+    std::string line;
+    while (std::getline(lines, line)) {
+        if (line.rfind(variable + ":", 0) != 0)
+            continue;
+        const std::size_t equals = line.find('=');
+        if (equals != std::string::npos)
+            return line.substr(equals + 1);
+    }
+    return "";
+}
+
+std::string compile_flags(const std::filesystem::path& build, const std::string& source_suffix) {
+    using nlohmann::json;
+    const std::optional<std::string> text = read_text(build / "compile_commands.json");
+    if (!text)
+        return "unknown (no compile_commands.json)";
+    try {
+        for (const json& entry : json::parse(*text)) {
+            const std::string file = entry.value("file", "");
+            if (file.size() < source_suffix.size() ||
+                file.compare(file.size() - source_suffix.size(), source_suffix.size(),
+                             source_suffix) != 0)
+                continue;
+            std::istringstream words(entry.value("command", ""));
+            std::string word;
+            std::string flags;
+            bool skip_next = false;
+            while (words >> word) {
+                if (skip_next) {
+                    skip_next = false;
+                    continue;
+                }
+                if (word == "-o" || word == "-c" || word == "-isystem" || word == "-MF" ||
+                    word == "-MT") {
+                    skip_next = true;
+                    continue;
+                }
+                if (word.rfind("-I", 0) == 0 || word.rfind("-D", 0) == 0 || word == "-MD")
+                    continue;
+                flags += (flags.empty() ? "" : " ") + word;
+            }
+            return flags;
+        }
+    } catch (const json::exception&) {
+        return "unknown (compile_commands.json unreadable)";
+    }
+    return fmt::format("unknown ({} not in compile_commands.json)", source_suffix.substr(1));
 }
 
 }  // namespace ratchetcheck::evidence

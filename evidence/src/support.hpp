@@ -47,4 +47,14 @@ std::string html_escape(const std::string& text);
 // last_line_matching is the last line of `text` that contains `needle`, or "".
 std::string last_line_matching(const std::string& text, const std::string& needle);
 
+// cache_value reads VARIABLE:TYPE=value from a build tree's CMakeCache.txt; "" when absent.
+std::string cache_value(const std::filesystem::path& build, const std::string& variable);
+
+// compile_flags is the compile command of the source whose path ends with `source_suffix` in the
+// build's compile_commands.json, less the include paths, definitions and file names: the compiler
+// and the flags that source was built with (every source of one target gets the same ones).
+// Explains itself ("unknown (...)") when the database or the source is missing.
+std::string compile_flags(const std::filesystem::path& build,
+                          const std::string& source_suffix = "/cli/main.cpp");
+
 }  // namespace ratchetcheck::evidence
