@@ -23,6 +23,7 @@
 #include "charts.hpp"
 #include "checks.hpp"
 #include "html.hpp"
+#include "identification.hpp"
 #include "manifest.hpp"
 #include "pdf.hpp"
 #include "ratchetcheck/proofs/catalogue.hpp"
@@ -597,6 +598,8 @@ int run_evidence(const EvidenceOptions& options) {
     }
 
     report["verification"] = verification_of(paths);
+    // The TOE identified, its mechanisms and the ANSSI table (report keys toe, crypto, anssi).
+    report.update(identification_of(paths, checks));
     report["pictures"] = {
         {"state_machine", diagram.empty() ? "not available (dot missing)" : "state-machine.svg"},
         {"sequence_charts", charts.size()},

@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "identification.hpp"
 #include "manifest.hpp"
 #include "pdf.hpp"
 #include "support.hpp"
@@ -461,6 +462,7 @@ std::string render_html(const json& report, const std::string& state_machine_svg
     out += target_section(report["security_target"]);
     out += traceability_section(report["traceability"]);
     out += mechanisms_section(report);
+    out += identification_html(report);
     out += "<h2 id=\"state-machine\">Protocol state machine</h2>";
     out += state_machine_svg.empty()
                ? "<p class=\"not_available\">Graphviz <code>dot</code> is not installed "
