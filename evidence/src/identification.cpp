@@ -828,9 +828,10 @@ std::string toe_html(const json& toe) {
                           text_of(library["file"]), text_of(library["bytes"]),
                           text_of(library["sha256"]))
             : "<span class=\"gap\">not built</span>");
-    out +=
-        "<h3>Public API (the installed headers)</h3><table id=\"toe-public-api\"><tr><th>"
-        "header</th><th>SHA-256</th></tr>";
+    out += fmt::format(
+        "<h3>Public API (the installed headers)</h3><p class=\"muted\">From {}.</p><table "
+        "id=\"toe-public-api\"><tr><th>header</th><th>SHA-256</th></tr>",
+        text_of(toe.value("public_api_source", json())));
     for (const json& header : toe["public_api"])
         out += fmt::format("<tr><td><code>{}</code></td><td><code>{}</code></td></tr>",
                            text_of(header["header"]), text_of(header["sha256"]));
