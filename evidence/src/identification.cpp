@@ -607,9 +607,9 @@ json declassifications_of(const CheckPaths& paths, json& problems) {
     return list;
 }
 
-json zeroization_of(const CheckPaths& paths, const json& checks, json& problems) {
+json zeroization_of(const CheckPaths& paths, const std::vector<std::string>& names,
+                    const json& checks, json& problems) {
     json data = data_file(paths, "zeroization.json", problems);
-    const std::vector<std::string> names = ctest_test_names(paths.build);
     const std::set<std::string> known(names.begin(), names.end());
     const std::map<std::string, std::string> results = test_results(checks);
     // gtest_discover_tests lists a binary that is not built as "<target>_NOT_BUILT": then a test
@@ -640,10 +640,11 @@ json zeroization_of(const CheckPaths& paths, const json& checks, json& problems)
             {"source", "docs/security-target/zeroization.json"}};
 }
 
-json rng_failure_of(const CheckPaths& paths, const json& checks) {
+json rng_failure_of(const CheckPaths& paths, const std::vector<std::string>& names,
+                    const json& checks) {
     const std::map<std::string, std::string> results = test_results(checks);
     json tests = json::array();
-    for (const std::string& name : ctest_test_names(paths.build)) {
+    for (const std::string& name : names) {
         if (name.rfind("KeySourceExhaustion.", 0) == 0) {
             const auto result = results.find(name);
             tests.push_back(
@@ -987,11 +988,12 @@ std::string anssi_html(const json& anssi) {
 
 json identification_of(const CheckPaths& paths, const json& checks) {
     json crypto_problems = json::array();
+    const std::vector<std::string> test_names = ctest_test_names(paths.build);
     json crypto = {{"kats", kats_of(paths, checks)},
                    {"kdf_tree", kdf_tree_of(paths)},
                    {"identity_key", identity_key_of(paths)},
-                   {"rng_failure", rng_failure_of(paths, checks)},
-                   {"zeroization", zeroization_of(paths, checks, crypto_problems)},
+                   {"rng_failure", rng_failure_of(paths, test_names, checks)},
+                   {"zeroization", zeroization_of(paths, test_names, checks, crypto_problems)},
                    {"declassifications", declassifications_of(paths, crypto_problems)},
                    {"proofs_assumptions", proofs_assumptions_of(checks)}};
     crypto["problems"] = crypto_problems;
