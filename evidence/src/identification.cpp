@@ -232,7 +232,8 @@ json toe_of(const CheckPaths& paths) {
         toe["clean_tree_note"] = "not a git checkout: the tree cannot be shown clean";
 
     json build = preset_of(paths);
-    build["directory"] = paths.build.string();
+    // Relative to the pack, as environment.paths: the pack is read on another machine.
+    build["directory"] = fs::relative(paths.build, paths.out).string();
     build["build_type"] = cache_value(paths.build, "CMAKE_BUILD_TYPE");
     build["compiler"] = cache_value(paths.build, "CMAKE_CXX_COMPILER");
     const std::string sanitize = cache_value(paths.build, "RATCHETCHECK_SANITIZE");
