@@ -340,7 +340,8 @@ std::string kat_source(const std::string& test) {
         {"Xeddsa", "XEdDSA (round trips, rejections, against libsignal-protocol-c)"},
         {"TranscriptSignedPrekey", "XEdDSA (the libsignal-protocol-c transcripts' signatures)"},
         {"SecretArray", "secret handling (wiping, constant-time compare)"},
-        {"ConstantTimeEqual", "secret handling (wiping, constant-time compare)"}};
+        {"ConstantTimeEqual", "secret handling (wiping, constant-time compare)"},
+        {"RandomGeneration", "RNG use (no known answer: distinct, clamped, fresh nonces)"}};
     // Parameterised suites carry a prefix ("SignalV3/TranscriptSignedPrekey.…"): the suite is
     // what follows the last '/' before the '.'.
     const std::string suite = test.substr(0, test.find('.'));
@@ -646,7 +647,7 @@ json rng_failure_of(const CheckPaths& paths, const std::vector<std::string>& nam
     const std::map<std::string, std::string> results = test_results(checks);
     json tests = json::array();
     for (const std::string& name : names) {
-        if (name.rfind("KeySourceExhaustion.", 0) == 0) {
+        if (name.rfind("KeySourceExhaustion.", 0) == 0 || name.rfind("RandomGeneration.", 0) == 0) {
             const auto result = results.find(name);
             tests.push_back(
                 {{"test", name}, {"result", result == results.end() ? "not_run" : result->second}});
@@ -666,12 +667,14 @@ json rng_failure_of(const CheckPaths& paths, const std::vector<std::string>& nam
         {"injected_source",
          "A KeySource that has no key to give (the injected sources of the tests and the replay "
          "harness) returns Error::key_source_exhausted, and the operation leaves the party "
-         "unchanged; tested by the tests below."},
+         "unchanged. Tests:"},
         {"tests", tests},
-        {"tests_note", tests.empty()
-                           ? "ctest lists no KeySourceExhaustion.* test in this build "
-                             "tree (unit_tests not built?)"
-                           : "KeySourceExhaustion.* (tests/unit/party_rejection_test.cpp)"},
+        {"tests_note",
+         tests.empty() ? "ctest lists no KeySourceExhaustion.* or RandomGeneration.* test in this "
+                         "build tree (unit_tests, kat_test not built?)"
+                       : "KeySourceExhaustion.* (tests/unit/party_rejection_test.cpp): no key, "
+                         "no change; RandomGeneration.* (tests/kat/rng_test.cpp): the RNG's use "
+                         "(distinct clamped keys, fresh XEdDSA nonces)"},
         {"untested",
          "The abort itself is not tested: it needs the kernel to refuse getrandom(2), which a "
          "test cannot arrange without interposing the system call."}};
@@ -922,7 +925,8 @@ std::string crypto_html(const json& crypto) {
         "<h3>RNG failure</h3><p>{}</p><p class=\"muted\">{}</p><p>{} {}</p><p "
         "class=\"not_run\">{}</p>",
         text_of(rng["behaviour"]), list_of(rng["code"]), text_of(rng["injected_source"]),
-        rng_tests.empty() ? text_of(rng["tests_note"]) : rng_tests, text_of(rng["untested"]));
+        rng_tests + " <span class=\"muted\">" + text_of(rng["tests_note"]) + "</span>",
+        text_of(rng["untested"]));
 
     const json& zeroization = crypto["zeroization"];
     out +=
