@@ -736,8 +736,8 @@ json identity_key_of(const CheckPaths& paths) {
          "One identity key pair serves two purposes: X25519 key agreement (X3DH DH1 and DH2) and, "
          "converted to its Edwards form, XEdDSA signatures of the signed prekey. X3DH §3.2 has "
          "the signed prekey signed by the identity key, §3.3 uses the same key in DH1 and DH2; "
-         "the XEdDSA document exists to let one X25519 key pair sign (its introduction; its "
-         "section numbers are not checked here). ANSSI's rule of one key, one purpose "
+         "XEdDSA §1 gives the scheme's purpose, signing with an X25519 key pair, and §2.3 the "
+         "conversion to Edwards form (calculate_key_pair). ANSSI's rule of one key, one purpose "
          "(RègleGestAsym item 1, see the conformance table) is therefore not met."},
         {"code",
          {where_in(paths, "protocol/src/x3dh.cpp", "xeddsa_verify(bundle.identity_key"),
