@@ -48,6 +48,12 @@ int run(int argc, char** argv) {
         ->check(CLI::IsMember({"each", "alice", "bob", "both"}));
     replay->add_flag("--verbose", replay_options.verbose,
                      "With --peer: print every step of every run");
+    replay
+        ->add_flag("--json", replay_options.json,
+                   "Print one JSON document: per op the expected and actual outcomes and the "
+                   "message header (ratchet key prefix, N, PN, sizes)")
+        ->excludes("--peer")
+        ->excludes("--record");
 
     ratchetcheck::cli::ProveOptions prove_options;
     auto* prove = app.add_subcommand(

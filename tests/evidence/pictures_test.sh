@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# The pictures of the evidence pack carry information (issue 22 part 6; tests/evidence/
+# CMakeLists.txt):
+#   pictures_test.sh RATCHETCHECK BUILD_DIR SHARED_DIR WORK_DIR
+# On a fast pack (`--only vectors`, whose verdict is INCOMPLETE: the exit status is not asserted):
+# - `ratchetcheck replay --json` gives, per op, the message header (ratchet key prefix, N, PN)
+#   and the expected and actual outcomes;
+# - every sequence chart shows the run's limits, message headers (N=, PN=, rk) and sizes, and on
+#   the failing op the expected outcome beside what was got;
+# - the state machine's dot source says it was derived from the model, names the commit, and
+#   holds the transitions a reader looks for (session start, DH step, the PreKey fallback).
+set -euo pipefail
+ratchetcheck=$1 build=$2 shared=$3 work=$4
+source_dir=$(cd "$(dirname "$0")/../.." && pwd)
+rm -rf "$work"
+mkdir -p "$work"
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+# The replay's JSON mode, on a committed witness trace.
+trace="$source_dir/corpus/traces/witness-forward-jump-bound.json"
+"$ratchetcheck" replay --json "$trace" >"$work/replay.json" || fail "replay --json did not agree"
+python3 - "$work/replay.json" <<'PY' || fail "replay --json lacks headers or outcomes"
+import json, sys
+document = json.load(open(sys.argv[1]))
+assert document["format"] == "ratchetcheck-replay/1", document.get("format")
+assert document["setup"]["max_forward_jump"] == 2
+sends = [op for op in document["ops"] if op["op"] == "send"]
+assert sends and all(len(op["header"]["ratchet_key_prefix"]) == 8 for op in sends), sends
+assert [op["header"]["counter"] for op in sends] == [0, 1, 2, 3], sends
+assert all(op["header"]["previous_counter"] == 0 and op["plaintext_bytes"] == 4 for op in sends)
+last = document["ops"][-1]
+assert last["expected"] == "too_far_ahead" and last["implementation"] == "too_far_ahead", last
+assert document["result"].startswith("agreed"), document["result"]
+PY
+
+set +e
+"$ratchetcheck" evidence --only vectors --build-dir "$build" --shared-dir "$shared" \
+  --out "$work/pack" >"$work/pack.log" 2>&1
+status=$?
+set -e
+cat "$work/pack.log"
+[ "$status" -le 3 ] || fail "evidence exited $status"
+
+# Sequence charts: one per committed witness and mutant trace, each with the information.
+charts=("$work"/pack/charts/*.svg)
+[ "${#charts[@]}" -ge 10 ] || fail "only ${#charts[@]} sequence charts"
+for chart in "${charts[@]}"; do
+  name=$(basename "$chart")
+  grep -q 'limits of the run: max_forward_jump' "$chart" || fail "$name: no limits of the run"
+  grep -Eq '\[rk [0-9a-f]{8} N=[0-9]+ PN=[0-9]+\]' "$chart" || fail "$name: no message header"
+  grep -q 'B ciphertext' "$chart" || fail "$name: no payload size"
+  grep -q 'expected (specified model): ' "$chart" || fail "$name: failing op without expected"
+  grep -q 'got (this build&#39;s implementation): ' "$chart" ||
+    fail "$name: failing op without what this build got"
+  grep -Eq 'got (on the mutant|under the broken variant): ' "$chart" ||
+    fail "$name: failing op without what the broken variant or mutant got"
+done
+grep -q 'got on the mutant: #3 deliver 1' "$work/pack/charts/mutant-previous_counter_wrong.svg" ||
+  fail "the previous_counter_wrong chart does not say what the mutant got"
+grep -Eq 'm1 \[rk [0-9a-f]{8} N=0 PN=0\]' "$work/pack/charts/mutant-previous_counter_wrong.svg" ||
+  fail "the previous_counter_wrong chart does not show the header of Bob's reply"
+# The report's page carries the same charts.
+grep -q 'expected (specified model): ' "$work/pack/report.html" || fail "report.html: no expected"
+grep -Eq 'N=[0-9]+ PN=[0-9]+' "$work/pack/report.html" || fail "report.html: no header"
+
+# The state machine: derived from the model, labelled with its source and commit.
+dot="$work/pack/state-machine.dot"
+[ -s "$dot" ] || fail "no state-machine.dot"
+grep -q 'Derived, not drawn: model/include/ratchetcheck/model/transitions.hpp' "$dot" ||
+  fail "the state machine does not say it is derived from the model"
+grep -q 'derive_state_machine' "$dot" || fail "the state machine does not name its deriver"
+commit=$(git -C "$source_dir" rev-parse HEAD 2>/dev/null || echo unknown)
+grep -q "source commit $commit" "$dot" || fail "the state machine does not name commit $commit"
+for transition in "process the peer's prekey bundle (X3DH)" \
+  'PreKeySignalMessage: X3DH, new session' 'SignalMessage, new ratchet key:\\nDH step' \
+  'PreKeySignalMessage, base key altered:\\nfallback to the current session'; do
+  grep -qF "$transition" "$dot" || fail "the state machine lacks \"$transition\""
+done
+echo "pictures: replay --json headers, ${#charts[@]} charts with headers, sizes, limits and" \
+  "expected vs got, and a state machine derived from the model at $commit"
