@@ -88,6 +88,15 @@ std::string size_text(const json& header, const json& replayed_op) {
     return sizes;
 }
 
+// forged_ratchet_key is the ratchet key a forge op names: an existing epoch's key, or a fresh
+// one (docs/op-trace.md ForgeOp); the bytes are made by the replay and not in its document.
+std::string forged_ratchet_key(const json& op) {
+    const json key = op.value("ratchet_key", json());
+    if (key.is_object() && key.contains("epoch"))
+        return fmt::format("of epoch {}", key["epoch"].dump());
+    return key.is_string() ? key.get<std::string>() : std::string("?");
+}
+
 // wrapped splits `text` into lines of at most `columns` characters at spaces.
 std::vector<std::string> wrapped(const std::string& text, std::size_t columns) {
     std::vector<std::string> lines;
@@ -123,7 +132,8 @@ std::string broken_outcome(const std::string& trace_note) {
         const std::string sentence =
             trace_note.substr(start, end == std::string::npos ? std::string::npos : end - start);
         return marker[0] == 'O' ? "got on the mutant: " + sentence.substr(marker.size())
-                                : "got under the broken variant: " + sentence;
+                                : "got under the broken variant: the model variant " +
+                                      sentence.substr(marker.size());
     }
     return "";
 }
@@ -185,12 +195,15 @@ std::string sequence_chart_svg(const json& trace, const json& replay, const std:
                                       op.value("length", 0), outcome),
                           sizes, color, true);
         } else if (kind == "forge") {
-            body += arrow(
-                lane_network, lane_of(party), y,
-                fmt::format("forged {} [N={} PN={}] → {}", op.value("type", std::string("signal")),
-                            op.value("counter", 0), op.value("previous_counter", 0), outcome),
-                fmt::format("{} ciphertext block(s)", op.value("ciphertext_blocks", 0)), color,
-                true);
+            body +=
+                arrow(lane_network, lane_of(party), y,
+                      fmt::format("forged {} [rk {} N={} PN={}] → {}",
+                                  op.value("type", std::string("signal")), forged_ratchet_key(op),
+                                  op.value("counter", 0), op.value("previous_counter", 0), outcome),
+                      fmt::format("{} B ciphertext ({} AES block(s))",
+                                  16 * op.value("ciphertext_blocks", 0),
+                                  op.value("ciphertext_blocks", 0)),
+                      color, true);
         } else if (kind == "duplicate" || kind == "drop") {
             body += note(lane_network, y,
                          fmt::format("{} m{} {}", kind, message, header_text(header)), color);

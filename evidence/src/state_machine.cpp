@@ -294,19 +294,39 @@ std::string state_machine_dot(const StateMachine& machine, const std::string& pr
             order.push_back(key);
         outcomes[key].push_back(edge.outcome);
     }
+    // Transitions between phases are arrows; the transitions that stay in a phase (most of
+    // them: every rejection changes nothing) are one loop per phase listing them, one line each,
+    // "event → verdicts", so that the layout stays readable.
+    std::map<std::string, std::string> loop_lines;
     for (const auto& key : order) {
         const auto& [from, event, to] = key;
         std::string joined;
         for (const std::string& outcome : outcomes[key])
             joined += (joined.empty() ? "" : " | ") + outcome;
+        if (!node_of.contains(from) || !node_of.contains(to))
+            continue;  // a table edge always names phases of the table; kept total for safety
+        if (from == to) {
+            std::string flat = event;
+            std::replace(flat.begin(), flat.end(), '\n', ' ');
+            loop_lines[from] += dot_escape(flat + " → " + joined) + "\\l";
+            continue;
+        }
         const bool only_rejections =
             std::none_of(outcomes[key].begin(), outcomes[key].end(),
                          [](const std::string& outcome) { return outcome == "ok"; });
-        if (!node_of.contains(from) || !node_of.contains(to))
-            continue;  // a table edge always names phases of the table; kept total for safety
         dot += fmt::format("  p{} -> p{} [label=\"{}\\n→ {}\"{}];\n", node_of[from], node_of[to],
                            dot_escape(event), dot_escape(joined),
                            only_rejections ? ", style=dashed, color=\"#b91c1c\"" : "");
+    }
+    for (const std::string& phase : machine.phases) {
+        if (!loop_lines.contains(phase))
+            continue;
+        dot += fmt::format(
+            "  l{0} [shape=note, style=filled, fillcolor=\"#f9fafb\", fontsize=8, "
+            "label=\"stays {1}:\\l{2}\"];\n  p{0} -> l{0} [style=dotted, arrowhead=none, "
+            "color=\"#6b7280\"];\n",
+            node_of[phase], phase == phase_no_session ? "without a session" : "in this phase",
+            loop_lines[phase]);
     }
     dot += "}\n";
     return dot;

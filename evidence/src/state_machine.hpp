@@ -47,9 +47,11 @@ struct StateMachine {
 // key was altered, a copy under an untrusted identity, and save/restore.
 StateMachine derive_state_machine(const model::Variant& variant = {}, std::size_t max_ops = 8);
 
-// state_machine_dot renders `machine` in the dot language: one node per phase, one edge per table
-// row (grouped by from, event and to, the outcomes joined), labelled with where it comes from:
-// `provenance` (the source commit) and the machine's own derivation.
+// state_machine_dot renders `machine` in the dot language: one node per phase; rows that change
+// the phase as arrows (grouped by from, event and to, the verdicts joined; dashed red when none is
+// ok); rows that stay in a phase as one loop per phase listing "event → verdicts" a line each. The
+// graph is labelled with where it comes from: the machine's derivation and `provenance` (the
+// source commit).
 std::string state_machine_dot(const StateMachine& machine, const std::string& provenance);
 
 }  // namespace ratchetcheck::evidence

@@ -48,7 +48,12 @@ charts=("$work"/pack/charts/*.svg)
 for chart in "${charts[@]}"; do
   name=$(basename "$chart")
   grep -q 'limits of the run: max_forward_jump' "$chart" || fail "$name: no limits of the run"
-  grep -Eq '\[rk [0-9a-f]{8} N=[0-9]+ PN=[0-9]+\]' "$chart" || fail "$name: no message header"
+  grep -Eq '\[rk [^]]+ N=[0-9]+ PN=[0-9]+\]' "$chart" || fail "$name: no message header"
+  # A trace that sends has headers read from the bytes: the ratchet key's first 4 bytes.
+  if grep -q '"op":"send"' "$source_dir/corpus/traces/${name%.svg}.json"; then
+    grep -Eq '\[rk [0-9a-f]{8} N=[0-9]+ PN=[0-9]+\]' "$chart" ||
+      fail "$name: no header read from a message's bytes"
+  fi
   grep -q 'B ciphertext' "$chart" || fail "$name: no payload size"
   grep -q 'expected (specified model): ' "$chart" || fail "$name: failing op without expected"
   grep -q 'got (this build&#39;s implementation): ' "$chart" ||
@@ -73,9 +78,11 @@ grep -q 'derive_state_machine' "$dot" || fail "the state machine does not name i
 commit=$(git -C "$source_dir" rev-parse HEAD 2>/dev/null || echo unknown)
 grep -q "source commit $commit" "$dot" || fail "the state machine does not name commit $commit"
 for transition in "process the peer's prekey bundle (X3DH)" \
-  'PreKeySignalMessage: X3DH, new session' 'SignalMessage, new ratchet key:\\nDH step' \
-  'PreKeySignalMessage, base key altered:\\nfallback to the current session'; do
+  'PreKeySignalMessage: X3DH, new session' 'SignalMessage, new ratchet key:\nDH step'; do
   grep -qF "$transition" "$dot" || fail "the state machine lacks \"$transition\""
 done
+# The PreKey fallback: a message whose base key was altered is accepted by the current session.
+grep -Eq 'base key altered: fallback to the current session → [a-z_ |]*ok' "$dot" ||
+  fail "the state machine lacks the PreKey fallback accepting a message"
 echo "pictures: replay --json headers, ${#charts[@]} charts with headers, sizes, limits and" \
   "expected vs got, and a state machine derived from the model at $commit"

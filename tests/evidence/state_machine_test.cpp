@@ -58,10 +58,21 @@ TEST(DerivedStateMachine, DotDrawsExactlyTheTable) {
     std::size_t drawn = 0;
     for (std::size_t at = dot.find(" -> "); at != std::string::npos; at = dot.find(" -> ", at + 1))
         ++drawn;
-    std::set<std::tuple<std::string, std::string, std::string>> grouped;
-    for (const StateMachineEdge& edge : machine.edges)
-        grouped.emplace(edge.from, edge.event, edge.to);
-    EXPECT_EQ(drawn, grouped.size());
+    // An arrow per (from, event, to) between phases, one loop per phase that has any, and each
+    // loop line names its event.
+    std::set<std::tuple<std::string, std::string, std::string>> arrows;
+    std::set<std::string> phases_with_loops;
+    for (const StateMachineEdge& edge : machine.edges) {
+        if (edge.from != edge.to) {
+            arrows.emplace(edge.from, edge.event, edge.to);
+            continue;
+        }
+        phases_with_loops.insert(edge.from);
+        std::string flat = edge.event;
+        std::replace(flat.begin(), flat.end(), '\n', ' ');
+        EXPECT_NE(dot.find(flat + " → "), std::string::npos) << flat;
+    }
+    EXPECT_EQ(drawn, arrows.size() + phases_with_loops.size());
 }
 
 // Removing a transition from the table removes it from the picture, by name.
@@ -91,16 +102,16 @@ TEST(DerivedStateMachine, DotChangesWhenATransitionIsRemoved) {
 // (the model variant check_authentication = false), a tampered message is accepted, and the
 // picture says so.
 TEST(DerivedStateMachine, ChangesWhenTheModelDoes) {
-    // 5 ops reach a tampered message on a known chain; without authentication the state space
-    // grows fast, so both sides explore to the same smaller bound.
+    // 4 ops reach a tampered copy of the initiator's second message; without authentication the
+    // state space grows fast, so both sides explore to the same smaller bound.
     const StateMachine specified = derive_state_machine({}, 5);
     model::Variant broken;
     broken.check_authentication = false;
     const StateMachine unauthenticated = derive_state_machine(broken, 5);
-    EXPECT_FALSE(
-        has_edge(specified, established, "tampered SignalMessage, known chain", "ok", established));
-    EXPECT_TRUE(has_edge(unauthenticated, established, "tampered SignalMessage, known chain", "ok",
-                         established));
+    const std::string tampered = "tampered PreKeySignalMessage of the current session";
+    EXPECT_TRUE(has_edge(specified, established, tampered, "rejected", established));
+    EXPECT_FALSE(has_edge(specified, established, tampered, "ok", established));
+    EXPECT_TRUE(has_edge(unauthenticated, established, tampered, "ok", established));
     EXPECT_NE(state_machine_dot(specified, ""), state_machine_dot(unauthenticated, ""));
 }
 
