@@ -308,7 +308,8 @@ std::string state_machine_dot(const StateMachine& machine, const std::string& pr
         if (from == to) {
             std::string flat = event;
             std::replace(flat.begin(), flat.end(), '\n', ' ');
-            loop_lines[from] += dot_escape(flat + " → " + joined) + "\\l";
+            loop_lines[from] += dot_escape(fmt::format("{} → {}", flat, joined));
+            loop_lines[from] += "\\l";
             continue;
         }
         const bool only_rejections =
