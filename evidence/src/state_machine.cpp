@@ -142,7 +142,7 @@ StateMachine derive_state_machine(const model::Variant& variant, std::size_t max
     machine.max_ops = max_ops;
     machine.derived_from =
         "model/include/ratchetcheck/model/transitions.hpp (x3dh_initiate, send, receive, "
-        "save_restore) run through model::System (model/src/system.cpp)";
+        "save_restore)\nrun through model::System (model/src/system.cpp)";
     Table table;
 
     // Session start: Alice processes Bob's prekey bundle (X3DH §3.3), the one transition that
@@ -262,7 +262,7 @@ std::string dot_escape(const std::string& text) {
 std::string state_machine_dot(const StateMachine& machine, const std::string& provenance) {
     std::string dot =
         "digraph session {\n"
-        "  graph [rankdir=LR, fontname=\"Helvetica\", fontsize=10, bgcolor=\"transparent\", "
+        "  graph [rankdir=TB, fontname=\"Helvetica\", fontsize=10, bgcolor=\"transparent\", "
         "nodesep=0.4, labelloc=b, labeljust=l];\n"
         "  node [shape=box, style=\"rounded,filled\", fillcolor=\"#eef3fb\", "
         "fontname=\"Helvetica\", fontsize=11];\n"
@@ -270,11 +270,11 @@ std::string state_machine_dot(const StateMachine& machine, const std::string& pr
     dot += fmt::format(
         "  label=\"{}\";\n",
         dot_escape(fmt::format(
-            "Derived, not drawn: {} by evidence/src/state_machine.cpp derive_state_machine, "
+            "Derived, not drawn: {}\nby evidence/src/state_machine.cpp derive_state_machine, "
             "exploring {} op sequences of up to {} ops\n(limits: max_forward_jump {}, "
-            "max_skipped_keys_per_chain {}, max_skipped_keys_total {}, max_receiving_chains {}); "
+            "max_skipped_keys_per_chain {}, max_skipped_keys_total {}, max_receiving_chains {});\n"
             "{}.\nNot in the model, so not drawn: archived sessions, their promotion and the "
-            "replacement of the current session (protocol/src/party.cpp; docs/decisions.md E30).",
+            "replacement of the\ncurrent session (protocol/src/party.cpp; docs/decisions.md E30).",
             machine.derived_from, machine.sequences, machine.max_ops,
             machine.limits.max_forward_jump, machine.limits.max_skipped_keys_per_chain,
             machine.limits.max_skipped_keys_total, machine.limits.max_receiving_chains,
