@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -321,9 +322,46 @@ json sequence_charts(const fs::path& source, const fs::path& out, const fs::path
     return charts;
 }
 
-std::string state_machine_svg(const fs::path& out, const std::string& provenance) {
+namespace {
+
+// session_records runs `ratchetcheck session-records` (cli/session_records_command.cpp: our
+// Party explored; evidence links no protocol) and reads its table; none when it did not run.
+std::optional<SessionRecordTable> session_records(const fs::path& ratchetcheck) {
+    const auto output = capture(fmt::format("{} session-records --max-ops 6 2>/dev/null",
+                                            shell_quote(ratchetcheck.string())));
+    if (!output)
+        return std::nullopt;
+    const json document = json::parse(*output, nullptr, false);
+    if (document.is_discarded() || document.value("format", "") != "ratchetcheck-session-records/1")
+        return std::nullopt;
+    SessionRecordTable table;
+    table.derived_from = document.value("derived_from", "");
+    table.max_ops = document.value("max_ops", std::size_t{0});
+    table.sequences = document.value("sequences", std::size_t{0});
+    for (const json& row : document.value("edges", json::array())) {
+        StateMachineEdge edge{.from = row.value("from", ""),
+                              .event = row.value("event", ""),
+                              .outcome = row.value("outcome", ""),
+                              .to = row.value("to", ""),
+                              .seen = row.value("seen", std::size_t{0}),
+                              .example = row.value("example", "")};
+        for (const std::string& phase : {edge.from, edge.to}) {
+            if (std::find(table.phases.begin(), table.phases.end(), phase) == table.phases.end())
+                table.phases.push_back(phase);
+        }
+        table.edges.push_back(std::move(edge));
+    }
+    return table;
+}
+
+}  // namespace
+
+std::string state_machine_svg(const fs::path& out, const std::string& provenance,
+                              const fs::path& ratchetcheck) {
     const fs::path dot_file = out / "state-machine.dot";
-    write_text(dot_file, state_machine_dot(derive_state_machine(), provenance));
+    StateMachine machine = derive_state_machine();
+    machine.session_records = session_records(ratchetcheck);
+    write_text(dot_file, state_machine_dot(machine, provenance));
     const std::optional<std::string> svg =
         capture(fmt::format("dot -Tsvg {} 2>/dev/null", shell_quote(dot_file.string())));
     if (!svg)

@@ -674,7 +674,8 @@ int run_evidence(const EvidenceOptions& options) {
 
     const json charts = sequence_charts(paths.source, paths.out, paths.self);
     const std::string diagram = state_machine_svg(
-        paths.out, "source commit " + report["environment"].value("source_commit", "unknown"));
+        paths.out, "source commit " + report["environment"].value("source_commit", "unknown"),
+        paths.self);
     report["pictures"] = {
         {"state_machine", diagram.empty() ? "not available (dot missing)" : "state-machine.svg"},
         {"sequence_charts", charts.size()}};

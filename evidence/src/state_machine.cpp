@@ -259,43 +259,30 @@ std::string dot_escape(const std::string& text) {
 
 }  // namespace
 
-std::string state_machine_dot(const StateMachine& machine, const std::string& provenance) {
-    std::string dot =
-        "digraph session {\n"
-        "  graph [rankdir=TB, fontname=\"Helvetica\", fontsize=10, bgcolor=\"transparent\", "
-        "nodesep=0.4, labelloc=b, labeljust=l];\n"
-        "  node [shape=box, style=\"rounded,filled\", fillcolor=\"#eef3fb\", "
-        "fontname=\"Helvetica\", fontsize=11];\n"
-        "  edge [fontname=\"Helvetica\", fontsize=8];\n";
-    dot += fmt::format(
-        "  label=\"{}\";\n",
-        dot_escape(fmt::format(
-            "Derived, not drawn: {}\nby evidence/src/state_machine.cpp derive_state_machine, "
-            "exploring {} op sequences of up to {} ops\n(limits: max_forward_jump {}, "
-            "max_skipped_keys_per_chain {}, max_skipped_keys_total {}, max_receiving_chains {});\n"
-            "{}.\nNot in the model, so not drawn: archived sessions, their promotion and the "
-            "replacement of the\ncurrent session (protocol/src/party.cpp; docs/decisions.md E30).",
-            machine.derived_from, machine.sequences, machine.max_ops,
-            machine.limits.max_forward_jump, machine.limits.max_skipped_keys_per_chain,
-            machine.limits.max_skipped_keys_total, machine.limits.max_receiving_chains,
-            provenance)));
+namespace {
+
+// draw_table renders one table's phases and rows, node ids prefixed by `prefix`: rows that change
+// the phase as arrows, the rows that stay in a phase on one note per phase.
+std::string draw_table(const std::string& prefix, const std::vector<std::string>& phases,
+                       const std::vector<StateMachineEdge>& edges) {
+    std::string dot;
     std::map<std::string, std::size_t> node_of;
-    for (const std::string& phase : machine.phases) {
+    for (const std::string& phase : phases) {
         node_of.emplace(phase, node_of.size());
-        dot += fmt::format("  p{} [label=\"{}\"];\n", node_of[phase], dot_escape(phase));
+        dot += fmt::format("  {}p{} [label=\"{}\"];\n", prefix, node_of[phase], dot_escape(phase));
     }
     // One drawn edge per (from, event, to): its outcomes joined, so a reader sees e.g. that a
     // tampered message is rejected and nothing else.
     std::vector<std::tuple<std::string, std::string, std::string>> order;
     std::map<std::tuple<std::string, std::string, std::string>, std::vector<std::string>> outcomes;
-    for (const StateMachineEdge& edge : machine.edges) {
+    for (const StateMachineEdge& edge : edges) {
         const auto key = std::make_tuple(edge.from, edge.event, edge.to);
         if (!outcomes.contains(key))
             order.push_back(key);
         outcomes[key].push_back(edge.outcome);
     }
     // Transitions between phases are arrows; the transitions that stay in a phase (most of
-    // them: every rejection changes nothing) are one loop per phase listing them, one line each,
+    // them: every rejection changes nothing) are one note per phase listing them, one line each,
     // "event → verdicts", so that the layout stays readable.
     std::map<std::string, std::string> loop_lines;
     for (const auto& key : order) {
@@ -315,19 +302,68 @@ std::string state_machine_dot(const StateMachine& machine, const std::string& pr
         const bool only_rejections =
             std::none_of(outcomes[key].begin(), outcomes[key].end(),
                          [](const std::string& outcome) { return outcome == "ok"; });
-        dot += fmt::format("  p{} -> p{} [label=\"{}\\n→ {}\"{}];\n", node_of[from], node_of[to],
-                           dot_escape(event), dot_escape(joined),
+        dot += fmt::format("  {0}p{1} -> {0}p{2} [label=\"{3}\\n→ {4}\"{5}];\n", prefix,
+                           node_of[from], node_of[to], dot_escape(event), dot_escape(joined),
                            only_rejections ? ", style=dashed, color=\"#b91c1c\"" : "");
     }
-    for (const std::string& phase : machine.phases) {
+    for (const std::string& phase : phases) {
         if (!loop_lines.contains(phase))
             continue;
         dot += fmt::format(
-            "  l{0} [shape=note, style=filled, fillcolor=\"#f9fafb\", fontsize=8, "
-            "label=\"stays {1}:\\l{2}\"];\n  p{0} -> l{0} [style=dotted, arrowhead=none, "
+            "  {0}l{1} [shape=note, style=filled, fillcolor=\"#f9fafb\", fontsize=8, "
+            "label=\"stays {2}:\\l{3}\"];\n  {0}p{1} -> {0}l{1} [style=dotted, arrowhead=none, "
             "color=\"#6b7280\"];\n",
-            node_of[phase], phase == phase_no_session ? "without a session" : "in this phase",
-            loop_lines[phase]);
+            prefix, node_of[phase],
+            phase == phase_no_session ? "without a session" : "in this phase", loop_lines[phase]);
+    }
+    return dot;
+}
+
+}  // namespace
+
+std::string state_machine_dot(const StateMachine& machine, const std::string& provenance) {
+    std::string dot =
+        "digraph session {\n"
+        "  graph [rankdir=TB, fontname=\"Helvetica\", fontsize=10, bgcolor=\"transparent\", "
+        "nodesep=0.4, labelloc=b, labeljust=l];\n"
+        "  node [shape=box, style=\"rounded,filled\", fillcolor=\"#eef3fb\", "
+        "fontname=\"Helvetica\", fontsize=11];\n"
+        "  edge [fontname=\"Helvetica\", fontsize=8];\n";
+    dot += fmt::format(
+        "  label=\"{}\";\n",
+        dot_escape(fmt::format(
+            "{}.\n{}", provenance,
+            machine.session_records
+                ? "Both tables are derived, neither is drawn by hand (docs/decisions.md E30)."
+                : "Not in the model, so not drawn: archived sessions, their promotion and the "
+                  "replacement of the\ncurrent session (`ratchetcheck session-records` did not "
+                  "run; docs/decisions.md E30).")));
+    dot += "  subgraph cluster_model {\n";
+    dot += fmt::format(
+        "  label=\"{}\";\n",
+        dot_escape(fmt::format(
+            "One session, from the model. Derived, not drawn: {}\nby "
+            "evidence/src/state_machine.cpp derive_state_machine, exploring {} op sequences of "
+            "up to {} ops\n(limits: max_forward_jump {}, max_skipped_keys_per_chain {}, "
+            "max_skipped_keys_total {}, max_receiving_chains {})",
+            machine.derived_from, machine.sequences, machine.max_ops,
+            machine.limits.max_forward_jump, machine.limits.max_skipped_keys_per_chain,
+            machine.limits.max_skipped_keys_total, machine.limits.max_receiving_chains)));
+    dot += draw_table("", machine.phases, machine.edges);
+    dot += "  }\n";
+    if (machine.session_records) {
+        const SessionRecordTable& records = *machine.session_records;
+        dot += "  subgraph cluster_records {\n";
+        dot += fmt::format(
+            "  label=\"{}\";\n",
+            dot_escape(fmt::format(
+                "The session record (current and archived sessions), from the implementation, "
+                "which the model does not hold.\nDerived, not drawn: {}\nby `ratchetcheck "
+                "session-records` (cli/session_records_command.cpp), exploring {} op sequences "
+                "of up to {} ops",
+                records.derived_from, records.sequences, records.max_ops)));
+        dot += draw_table("r", records.phases, records.edges);
+        dot += "  }\n";
     }
     dot += "}\n";
     return dot;

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,8 +31,20 @@ struct StateMachineEdge {
     }
 };
 
+// SessionRecordTable is the session-record machine of the implementation (current and archived
+// sessions, which the model does not hold), as `ratchetcheck session-records` derives it by
+// exploring this build's Party: its phases, rows, and how it was derived.
+struct SessionRecordTable {
+    std::vector<std::string> phases;
+    std::vector<StateMachineEdge> edges;
+    std::string derived_from;
+    std::size_t max_ops = 0;
+    std::size_t sequences = 0;
+};
+
 // StateMachine is the derived table: the phases reached, the edges in a stable order, and how it
-// was derived (the model functions run, the bound, the limits).
+// was derived (the model functions run, the bound, the limits); with the implementation's
+// session-record table when it could be derived.
 struct StateMachine {
     std::vector<std::string> phases;
     std::vector<StateMachineEdge> edges;
@@ -39,6 +52,7 @@ struct StateMachine {
     std::size_t sequences = 0;  // op sequences run
     std::string derived_from;   // the model functions the table comes from
     model::Limits limits;       // the limits the model ran with
+    std::optional<SessionRecordTable> session_records;  // none: not derived in this run
 };
 
 // derive_state_machine explores model::System (variant `variant`, small limits so that bounds are
@@ -47,11 +61,11 @@ struct StateMachine {
 // key was altered, a copy under an untrusted identity, and save/restore.
 StateMachine derive_state_machine(const model::Variant& variant = {}, std::size_t max_ops = 8);
 
-// state_machine_dot renders `machine` in the dot language: one node per phase; rows that change
-// the phase as arrows (grouped by from, event and to, the verdicts joined; dashed red when none is
-// ok); rows that stay in a phase as one loop per phase listing "event → verdicts" a line each. The
-// graph is labelled with where it comes from: the machine's derivation and `provenance` (the
-// source commit).
+// state_machine_dot renders `machine` in the dot language, the model's table and (when present)
+// the session-record table each in a cluster labelled with its derivation: one node per phase;
+// rows that change the phase as arrows (grouped by from, event and to, the verdicts joined;
+// dashed red when none is ok); rows that stay in a phase on one note per phase listing "event →
+// verdicts" a line each. The graph is labelled with `provenance` (the source commit).
 std::string state_machine_dot(const StateMachine& machine, const std::string& provenance);
 
 }  // namespace ratchetcheck::evidence

@@ -8,7 +8,9 @@
 # - every sequence chart shows the run's limits, message headers (N=, PN=, rk) and sizes, and on
 #   the failing op the expected outcome beside what was got;
 # - the state machine's dot source says it was derived from the model, names the commit, and
-#   holds the transitions a reader looks for (session start, DH step, the PreKey fallback).
+#   holds the transitions a reader looks for (session start, DH step, the PreKey fallback);
+# - its session-record table, derived from this build by `ratchetcheck session-records`, holds
+#   archived sessions, the promotion of one and the replacement of the current session.
 set -euo pipefail
 ratchetcheck=$1 build=$2 shared=$3 work=$4
 source_dir=$(cd "$(dirname "$0")/../.." && pwd)
@@ -84,5 +86,23 @@ done
 # The PreKey fallback: a message whose base key was altered is accepted by the current session.
 grep -Eq 'base key altered: fallback to the current session → [a-z_ |]*ok' "$dot" ||
   fail "the state machine lacks the PreKey fallback accepting a message"
+# The session record, which the model does not hold, derived from this build's Party: archived
+# sessions, the promotion of one whose message decrypts, the replacement of the current session.
+"$ratchetcheck" session-records --max-ops 5 >"$work/records.json" || fail "session-records failed"
+python3 - "$work/records.json" <<'PY' || fail "session-records lacks archive, promotion or replacement"
+import json, sys
+document = json.load(open(sys.argv[1]))
+assert document["format"] == "ratchetcheck-session-records/1", document.get("format")
+events = {(edge["event"], edge["outcome"], edge["to"]) for edge in document["edges"]}
+assert ("SignalMessage of an archived session: promoted to current", "ok",
+        "current session established\n+ archived sessions") in events, events
+assert ("PreKeySignalMessage of a new session: replaces the current", "ok",
+        "current session established\n+ archived sessions") in events, events
+PY
+grep -q 'subgraph cluster_records' "$dot" || fail "the state machine has no session-record table"
+for transition in 'SignalMessage of an archived session: promoted to current' \
+  'PreKeySignalMessage of a new session: replaces the current' 'cli/session_records_command.cpp'; do
+  grep -qF "$transition" "$dot" || fail "the session-record table lacks \"$transition\""
+done
 echo "pictures: replay --json headers, ${#charts[@]} charts with headers, sizes, limits and" \
   "expected vs got, and a state machine derived from the model at $commit"
