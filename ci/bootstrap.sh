@@ -19,8 +19,9 @@ packages=(
   # peers for interop and benchmarks
   libsignal-protocol-c-dev libolm-dev
   # the evidence pack (ratchetcheck evidence): dot draws the state machine into report.html;
-  # headless chromium renders report.html in the ctest label evidence
-  graphviz chromium
+  # headless chromium renders report.html in the ctest label evidence and prints report.pdf;
+  # pdftotext (poppler-utils) reads the PDF back in the evidence tests
+  graphviz chromium poppler-utils
 )
 
 missing=()

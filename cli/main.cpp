@@ -132,8 +132,9 @@ int run(int argc, char** argv) {
                          "The shared data directory holding vectors/ (default: the build's "
                          "RATCHETCHECK_SHARED_DIR)");
     evidence->add_option("--verify", evidence_options.verify_directory,
-                         "Recompute the SHA-256 of every file in DIR/manifest.json and report "
-                         "any difference; runs no check");
+                         "Recompute the SHA-256 of every file in DIR/manifest.json and "
+                         "DIR/SHA256SUMS and report any difference; runs no check. Inputs are "
+                         "looked up under --source-dir, --shared-dir, --build-dir when given");
     evidence->add_option("--compare", evidence_options.compare_directory,
                          "After the run, list what changed since the pack in OLD_DIR: checks "
                          "that flipped, counts that moved, gaps opened or closed");

@@ -356,8 +356,17 @@ std::optional<SessionRecordTable> session_records(const fs::path& ratchetcheck) 
 
 }  // namespace
 
-std::string state_machine_svg(const fs::path& out, const std::string& provenance,
+std::string state_machine_svg(const fs::path& out, const fs::path& source,
                               const fs::path& ratchetcheck) {
+    // The commit the pictures were derived at, as report.json's environment gives it.
+    const std::optional<std::string> commit =
+        capture(fmt::format("git -C {} rev-parse HEAD 2>/dev/null", shell_quote(source.string())));
+    const std::optional<std::string> dirty = capture(
+        fmt::format("git -C {} status --porcelain 2>/dev/null", shell_quote(source.string())));
+    const std::string provenance =
+        commit ? "source commit " + first_line(*commit) +
+                     (dirty && !dirty->empty() ? " (with uncommitted changes)" : "")
+               : std::string("source commit unknown (not a git checkout)");
     const fs::path dot_file = out / "state-machine.dot";
     StateMachine machine = derive_state_machine();
     machine.session_records = session_records(ratchetcheck);

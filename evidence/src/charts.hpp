@@ -29,9 +29,9 @@ nlohmann::json sequence_charts(const std::filesystem::path& source,
 
 // state_machine_svg derives the state machine from the model and the session-record machine from
 // this build (`ratchetcheck` session-records, a subprocess), writes state-machine.dot and (with
-// Graphviz) state-machine.svg under `out`, labelled with `provenance` (the source commit), and
-// returns the SVG for inlining with id "state-machine-diagram", or "" when dot is missing.
-std::string state_machine_svg(const std::filesystem::path& out, const std::string& provenance,
+// Graphviz) state-machine.svg under `out`, labelled with the commit of the source tree `source`,
+// and returns the SVG for inlining with id "state-machine-diagram", or "" when dot is missing.
+std::string state_machine_svg(const std::filesystem::path& out, const std::filesystem::path& source,
                               const std::filesystem::path& ratchetcheck);
 
 }  // namespace ratchetcheck::evidence

@@ -23,10 +23,13 @@
 #include "charts.hpp"
 #include "checks.hpp"
 #include "html.hpp"
+#include "manifest.hpp"
+#include "pdf.hpp"
 #include "ratchetcheck/proofs/catalogue.hpp"
 #include "ratchetcheck/proofs/prover.hpp"
 #include "support.hpp"
 #include "traceability.hpp"
+#include "verdict.hpp"
 
 #ifndef RATCHETCHECK_SOURCE_DIR
 #define RATCHETCHECK_SOURCE_DIR ""
@@ -47,8 +50,6 @@ const std::vector<std::string>& evidence_check_names() {
 }
 
 namespace {
-
-constexpr const char* manifest_format = "ratchetcheck-evidence-manifest/1";
 
 fs::path self_path() {
     std::error_code error;
@@ -157,7 +158,9 @@ json environment_of(const CheckPaths& paths, const std::string& program_version)
         {"cvc5", tool_version("cvc5 --version")},
         {"valgrind", tool_version("valgrind --version")},
         {"dot", tool_version("dot -V")},
-        {"chromium", tool_version("chromium --version")},
+        // Debian's chromium wrapper script may print a shell warning before the version line.
+        {"chromium",
+         last_line_matching(capture("chromium --version 2>/dev/null").value_or(""), "Chromium")},
         {"clang-14 (fuzz, coverage builds)", tool_version("clang-14 --version")}};
     utsname host{};
     if (uname(&host) == 0)
@@ -166,9 +169,10 @@ json environment_of(const CheckPaths& paths, const std::string& program_version)
     environment["os"] = last_line_matching(os, "PRETTY_NAME=");
     environment["cores"] = std::to_string(sysconf(_SC_NPROCESSORS_ONLN));
     environment["load_average_at_start"] = first_line(read_text("/proc/loadavg").value_or(""));
-    environment["paths"] = {{"build", paths.build.string()},
-                            {"source", paths.source.string()},
-                            {"shared", paths.shared.string()}};
+    // Relative to the pack, as every path of the pack is (verification.roots).
+    environment["paths"] = {{"build", fs::relative(paths.build, paths.out).string()},
+                            {"source", fs::relative(paths.source, paths.out).string()},
+                            {"shared", fs::relative(paths.shared, paths.out).string()}};
     return environment;
 }
 
@@ -189,118 +193,6 @@ json mechanisms_of(const json& target, const json& traceability) {
         mechanisms.push_back(std::move(mechanism));
     }
     return mechanisms;
-}
-
-// Manifest ------------------------------------------------------------------------------------
-
-json hash_entry(const fs::path& root, const fs::path& file) {
-    std::error_code error;
-    const auto size = fs::file_size(file, error);
-    return {{"path", fs::relative(file, root).string()},
-            {"sha256", sha256_of_file(file).value_or("unreadable")},
-            {"bytes", error ? 0 : size}};
-}
-
-void add_tree(json& list, const std::string& root_name, const fs::path& root,
-              const fs::path& directory, const std::function<bool(const fs::path&)>& keep) {
-    if (!fs::exists(directory))
-        return;
-    std::vector<fs::path> files;
-    if (fs::is_regular_file(directory)) {
-        files.push_back(directory);
-    } else {
-        for (const auto& entry : fs::recursive_directory_iterator(directory)) {
-            if (entry.is_regular_file() && keep(entry.path()))
-                files.push_back(entry.path());
-        }
-    }
-    std::sort(files.begin(), files.end());
-    for (const fs::path& file : files) {
-        json entry = hash_entry(root, file);
-        entry["root"] = root_name;
-        list.push_back(std::move(entry));
-    }
-}
-
-json build_manifest(const CheckPaths& paths) {
-    json inputs = json::array();
-    const auto everything = [](const fs::path&) { return true; };
-    add_tree(inputs, "shared", paths.shared, paths.shared / "vectors" / "signal-v3", everything);
-    add_tree(inputs, "source", paths.source, paths.source / "corpus", everything);
-    add_tree(inputs, "source", paths.source, paths.source / "docs" / "security-target", everything);
-    add_tree(inputs, "source", paths.source, paths.source / "proofs" / "scripts", everything);
-    add_tree(inputs, "build", paths.build, paths.build / "bin", everything);
-    const fs::path fuzz_bin = paths.source / "build" / "fuzz" / "bin";
-    add_tree(inputs, "source", paths.source, fuzz_bin, everything);
-    json outputs = json::array();
-    add_tree(outputs, "pack", paths.out, paths.out,
-             [](const fs::path& file) { return file.filename() != "manifest.json"; });
-    for (json& output : outputs)
-        output.erase("root");
-    return {{"format", manifest_format},
-            {"created", now_utc()},
-            {"roots",
-             {{"source", paths.source.string()},
-              {"shared", paths.shared.string()},
-              {"build", paths.build.string()}}},
-            {"inputs", inputs},
-            {"outputs", outputs}};
-}
-
-int verify_pack(const fs::path& pack) {
-    const std::optional<std::string> text = read_text(pack / "manifest.json");
-    if (!text) {
-        fmt::print(stderr, "evidence --verify: no manifest.json in {}\n", pack.string());
-        return 1;
-    }
-    json manifest;
-    try {
-        manifest = json::parse(*text);
-    } catch (const json::exception& error) {
-        fmt::print("evidence --verify: manifest.json is not JSON ({})\nverify: FAIL\n",
-                   error.what());
-        return 1;
-    }
-    if (manifest.value("format", "") != manifest_format) {
-        fmt::print("evidence --verify: manifest.json is not {}\nverify: FAIL\n", manifest_format);
-        return 1;
-    }
-    std::size_t checked = 0;
-    std::vector<std::string> differences;
-    std::set<std::string> listed;
-    for (const json& output : manifest.value("outputs", json::array())) {
-        const std::string path = output.value("path", "");
-        listed.insert(path);
-        ++checked;
-        const std::optional<std::string> hash = sha256_of_file(pack / path);
-        if (!hash)
-            differences.push_back("output missing: " + path);
-        else if (*hash != output.value("sha256", ""))
-            differences.push_back("output changed: " + path);
-    }
-    if (fs::is_directory(pack)) {
-        for (const auto& entry : fs::recursive_directory_iterator(pack)) {
-            const std::string path = fs::relative(entry.path(), pack).string();
-            if (entry.is_regular_file() && path != "manifest.json" && !listed.contains(path))
-                differences.push_back("output not in the manifest: " + path);
-        }
-    }
-    const json roots = manifest.value("roots", json::object());
-    for (const json& input : manifest.value("inputs", json::array())) {
-        const fs::path root = roots.value(input.value("root", ""), "");
-        const std::string path = input.value("path", "");
-        ++checked;
-        const std::optional<std::string> hash = sha256_of_file(root / path);
-        if (!hash)
-            differences.push_back(fmt::format("input missing: {}", (root / path).string()));
-        else if (*hash != input.value("sha256", ""))
-            differences.push_back(fmt::format("input changed: {}", (root / path).string()));
-    }
-    for (const std::string& difference : differences)
-        fmt::print("  {}\n", difference);
-    fmt::print("verify: {} — {} files hashed, {} differences ({})\n",
-               differences.empty() ? "OK" : "FAIL", checked, differences.size(), pack.string());
-    return differences.empty() ? 0 : 1;
 }
 
 // Compare -------------------------------------------------------------------------------------
@@ -468,7 +360,9 @@ std::optional<Resolved> resolve(const EvidenceOptions& options) {
 
 int run_evidence(const EvidenceOptions& options) {
     if (!options.verify_directory.empty())
-        return verify_pack(options.verify_directory);
+        return verify_pack(options.verify_directory, {.source = options.source_directory,
+                                                      .shared = options.shared_directory,
+                                                      .build = options.build_directory});
     const std::optional<Resolved> resolved = resolve(options);
     if (!resolved)
         return 2;
@@ -577,8 +471,10 @@ int run_evidence(const EvidenceOptions& options) {
     known.labels = {"unit", "kat",         "vectors",    "property", "mutants", "proof",
                     "ct",   "fuzz-replay", "fuzz-build", "interop",  "evidence"};
     const json annotations = scan_annotations(paths.source);
+    const SpecTocs spec_tocs = load_spec_tocs(paths.source);
     const json traceability =
-        build_traceability(target, annotations, known, invariant_clauses, checks);
+        build_traceability(target, annotations, known, invariant_clauses, checks, spec_tocs,
+                           scan_citations(paths.source, spec_tocs));
     const json& problems = traceability["annotation_problems"];
     std::size_t gap_count = 0;
     for (const auto& [kind, list] : traceability["gaps"].items())
@@ -612,19 +508,45 @@ int run_evidence(const EvidenceOptions& options) {
     }
     checks.push_back(traceability_check);
 
-    std::vector<std::string> failed;
+    // Every check of the catalogue appears in the report: one that --only left out is listed as
+    // skipped, so that the verdict and the reader see it did not run.
+    for (const CheckInfo& info : check_catalogue()) {
+        if (std::find(resolved->selected.begin(), resolved->selected.end(), info.id) !=
+            resolved->selected.end())
+            continue;
+        checks.push_back({{"id", info.id},
+                          {"title", info.title},
+                          {"status", "skipped"},
+                          {"summary", "not selected (--only)"},
+                          {"counts", json::object()},
+                          {"seconds", 0.0},
+                          {"command", "ratchetcheck evidence --only " + info.id},
+                          {"parameters", json::object()},
+                          {"log", nullptr},
+                          {"failures", json::array()}});
+    }
+
+    const json charts = sequence_charts(paths.source, paths.out, paths.self);
+    const std::string diagram = state_machine_svg(paths.out, paths.source, paths.self);
+    std::vector<std::string> pack_gaps;
+    if (diagram.empty())
+        pack_gaps.emplace_back("the state machine diagram (Graphviz dot is missing)");
+    // A pack without its PDF is not complete: pictures.pdf says why (issue 22, part 6).
+    const std::optional<std::string> pdf_missing = pdf_unavailable_reason();
+    if (pdf_missing)
+        pack_gaps.push_back(*pdf_missing);
+    Verdict verdict = decide_verdict(checks, traceability["gaps"], pack_gaps);
+
     std::size_t passed = 0;
     std::size_t unavailable = 0;
     std::size_t skipped = 0;
     for (const json& check : checks) {
         const std::string status = check["status"];
-        if (status == "fail")
-            failed.push_back(check["id"]);
-        else if (status == "pass")
+        if (status == "pass")
             ++passed;
         else if (status == "not_available")
             ++unavailable;
-        else
+        else if (status == "skipped")
             ++skipped;
     }
     const double seconds =
@@ -639,11 +561,14 @@ int run_evidence(const EvidenceOptions& options) {
         {"created", now_utc()},
         {"command", command_line},
         {"mode", options.quick ? "quick" : "default"},
-        {"verdict", failed.empty() ? "pass" : "fail"},
+        {"verdict", verdict.outcome},
+        {"verdict_reasons", verdict.to_json()},
         {"summary",
-         fmt::format("{} passed, {} failed{}, {} not available, {} skipped", passed, failed.size(),
-                     failed.empty() ? "" : fmt::format(" ({})", fmt::join(failed, ", ")),
-                     unavailable, skipped)},
+         fmt::format(
+             "{} passed, {} failed{}, {} not available, {} skipped, {} traceability gaps", passed,
+             verdict.failed.size(),
+             verdict.failed.empty() ? "" : fmt::format(" ({})", fmt::join(verdict.failed, ", ")),
+             unavailable, skipped, verdict.open_gaps.size())},
         {"seconds", seconds},
         {"parameters",
          {{"seed", options.seed},
@@ -658,7 +583,8 @@ int run_evidence(const EvidenceOptions& options) {
         {"environment", environment_of(paths, options.program_version)}};
 
     if (!options.compare_directory.empty()) {
-        report["comparison"] = {{"old", fs::absolute(options.compare_directory).string()}};
+        report["comparison"] = {
+            {"old", fs::relative(fs::absolute(options.compare_directory), paths.out).string()}};
         if (old_report) {
             report["comparison"]["old_created"] = old_report->value("created", "");
             report["comparison"]["changes"] = compare_reports(*old_report, report);
@@ -672,29 +598,54 @@ int run_evidence(const EvidenceOptions& options) {
             fmt::print("  none\n");
     }
 
-    const json charts = sequence_charts(paths.source, paths.out, paths.self);
-    const std::string diagram = state_machine_svg(
-        paths.out, "source commit " + report["environment"].value("source_commit", "unknown"),
-        paths.self);
+    report["verification"] = verification_of(paths);
     report["pictures"] = {
         {"state_machine", diagram.empty() ? "not available (dot missing)" : "state-machine.svg"},
-        {"sequence_charts", charts.size()}};
-    bool written = write_text(paths.out / "report.json", report.dump(2) + "\n");
-    written =
-        write_text(paths.out / "report.html", render_html(report, diagram, charts)) && written;
-    written =
-        write_text(paths.out / "manifest.json", build_manifest(paths).dump(2) + "\n") && written;
-    if (!written) {
+        {"sequence_charts", charts.size()},
+        {"pdf", pdf_missing ? "not available: " + *pdf_missing : "report.pdf"}};
+    // The order matters: report.pdf is printed from report.html, and the manifest and then
+    // SHA256SUMS (which covers the manifest) are written last, over every other file.
+    const auto write_report = [&] {
+        return write_text(paths.out / "report.json", report.dump(2) + "\n") &&
+               write_text(paths.out / "report.html", render_html(report, diagram, charts));
+    };
+    bool written = write_report();
+    if (written && report["pictures"]["pdf"] == "report.pdf") {
+        const PdfRendering pdf = render_pdf(paths.out);
+        if (!pdf.rendered) {
+            // Chromium is there but could not print: the pack is not complete either.
+            report["pictures"]["pdf"] = pdf.note;
+            pack_gaps.push_back("report.pdf (" + pdf.note + ")");
+            verdict = decide_verdict(checks, traceability["gaps"], pack_gaps);
+            report["verdict"] = verdict.outcome;
+            report["verdict_reasons"] = verdict.to_json();
+            written = write_report();
+        }
+    }
+    written = written && write_text(paths.out / "manifest.json",
+                                    build_manifest(paths, report["verification"],
+                                                   report["created"].get<std::string>())
+                                            .dump(2) +
+                                        "\n");
+    const std::optional<std::string> manifest_hash =
+        written ? write_checksums(paths.out) : std::nullopt;
+    if (!written || !manifest_hash) {
         fmt::print(stderr, "evidence: could not write the pack in {}\n", paths.out.string());
         return 2;
     }
+    fmt::print("report: {}{}\nmanifest: {} (sha256 {}, also in SHA256SUMS)\n",
+               (paths.out / "report.html").string(),
+               report["pictures"]["pdf"] == "report.pdf" ? " and report.pdf" : "",
+               (paths.out / "manifest.json").string(), *manifest_hash);
     fmt::print(
-        "report: {}\nmanifest: {} (sha256 {}); check with: ratchetcheck evidence --verify {}\n",
-        (paths.out / "report.html").string(), (paths.out / "manifest.json").string(),
-        sha256_of_file(paths.out / "manifest.json").value_or("?"), paths.out.string());
-    fmt::print("verdict: {} — {} ({:.0f} s)\n", failed.empty() ? "PASS" : "FAIL",
+        "check with: cd {} && sha256sum -c SHA256SUMS\n"
+        "        or: {} evidence --verify {}\n",
+        shell_quote(paths.out.string()), paths.self.string(), shell_quote(paths.out.string()));
+    fmt::print("verdict: {} — {} ({:.0f} s)\n", verdict.headline(),
                report["summary"].get<std::string>(), seconds);
-    return failed.empty() ? 0 : 1;
+    if (verdict.outcome != "pass")
+        fmt::print("verdict {} because: {}\n", verdict.headline(), verdict.reasons());
+    return verdict.exit_status();
 }
 
 }  // namespace ratchetcheck::evidence

@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include "manifest.hpp"
+#include "pdf.hpp"
 #include "support.hpp"
 
 namespace ratchetcheck::evidence {
@@ -23,10 +25,12 @@ code.command { display: block; white-space: pre-wrap; word-break: break-all; bac
   padding: 3px 5px; border: 1px solid #e5e7eb; }
 .verdict { font-size: 22px; font-weight: bold; padding: 14px 18px; border-radius: 8px; color: #fff; }
 .verdict.pass { background: #2e7d32; } .verdict.fail { background: #c62828; }
+.verdict.incomplete { background: #b45309; }
+.verdict-reasons { margin: 6px 0; font-weight: bold; }
 .status { font-weight: bold; white-space: nowrap; }
 .pass { color: #2e7d32; } .fail, .gap { color: #c62828; font-weight: bold; }
 .not_available, .skipped, .not_run { color: #b45309; }
-.verdict.pass, .verdict.fail { color: #fff; }
+.verdict.pass, .verdict.fail, .verdict.incomplete { color: #fff; }
 td.gap, li.gap { background: #fdecea; }
 .chip { display: inline-block; margin: 1px 3px 1px 0; padding: 0 5px; border-radius: 4px;
   font-size: 12px; border: 1px solid #d1d5db; white-space: nowrap; }
@@ -166,6 +170,31 @@ std::string target_section(const json& target) {
     return out + "</table>";
 }
 
+// spec_sources names the tables of contents the clause matrix comes from (docs/specs): every
+// normative clause of them has a row, so the reader knows what "all clauses" means here.
+std::string spec_sources(const json& trace) {
+    std::string sources;
+    for (const json& spec : trace.value("specs", json::array())) {
+        const std::string revision = spec.value("revision", "");
+        sources += std::string(sources.empty() ? "" : "; ") +
+                   fmt::format(
+                       "{} ({}{}, {}; {} normative clauses{})",
+                       html_escape(spec.value("cite_as", "")), html_escape(spec.value("title", "")),
+                       revision == spec.value("cite_as", "") ? std::string()
+                                                             : " rev. " + html_escape(revision),
+                       html_escape(spec.value("date", "")), spec.value("normative_clauses", 0),
+                       spec.value("verified", false) ? "" : "; headings not verified");
+    }
+    if (sources.empty())
+        return "<p class=\"gap\">No table of contents under docs/specs: no citation could be "
+               "checked.</p>";
+    return fmt::format(
+        "<p class=\"muted\">Every normative clause of these tables of contents "
+        "(docs/specs) has a row; an informative clause has one when a check cites "
+        "it: {}.</p>",
+        sources);
+}
+
 std::string traceability_section(const json& trace) {
     std::string out =
         "<h2 id=\"traceability\">Traceability</h2><p class=\"muted\">Generated from the "
@@ -217,11 +246,17 @@ std::string traceability_section(const json& trace) {
                            function["checks"].empty() ? " class=\"gap\"" : "", text(function["id"]),
                            text(function["name"]), chips(function["checks"]));
     }
-    out += "</table><h3>Spec clause → checks</h3><table><tr><th>clause</th><th>checks</th></tr>";
+    out += "</table><h3>Spec clause → checks</h3>" + spec_sources(trace) +
+           "<table><tr><th>clause</th><th>checks</th></tr>";
     for (const json& clause : trace["clauses"]) {
-        out += fmt::format("<tr><td{}><b>{}</b> {}</td><td>{}</td></tr>",
+        const std::string claim = clause.value("statement", clause.value("requirement", ""));
+        out += fmt::format("<tr><td{}><b>{}</b> {}{}</td><td>{}</td></tr>",
                            clause["checks"].empty() ? " class=\"gap\"" : "", text(clause["id"]),
-                           text(clause["title"]), chips(clause["checks"]));
+                           text(clause["title"]),
+                           claim.empty()
+                               ? std::string()
+                               : "<br><span class=\"muted\">" + html_escape(claim) + "</span>",
+                           chips(clause["checks"]));
     }
     out += "</table>";
     if (!trace.value("unannotated_fuzz_targets", json::array()).empty()) {
@@ -373,19 +408,32 @@ std::string comparison_section(const json& report) {
 
 std::string render_html(const json& report, const std::string& state_machine_svg,
                         const json& sequence_charts) {
-    const bool passed = report.value("verdict", "") == "pass";
+    const std::string outcome = report.value("verdict", "fail");
+    const std::string headline =
+        outcome == "pass" ? "PASS" : (outcome == "incomplete" ? "INCOMPLETE" : "FAIL");
     std::string out = fmt::format(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>ratchetcheck "
-        "evidence — {}</title><style>{}</style></head><body>",
-        passed ? "PASS" : "FAIL", style);
+        "evidence — {}</title><style>{}{}</style></head><body>",
+        headline, style, print_stylesheet());
     out += fmt::format(
         "<h1>Ratchetcheck evidence pack</h1><div id=\"verdict\" class=\"verdict {}\">Verdict: {}"
-        " — {}</div><p class=\"muted\">Produced {} by <code>{}</code> from commit {} ({} mode, "
-        "{:.0f} s). <code>manifest.json</code> holds the SHA-256 of every input and output; "
-        "<code>ratchetcheck evidence --verify DIR</code> re-checks it.</p>",
-        passed ? "pass" : "fail", passed ? "PASS" : "FAIL",
-        html_escape(report.value("summary", "")), html_escape(report.value("created", "")),
-        html_escape(report.value("command", "")),
+        " — {}</div>",
+        html_escape(outcome), headline, html_escape(report.value("summary", "")));
+    const std::string reasons =
+        report.value("verdict_reasons", json::object()).value("reasons", std::string());
+    if (!reasons.empty()) {
+        out += fmt::format(
+            "<p id=\"verdict-reasons\" class=\"verdict-reasons {}\">{} because: "
+            "{}</p>",
+            html_escape(outcome), headline, html_escape(reasons));
+    }
+    out += fmt::format(
+        "<p class=\"muted\">Produced {} by <code>{}</code> from commit {} ({} mode, "
+        "{:.0f} s). PASS means every check ran and passed with no traceability gap; INCOMPLETE "
+        "that a check did not run or a gap is open; FAIL that a check failed. "
+        "<code>SHA256SUMS</code> and <code>manifest.json</code> hold the SHA-256 of "
+        "every file (and input): <a href=\"#verification\">how to verify this pack</a>.</p>",
+        html_escape(report.value("created", "")), html_escape(report.value("command", "")),
         html_escape(report["environment"].value("source_commit", "unknown")),
         html_escape(report.value("mode", "")), report.value("seconds", 0.0));
     out +=
@@ -394,7 +442,7 @@ std::string render_html(const json& report, const std::string& state_machine_svg
         "href=\"#mechanisms\">mechanisms</a> · <a href=\"#state-machine\">state machine</a> · "
         "<a href=\"#sequence-charts\">sequence charts</a> · <a href=\"#proofs\">invariants</a> · "
         "<a href=\"#figures\">coverage and fuzzing</a> · <a href=\"#environment\">environment</a>"
-        "</p>";
+        " · <a href=\"#verification\">verification</a></p>";
     const json& gaps = report["traceability"]["gaps"];
     std::string gap_list;
     for (const auto& [kind, list] : gaps.items()) {
@@ -439,6 +487,7 @@ std::string render_html(const json& report, const std::string& state_machine_svg
     out += proofs_section(report);
     out += figures_section(report);
     out += environment_section(report["environment"]);
+    out += verification_section_html(report);
     out += "</body></html>\n";
     return out;
 }

@@ -8,6 +8,7 @@
 #include <set>
 #include <sstream>
 
+#include "specs.hpp"
 #include "support.hpp"
 
 namespace ratchetcheck::evidence {
@@ -87,18 +88,9 @@ json scan_annotations(const fs::path& source) {
 
 std::vector<std::string> clauses_of(const std::string& spec_clause) {
     std::vector<std::string> clauses;
-    // "DR §2.6, §3.5": a bare § continues the last named document.
-    const std::regex reference(R"((DR|X3DH)?\s*§\s*([0-9]+(?:\.[0-9]+)?))");
-    std::string document;
-    for (auto match = std::sregex_iterator(spec_clause.begin(), spec_clause.end(), reference);
-         match != std::sregex_iterator(); ++match) {
-        if ((*match)[1].matched)
-            document = (*match)[1];
-        if (document.empty())
-            continue;
-        const std::string clause = document + "-" + (*match)[2].str();
-        if (std::find(clauses.begin(), clauses.end(), clause) == clauses.end())
-            clauses.push_back(clause);
+    for (const Citation& citation : citations_in(spec_clause)) {
+        if (std::find(clauses.begin(), clauses.end(), citation.clause) == clauses.end())
+            clauses.push_back(citation.clause);
     }
     return clauses;
 }
@@ -197,16 +189,13 @@ std::string known_problem(const std::string& check, const KnownChecks& known) {
 }  // namespace
 
 json build_traceability(const json& security_target, const json& annotations,
-                        const KnownChecks& known, const json& invariant_clauses,
-                        const json& checks) {
+                        const KnownChecks& known, const json& invariant_clauses, const json& checks,
+                        const SpecTocs& tocs, const json& citation_problems) {
     const CheckResults results = index_results(checks);
     std::set<std::string> function_ids;
-    std::set<std::string> clause_ids;
     std::set<std::string> mechanism_ids;
     for (const json& function : security_target.value("functions", json::array()))
         function_ids.insert(function.value("id", ""));
-    for (const json& clause : security_target.value("spec_clauses", json::array()))
-        clause_ids.insert(clause.value("id", ""));
     for (const json& mechanism : security_target.value("mechanisms", json::array()))
         mechanism_ids.insert(mechanism.value("id", ""));
 
@@ -214,6 +203,19 @@ json build_traceability(const json& security_target, const json& annotations,
     std::map<std::string, std::set<std::string>> checks_of_clause;
     std::map<std::string, std::set<std::string>> checks_of_mechanism;
     json problems = json::array();
+    for (const std::string& error : tocs.errors)
+        problems.push_back({{"where", "docs/specs"}, {"problem", error}});
+    for (const json& problem : citation_problems)
+        problems.push_back(problem);
+    // The security target states what it claims of a clause; the clause itself is the tables'.
+    std::map<std::string, std::string> statement_of_clause;
+    for (const json& clause : security_target.value("spec_clauses", json::array())) {
+        const std::string id = clause.value("id", "");
+        if (const std::string problem = clause_problem(id, tocs); !problem.empty())
+            problems.push_back({{"where", "security target spec_clauses"}, {"problem", problem}});
+        else
+            statement_of_clause[id] = clause.value("statement", "");
+    }
     for (const json& annotation : annotations) {
         const std::string where =
             fmt::format("{}:{}", annotation.value("file", ""), annotation.value("line", 0));
@@ -224,6 +226,12 @@ json build_traceability(const json& security_target, const json& annotations,
         const std::string check = annotation["check"];
         if (const std::string problem = known_problem(check, known); !problem.empty()) {
             problems.push_back({{"where", where}, {"problem", problem}});
+            // Its clauses are still checked: a wrong clause id is wrong whatever the check.
+            for (const std::string clause : annotation["clauses"]) {
+                if (const std::string clause_error = clause_problem(clause, tocs);
+                    !clause_error.empty())
+                    problems.push_back({{"where", where}, {"problem", clause_error}});
+            }
             continue;
         }
         for (const std::string function : annotation["functions"]) {
@@ -234,8 +242,8 @@ json build_traceability(const json& security_target, const json& annotations,
                 checks_of_function[function].insert(check);
         }
         for (const std::string clause : annotation["clauses"]) {
-            if (!clause_ids.contains(clause))
-                problems.push_back({{"where", where}, {"problem", "no spec clause " + clause}});
+            if (const std::string problem = clause_problem(clause, tocs); !problem.empty())
+                problems.push_back({{"where", where}, {"problem", problem}});
             else
                 checks_of_clause[clause].insert(check);
         }
@@ -248,9 +256,12 @@ json build_traceability(const json& security_target, const json& annotations,
     }
     // The catalogue's spec_clause fields: each invariant checks the clauses it cites.
     for (const json& invariant : invariant_clauses) {
+        const std::string id = invariant.value("id", "");
         for (const std::string& clause : clauses_of(invariant.value("spec_clause", ""))) {
-            if (clause_ids.contains(clause))
-                checks_of_clause[clause].insert("invariant:" + invariant.value("id", ""));
+            if (const std::string problem = clause_problem(clause, tocs); !problem.empty())
+                problems.push_back({{"where", "invariant " + id}, {"problem", problem}});
+            else
+                checks_of_clause[clause].insert("invariant:" + id);
         }
     }
 
@@ -296,13 +307,29 @@ json build_traceability(const json& security_target, const json& annotations,
                            {"functions", countering},
                            {"checks", references(threat_checks)}});
     }
+    // Every normative clause has a row, traced or not (untraced, it is a gap); an informative
+    // clause has one only when a check cites it.
     json clauses = json::array();
-    for (const json& clause : security_target.value("spec_clauses", json::array())) {
-        const std::string id = clause.value("id", "");
-        const json list = references(checks_of_clause[id]);
-        if (list.empty())
-            gaps["clauses"].push_back(id);
-        clauses.push_back({{"id", id}, {"title", clause.value("title", "")}, {"checks", list}});
+    for (const SpecClause& clause : tocs.clauses) {
+        const json list = references(checks_of_clause[clause.id]);
+        if (!clause.normative && list.empty())
+            continue;
+        if (clause.normative && list.empty())
+            gaps["clauses"].push_back(clause.id);
+        const std::string cited_as =
+            clause.spec.rfind("RFC", 0) == 0 ? "RFC " + clause.spec.substr(3) : clause.spec;
+        json row = {{"id", clause.id},
+                    {"title", fmt::format("{} §{} {}{}{}", cited_as, clause.number, clause.title,
+                                          clause.normative ? "" : " (informative)",
+                                          clause.verified ? "" : " (heading not verified)")},
+                    {"normative", clause.normative},
+                    {"checks", list}};
+        if (!clause.requirement.empty())
+            row["requirement"] = clause.requirement;
+        if (const auto statement = statement_of_clause.find(clause.id);
+            statement != statement_of_clause.end() && !statement->second.empty())
+            row["statement"] = statement->second;
+        clauses.push_back(std::move(row));
     }
     json mechanisms = json::object();
     for (const std::string& id : mechanism_ids) {
@@ -347,7 +374,8 @@ json build_traceability(const json& security_target, const json& annotations,
             {"not_verified_in_this_run", not_verified},
             {"annotation_problems", problems},
             {"annotations", annotations.size()},
-            {"unannotated_fuzz_targets", unannotated_fuzz}};
+            {"unannotated_fuzz_targets", unannotated_fuzz},
+            {"specs", tocs.documents}};
 }
 
 }  // namespace ratchetcheck::evidence

@@ -1,8 +1,10 @@
 // Traceability of the evidence pack, generated rather than kept by hand: the security target
 // (docs/security-target/security-target.json) says which threats each security function counters
-// and which spec clauses exist; `@evidence` annotations beside the checks (tests, the invariant
-// catalogue, mutant and fuzz definitions) say which functions, clauses and mechanisms a check
-// covers; the invariant catalogue's own spec_clause fields count as annotations of the proofs.
+// and what it claims of each spec clause; the clauses themselves, and which are normative, are
+// the specifications' tables of contents (docs/specs/*.json, specs.hpp); `@evidence` annotations
+// beside the checks (tests, the invariant catalogue, mutant and fuzz definitions) say which
+// functions, clauses and mechanisms a check covers; the invariant catalogue's own spec_clause
+// fields count as annotations of the proofs.
 //
 // Annotation syntax, on one comment line (docs/evidence.md):
 //   @evidence check=KIND:NAME functions=SF.A,SF.B clauses=DR-3.5,X3DH-3.4 mechanisms=X25519
@@ -15,6 +17,8 @@
 #include <string>
 #include <vector>
 
+#include "specs.hpp"
+
 namespace ratchetcheck::evidence {
 
 // scan_annotations reads every @evidence line under the source tree's tests/, proofs/, fuzz/ and
@@ -23,7 +27,7 @@ namespace ratchetcheck::evidence {
 nlohmann::json scan_annotations(const std::filesystem::path& source);
 
 // clauses_of normalizes the clause references of a catalogue spec_clause text ("DR §2.6, §3.5
-// (...)" gives DR-2.6 and DR-3.5; "X3DH §3.4" gives X3DH-3.4).
+// (...)" gives DR-2.6 and DR-3.5; "RFC 7748 §6.1" gives RFC7748-6.1; "SCHEMA.md §6.3" none).
 std::vector<std::string> clauses_of(const std::string& spec_clause);
 
 // KnownChecks is what exists to be annotated: ctest test names, invariant ids, fuzz targets,
@@ -39,12 +43,15 @@ struct KnownChecks {
 // build_traceability joins the security target, the annotations and the check results
 // (report.json's `checks`): threats → functions → checks, functions → checks, clauses → checks,
 // mechanisms → KATs, and the gaps (a threat no function with a check counters, a function or a
-// clause no check covers) and the annotation problems (naming a check, function, clause or
-// mechanism that does not exist). Each check reference carries its result in this run (pass,
-// fail, not_run).
+// normative clause of docs/specs no check covers) and the annotation problems (naming a check,
+// function or mechanism that does not exist, or a clause that is not in the tables of contents:
+// in an annotation, an invariant's spec_clause, the security target's spec_clauses, or any `§`
+// citation of the tree, `citation_problems` from scan_citations). Each check reference carries
+// its result in this run (pass, fail, not_run).
 nlohmann::json build_traceability(const nlohmann::json& security_target,
                                   const nlohmann::json& annotations, const KnownChecks& known,
                                   const nlohmann::json& invariant_clauses,
-                                  const nlohmann::json& checks);
+                                  const nlohmann::json& checks, const SpecTocs& tocs,
+                                  const nlohmann::json& citation_problems);
 
 }  // namespace ratchetcheck::evidence

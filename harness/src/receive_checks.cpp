@@ -89,8 +89,9 @@ void no_message_accepted_twice(const ReceiveStep& step, const ReceiveLedger& led
     }
 }
 
-// DR §3.5 DHRatchet (healing, DR §1): a message under a ratchet key the receiver had no chain
-// for makes it send under a key never used before, from counter 0. Needs the state view (ours).
+// DR §3.5 DHRatchet (recovery from compromise, DR §2.3, §6.2): a message under a ratchet key the
+// receiver had no chain for makes it send under a key never used before, from counter 0. Needs the
+// state view (ours).
 void ratchet_step_sends_under_fresh_key(const ReceiveStep& step, const ReceiveLedger& ledger,
                                         Violations& out) {
     if (!step.accepted || !step.view_before || !step.view_after)

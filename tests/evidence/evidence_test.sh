@@ -12,6 +12,8 @@
 #                                    passing pack names the flipped check
 #   verify_catches_one_byte_change   --verify passes on a fresh pack and fails, naming the file,
 #                                    once one byte of report.json is changed
+#   missing_check_gives_incomplete   checks left out by --only and one that cannot run (valgrind
+#                                    hidden from PATH): verdict INCOMPLETE, exit 3, reasons named
 #   stale_annotation_fails_traceability  an @evidence annotation naming a test that does not
 #                                    exist makes the traceability check fail (exit 1)
 set -euo pipefail
@@ -42,9 +44,12 @@ render() {
 case "$scenario" in
 render_in_chromium)
   evidence_run "$work/pack" --shared-dir "$shared"
-  [ "$status" -eq 0 ] || fail "evidence exited $status on the shared transcripts"
+  # --only vectors leaves the other checks out: INCOMPLETE (exit 3), never PASS.
+  [ "$status" -eq 3 ] || fail "evidence --only vectors exited $status, expected 3 (INCOMPLETE)"
   dom=$(render "$work/pack/report.html")
-  grep -q 'id="verdict" class="verdict pass">Verdict: PASS' <<<"$dom" || fail "no PASS verdict in the DOM"
+  grep -q 'id="verdict" class="verdict incomplete">Verdict: INCOMPLETE' <<<"$dom" ||
+    fail "no INCOMPLETE verdict in the DOM"
+  grep -q 'id="verdict-reasons"' <<<"$dom" || fail "the page does not say why it is INCOMPLETE"
   grep -q 'id="traceability-matrix"' <<<"$dom" || fail "no traceability matrix in the DOM"
   grep -q 'T.REPLAY' <<<"$dom" || fail "the matrix lists no threat"
   grep -q 'id="state-machine-diagram"' <<<"$dom" || fail "no state diagram (dot SVG) in the DOM"
@@ -58,7 +63,7 @@ render_in_chromium)
   ;;
 failing_check_turns_verdict_red)
   evidence_run "$work/good" --shared-dir "$shared"
-  [ "$status" -eq 0 ] || fail "evidence exited $status on the shared transcripts"
+  [ "$status" -eq 3 ] || fail "evidence --only vectors exited $status on the shared transcripts"
   mkdir -p "$work/shared/vectors"
   cp -r "$shared/vectors/signal-v3" "$work/shared/vectors/"
   transcript="$work/shared/vectors/signal-v3/basic_session.json"
@@ -70,6 +75,7 @@ failing_check_turns_verdict_red)
   grep -q '^verdict: FAIL' "$work/bad.log" || fail "no FAIL verdict line"
   grep -q 'FAIL basic_session' "$work/bad.log" || fail "the failing transcript is not named"
   grep -q 'check vectors flipped: pass → fail' "$work/bad.log" || fail "--compare did not name the flip"
+  grep -q 'verdict incomplete → fail' "$work/bad.log" || fail "--compare did not name the verdict change"
   grep -q '"verdict": "fail"' "$work/bad/report.json" || fail "report.json does not say fail"
   dom=$(render "$work/bad/report.html")
   grep -q 'id="verdict" class="verdict fail">Verdict: FAIL' <<<"$dom" || fail "the rendered verdict is not FAIL"
@@ -78,7 +84,7 @@ failing_check_turns_verdict_red)
   ;;
 verify_catches_one_byte_change)
   evidence_run "$work/pack" --shared-dir "$shared"
-  [ "$status" -eq 0 ] || fail "evidence exited $status on the shared transcripts"
+  [ "$status" -eq 3 ] || fail "evidence --only vectors exited $status on the shared transcripts"
   "$ratchetcheck" evidence --verify "$work/pack" || fail "--verify fails on the pack as written"
   # One byte of report.json, in place: the first '1' becomes '2' (same length).
   python3 - "$work/pack/report.json" <<'PY'
@@ -97,6 +103,33 @@ PY
   grep -q 'output changed: report.json' "$work/verify.log" || fail "--verify did not name report.json"
   echo "--verify: a one-byte change of report.json is caught"
   ;;
+missing_check_gives_incomplete)
+  # Checks left out (--only) and a check that cannot run here (valgrind hidden from PATH, so the
+  # ct check is not available): INCOMPLETE with exit 3, the reasons name them, never PASS.
+  mkdir -p "$work/bin"
+  for directory in ${PATH//:/ }; do
+    for tool in "$directory"/*; do
+      name=$(basename "$tool")
+      [ "$name" = valgrind ] && continue
+      [ -e "$work/bin/$name" ] || ln -s "$tool" "$work/bin/$name" 2>/dev/null || true
+    done
+  done
+  set +e
+  PATH="$work/bin" "$ratchetcheck" evidence --only vectors --only ct --build-dir "$build" \
+    --shared-dir "$shared" --out "$work/pack" >"$work/pack.log" 2>&1
+  status=$?
+  set -e
+  cat "$work/pack.log"
+  [ "$status" -eq 3 ] || fail "evidence exited $status, expected 3 (INCOMPLETE)"
+  grep -q '^verdict: INCOMPLETE' "$work/pack.log" || fail "no INCOMPLETE verdict line"
+  grep -q 'ct *NOT_AVAILABLE' "$work/pack.log" || fail "ct did not come out not available"
+  grep -q '^verdict INCOMPLETE because: .*ct not_available.*' "$work/pack.log" ||
+    fail "the verdict does not name the check that could not run"
+  grep -q 'unit skipped (not selected' "$work/pack.log" || fail "the verdict does not name the checks left out"
+  grep -q '"outcome": "incomplete"' "$work/pack/report.json" || fail "report.json does not say incomplete"
+  grep -q 'Verdict: PASS' "$work/pack/report.html" && fail "the page says PASS"
+  echo "left-out and unavailable checks: INCOMPLETE, exit 3, reasons named"
+  ;;
 stale_annotation_fails_traceability)
   # A source tree whose annotations name a test that does not exist (a renamed test): the
   # traceability check fails and names the annotation, the run exits 1.
@@ -104,7 +137,7 @@ stale_annotation_fails_traceability)
   mkdir -p "$work/source/docs" "$work/source/corpus" "$work/source/proofs"
   cp -r "$source_dir/tests" "$work/source/"
   cp -r "$source_dir/proofs/src" "$source_dir/proofs/scripts" "$work/source/proofs/"
-  cp -r "$source_dir/docs/security-target" "$work/source/docs/"
+  cp -r "$source_dir/docs/security-target" "$source_dir/docs/specs" "$work/source/docs/"
   cp -r "$source_dir/corpus/traces" "$work/source/corpus/"
   echo "// @evidence check=test:RenamedSuite.GoneTest functions=SF.REPLAY_REJECTION" \
     >>"$work/source/tests/kat/secret_test.cpp"

@@ -27,7 +27,7 @@ std::string hkdf_hex(ByteView input_key_material, ByteView salt, ByteView info,
     return hex_of(output);
 }
 
-// @evidence check=test:Rfc5869HkdfSha256.* mechanisms=HKDF-SHA256 clauses=DR-5.2
+// @evidence check=test:Rfc5869HkdfSha256.* mechanisms=HKDF-SHA256 clauses=DR-5.2,RFC5869-2.2,RFC5869-2.3,RFC5869-A
 TEST(Rfc5869HkdfSha256, TestCase1Basic) {
     const Bytes input_key_material(22, 0x0b);
     EXPECT_EQ(hkdf_hex(input_key_material, consecutive_bytes(0x00, 0x0c),

@@ -61,7 +61,7 @@ std::string tag_prefix_hex(const crypto::Sha256Digest& tag, std::string_view exp
     return hex_of(ByteView(tag).first(expected_tag.size() / 2));
 }
 
-// @evidence check=test:Rfc4231HmacSha256.* mechanisms=HMAC-SHA256 clauses=DR-5.2
+// @evidence check=test:Rfc4231HmacSha256.* mechanisms=HMAC-SHA256 clauses=DR-5.2,RFC2104-2,RFC4231-4
 TEST(Rfc4231HmacSha256, OneShotFunction) {
     const auto vectors = rfc4231_vectors();
     ASSERT_EQ(vectors.size(), 7u);

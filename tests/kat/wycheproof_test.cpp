@@ -49,14 +49,14 @@ std::string case_name(const json& test) {
 // order always gives an all-zero output once the scalar is clamped (the cofactor 8 divides it), so
 // both come down to one rule, which this test pins exactly:
 //   x25519 fails (Error::invalid_key)  <=>  the correct X25519 output is all zero.
-// RFC 7748 §6.1 allows this check and X3DH §4.7 asks for it. In x25519_test.json the all-zero
+// RFC 7748 §6.1 allows this check and decisions D2 makes it. In x25519_test.json the all-zero
 // outputs are exactly the cases flagged LowOrderPublic and ZeroSharedSecret; the test checks that
 // too, so the policy statement about the flags is also pinned. Everything else, including twist
 // points and non-canonical u (>= p, reduced as RFC 7748 §5 says), must give Wycheproof's value.
-// @evidence check=test:WycheproofAesCbcPkcs5.* mechanisms=AES-256-CBC clauses=DR-5.2
-// @evidence check=test:WycheproofHkdfSha256.* mechanisms=HKDF-SHA256
-// @evidence check=test:WycheproofHmacSha256.* mechanisms=HMAC-SHA256
-// @evidence check=test:WycheproofX25519.* mechanisms=X25519 functions=SF.KEY_AGREEMENT
+// @evidence check=test:WycheproofAesCbcPkcs5.* mechanisms=AES-256-CBC clauses=DR-5.2,RFC5652-6.3
+// @evidence check=test:WycheproofHkdfSha256.* mechanisms=HKDF-SHA256 clauses=RFC5869-2.2,RFC5869-2.3
+// @evidence check=test:WycheproofHmacSha256.* mechanisms=HMAC-SHA256 clauses=RFC2104-2
+// @evidence check=test:WycheproofX25519.* mechanisms=X25519 functions=SF.KEY_AGREEMENT clauses=RFC7748-5,RFC7748-6.1
 TEST(WycheproofX25519, EveryCaseMatchesOrIsRejectedExactlyWhenTheOutputIsAllZero) {
     const json document = load_wycheproof("x25519_test.json", "XDH");
     std::size_t counted = 0;
@@ -125,7 +125,7 @@ TEST(WycheproofX25519, EveryCaseMatchesOrIsRejectedExactlyWhenTheOutputIsAllZero
     report("wycheproof_x25519",
            fmt::format("wycheproof x25519: {} cases: {} valid passed, {} acceptable (policy: "
                        "x25519 rejects exactly the all-zero outputs (small-order public keys) "
-                       "with invalid_key, X3DH §4.7: {} computed exactly, {} rejected), "
+                       "with invalid_key, RFC 7748 §6.1: {} computed exactly, {} rejected), "
                        "{} invalid rejected",
                        counted, valid_passed, acceptable_computed + acceptable_rejected,
                        acceptable_computed, acceptable_rejected, invalid_rejected));

@@ -50,7 +50,7 @@ constexpr ScalarMultiplicationVector rfc7748_section_5_2_vectors[] = {
      "95cbde9476e8907d7aade45cb4b873f88b595a68799fa152e6f8f7647aac7957"},
 };
 
-// @evidence check=test:Rfc7748X25519.* mechanisms=X25519 functions=SF.KEY_AGREEMENT clauses=X3DH-4.7
+// @evidence check=test:Rfc7748X25519.* mechanisms=X25519 functions=SF.KEY_AGREEMENT clauses=RFC7748-5,RFC7748-5.2,RFC7748-6.1
 TEST(Rfc7748X25519, Section5_2TestVectors) {
     for (const ScalarMultiplicationVector& vector : rfc7748_section_5_2_vectors) {
         SCOPED_TRACE(vector.scalar);
@@ -118,7 +118,7 @@ TEST(Rfc7748X25519, Section6_1SharedSecretBothWays) {
 }
 
 // RFC 7748 §6.1: "check ... whether the shared secret is the all-zero value and abort if so";
-// our x25519 does (X3DH §4.7). u = 0 is the simplest point of small order.
+// our x25519 does (decisions D2). u = 0 is the simplest point of small order.
 TEST(Rfc7748X25519, Section6_1AllZeroOutputIsRejected) {
     const X25519Public zero_point{};
     const auto shared = crypto::x25519(private_from_hex(alice_private_hex), zero_point);

@@ -78,7 +78,7 @@ bool edwards_sign_bit(const X25519Private& private_key) {
     return (edwards_point[31] & 0x80) != 0;
 }
 
-// @evidence check=test:XeddsaAgainstLibsignal.* mechanisms=XEdDSA clauses=X3DH-3.2
+// @evidence check=test:XeddsaAgainstLibsignal.* mechanisms=XEdDSA clauses=X3DH-3.2,XEdDSA-2.3,XEdDSA-2.5,XEdDSA-3,XEdDSA-5
 TEST(XeddsaAgainstLibsignal, OurSignaturesVerifyUnderBothLibsignalVerifiers) {
     std::size_t verified = 0;
     for (int key_number = 0; key_number < key_count; ++key_number) {
@@ -151,7 +151,7 @@ TEST(XeddsaAgainstLibsignal, LibsignalSignaturesVerifyUnderOurs) {
 
 // With the same key, message and 64 bytes of randomness Z, our signature equals libsignal's
 // xed25519_sign byte for byte whenever kB has sign bit 1: both then use a = -k mod q and
-// r = hash_1(a || M || Z) (XEdDSA §2.3, §2.5). When the sign bit is 0, libsignal hashes the
+// r = hash_1(a || M || Z) (XEdDSA §2.3, §3). When the sign bit is 0, libsignal hashes the
 // clamped k unreduced while XEdDSA §2.3 says a = k (mod q), and k >= 2^254 > q always, so the
 // nonces and hence R differ; both signatures verify (checked above).
 TEST(XeddsaAgainstLibsignal, ByteForByteWithXed25519SignWhenTheEdwardsSignBitIsSet) {

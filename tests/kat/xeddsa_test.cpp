@@ -1,6 +1,6 @@
 // XEdDSA (Signal's "The XEdDSA and VXEdDSA Signature Schemes", Revision 1): the signed-prekey
 // signatures recorded by libsignal-protocol-c in every shared transcript, round trips, and the
-// rejections XEdDSA §2.6 asks for.
+// rejections XEdDSA §3 (xeddsa_verify) asks for.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
@@ -64,8 +64,8 @@ SignedPrekey signed_prekey_of(const fs::path& file) {
 
 class TranscriptSignedPrekey : public ::testing::TestWithParam<fs::path> {};
 
-// @evidence check=test:XeddsaRejects.* mechanisms=XEdDSA functions=SF.KEY_AGREEMENT clauses=X3DH-3.2
-// @evidence check=test:XeddsaRoundTrip.* mechanisms=XEdDSA
+// @evidence check=test:XeddsaRejects.* mechanisms=XEdDSA functions=SF.KEY_AGREEMENT clauses=X3DH-3.2,XEdDSA-3
+// @evidence check=test:XeddsaRoundTrip.* mechanisms=XEdDSA clauses=XEdDSA-3,XEdDSA-5
 TEST_P(TranscriptSignedPrekey, SignatureByBobsIdentityKeyVerifies) {
     const SignedPrekey signed_prekey = signed_prekey_of(GetParam());
     ASSERT_EQ(signed_prekey.signed_message.size(), 33u);
@@ -153,7 +153,7 @@ TEST(XeddsaRoundTrip, RandomKeysAndMessageLengthsIncludingEmpty) {
             const Bytes message = random_bytes(length);
             const XeddsaSignature signature = crypto::xeddsa_sign(signer.private_key, message);
             EXPECT_TRUE(crypto::xeddsa_verify(signer.public_key, message, signature));
-            // XEdDSA §2.5: s = r + h a (mod q), so it is reduced; the top bit of byte 63 is 0,
+            // XEdDSA §3: s = r + h a (mod q), so it is reduced; the top bit of byte 63 is 0,
             // as libsignal's verifier (which reads a sign bit there) requires.
             EXPECT_TRUE(
                 is_below_group_order(std::span<const std::uint8_t, 32>(signature.data() + 32, 32)));
@@ -161,7 +161,7 @@ TEST(XeddsaRoundTrip, RandomKeysAndMessageLengthsIncludingEmpty) {
     }
 }
 
-// --- rejections (XEdDSA §2.6) --------------------------------------------------------------------
+// --- rejections (XEdDSA §3) ----------------------------------------------------------------------
 
 struct SignedMessage {
     KeyPair signer;
@@ -206,7 +206,7 @@ TEST(XeddsaRejects, EveryAlteredSignatureBit) {
     EXPECT_EQ(rejected_s_top_bit, 1u);
 }
 
-// s + q encodes the same residue as s; XEdDSA §2.6 (and RFC 8032 §5.1.7) reject s >= q, which
+// s + q encodes the same residue as s; XEdDSA §3 (and RFC 8032 §5.1.7) reject s >= q, which
 // keeps signatures non-malleable.
 TEST(XeddsaRejects, NonCanonicalScalarSPlusGroupOrder) {
     const SignedMessage original = signed_random_message(33);
@@ -256,7 +256,7 @@ constexpr std::string_view field_prime_hex =
     "edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f";
 
 // A non-canonical u (u >= p) for a genuine key: u + p encodes the same field element as u (and
-// fits in 32 bytes since u, p < 2^255). XEdDSA §2.6 "if u >= p: return false" must reject it even
+// fits in 32 bytes since u, p < 2^255). XEdDSA §3 "if u >= p ...: return false" must reject it even
 // though the signature is valid for u itself.
 TEST(XeddsaRejects, PublicKeyAtOrAboveTheFieldPrime) {
     const SignedMessage original = signed_random_message(33);
@@ -289,7 +289,8 @@ TEST(XeddsaRejects, PublicKeyAtOrAboveTheFieldPrime) {
     EXPECT_FALSE(crypto::xeddsa_verify(all_ones, original.message, original.signature));
 }
 
-// u = -1 = p - 1 has no Edwards image: y = (u - 1)/(u + 1) divides by zero (XEdDSA §2.6).
+// u = -1 = p - 1 has no Edwards image: y = (u - 1)/(u + 1) divides by zero in convert_mont (XEdDSA
+// §2.3), so this implementation refuses it.
 TEST(XeddsaRejects, PublicKeyMinusOne) {
     X25519Public minus_one = array_from_hex<32>(field_prime_hex);
     minus_one[0] -= 1;
@@ -314,7 +315,7 @@ TEST(XeddsaRejects, AllZeroSignature) {
                                        all_zero));
 }
 
-// --- deterministic signing (XEdDSA §2.5: r = hash_1(a || M || Z)) -------------------------------
+// --- deterministic signing (XEdDSA §3: r = hash_1(a || M || Z)) ---------------------------------
 
 TEST(XeddsaDeterministic, SameRandomnessSameSignatureOtherRandomnessOtherSignature) {
     const KeyPair signer = random_key_pair();

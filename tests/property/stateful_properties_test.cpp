@@ -62,7 +62,7 @@ TEST(StatefulProperties, EndpointSessionKeysFollowEveryChangeOfTheParty) {
 // after every op, the implementation and the model agree on accept/reject (and on the error where
 // the model can name it: duplicate, too_far_ahead, no_session), on the plaintext, on every sent
 // header, and α(implementation) equals the model.
-// @evidence check=test:StatefulProperties.ImplementationRefinesModel functions=SF.PER_MESSAGE_KEYS,SF.TRANSACTIONAL_RECEIVE,SF.KEY_AGREEMENT clauses=DR-3.3,DR-3.4,DR-3.5,X3DH-3.3,X3DH-3.4,DR-6.5
+// @evidence check=test:StatefulProperties.ImplementationRefinesModel functions=SF.PER_MESSAGE_KEYS,SF.TRANSACTIONAL_RECEIVE,SF.KEY_AGREEMENT clauses=DR-3.3,DR-3.4,DR-3.5,X3DH-3.3,X3DH-3.4
 RC_GTEST_PROP(StatefulProperties, ImplementationRefinesModel, ()) {
     check_stateful_property({.name = "ImplementationRefinesModel",
                              .mix = OpMix{},
@@ -150,10 +150,10 @@ RC_GTEST_PROP(StatefulProperties, StoresStayWithinBounds, ()) {
                              .asserted = {Check::stores_within_bounds}});
 }
 
-// DR §3.5 DHRatchet and DR §1 (break-in recovery): after a reply round trip each side sends under
-// a fresh ratchet key — whenever a party accepts a message under a peer ratchet key it had no
-// chain for, its next messages go out under a ratchet key never used before, from Ns = 0.
-// @evidence check=test:StatefulProperties.ReplyRoundTripSendsUnderFreshRatchetKey functions=SF.PER_MESSAGE_KEYS clauses=DR-3.5
+// DR §3.5 DHRatchet and DR §6.2 (recovery from compromise): after a reply round trip each side
+// sends under a fresh ratchet key — whenever a party accepts a message under a peer ratchet key it
+// had no chain for, its next messages go out under a ratchet key never used before, from Ns = 0.
+// @evidence check=test:StatefulProperties.ReplyRoundTripSendsUnderFreshRatchetKey functions=SF.PER_MESSAGE_KEYS clauses=DR-3.5,DR-6.2
 RC_GTEST_PROP(StatefulProperties, ReplyRoundTripSendsUnderFreshRatchetKey, ()) {
     check_stateful_property({.name = "ReplyRoundTripSendsUnderFreshRatchetKey",
                              .mix = {.duplicate = 0, .tamper = 0, .forge = 0},

@@ -1,4 +1,4 @@
-// X3DH §3.3-3.4 (and §4.1 on identity binding): the initiator and the responder derive the same
+// X3DH §3.3-3.4 (and §4.8 on identity binding): the initiator and the responder derive the same
 // keys only when they use matching identities and prekeys. "The same keys" is observed the only
 // way the API allows: Bob decrypts Alice's first message, and Alice decrypts Bob's reply.
 #include <gtest/gtest.h>

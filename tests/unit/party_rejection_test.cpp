@@ -542,7 +542,7 @@ TEST_F(InitiateSessionRejection, UntrustedBundleIdentityIsUntrustedIdentity) {
 
 TEST_F(InitiateSessionRejection, LowOrderSignedPreKeyWithAValidSignatureIsInvalidKey) {
     // Bob's identity signs a small-order key: the signature verifies, DH1 must be refused
-    // (X3DH §4.7, docs/decisions.md D2).
+    // (the check RFC 7748 §6.1 allows, docs/decisions.md D2).
     for (const LowOrderPoint& point : low_order_points()) {
         PreKeyBundle bundle = conversation.bob_bundle;
         bundle.signed_prekey.u = point.u;

@@ -73,8 +73,8 @@ PublicKey<Role> fresh_public_key() {
 crypto::X25519Private test_private_key(std::uint8_t seed);
 
 // LowOrderPoint is a u-coordinate of small order, from Wycheproof x25519_test.json (flags
-// LowOrderPublic, ZeroSharedSecret): X25519 with it yields the all-zero secret that X3DH §4.7 and
-// RFC 7748 §6.1 say to reject.
+// LowOrderPublic, ZeroSharedSecret): X25519 with it yields the all-zero secret that RFC 7748 §6.1
+// allows an implementation to reject, and this one rejects (decisions D2).
 struct LowOrderPoint {
     const char* name;
     std::array<std::uint8_t, 32> u;

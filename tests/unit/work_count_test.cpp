@@ -96,7 +96,8 @@ TEST_F(WorkCountTest, ForgeryCostsAtMostTheGenuineMessageAtItsPosition) {
     EXPECT_LE(forged.work.sha256_finals, jump_zero.work.sha256_finals + max_jump * per_step);
     EXPECT_EQ(forged.work.x25519, 0u) << "a forgery on a known chain did a DH";
     // A forgery on a ratchet key Bob has not seen: one DH and one KDF_RK more, no DH step of
-    // his own (the new key pair waits for authentication, DR §6.5).
+    // his own (the DH step and its new key pair happen only once the message authenticates: DR §3.5
+    // discards every change of a failed decryption).
     SignalMessageParts parts = signal_fields_of(sent[1].bytes);
     parts.ratchet_key = serialized(fresh_public_key<role::Ratchet>());
     parts.counter = 0;

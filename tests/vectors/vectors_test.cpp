@@ -37,7 +37,7 @@ Transcript load(const fs::path& file) {
 
 class SharedTranscript : public ::testing::TestWithParam<fs::path> {};
 
-// @evidence check=transcripts:signal-v3 functions=SF.KEY_AGREEMENT,SF.PER_MESSAGE_KEYS,SF.TRANSACTIONAL_RECEIVE mechanisms=X25519,XEdDSA,HKDF-SHA256,HMAC-SHA256,AES-256-CBC clauses=X3DH-3.3,X3DH-3.4,DR-3.3,DR-3.4,DR-3.5
+// @evidence check=transcripts:signal-v3 functions=SF.KEY_AGREEMENT,SF.PER_MESSAGE_KEYS,SF.TRANSACTIONAL_RECEIVE mechanisms=X25519,XEdDSA,HKDF-SHA256,HMAC-SHA256,AES-256-CBC clauses=X3DH-2.1,X3DH-2.2,X3DH-3.3,X3DH-3.4,DR-3.1,DR-3.3,DR-3.4,DR-3.5,DR-5.1,DR-5.2
 TEST_P(SharedTranscript, ReplaysByteForByte) {
     const Transcript transcript = load(GetParam());
     ASSERT_FALSE(transcript.events.empty());

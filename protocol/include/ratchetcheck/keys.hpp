@@ -29,7 +29,8 @@ using SerializedPublicKey = std::array<std::uint8_t, serialized_public_key_bytes
 crypto::X25519Public x25519_public_key_of(const crypto::X25519Private& private_key);
 
 // x25519_agree returns the shared secret X25519(private_key, peer). Fails with Error::invalid_key
-// when the peer's point has small order or the output is all zero (X3DH §4.7, DR §3.1). The
+// when the peer's point has small order or the output is all zero (the check RFC 7748 §6.1 allows;
+// decisions D2). The
 // secret is wiped when dropped.
 [[nodiscard]] Result<SecretArray<crypto::x25519_bytes>> x25519_agree(
     const crypto::X25519Private& private_key, const crypto::X25519Public& peer);

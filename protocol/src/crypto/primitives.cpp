@@ -61,7 +61,7 @@ Result<SecretArray<x25519_bytes>> x25519(const X25519Private& private_key,
     initialize();
     SecretArray<x25519_bytes> shared;
     // libsodium returns -1 for small-order peer points and all-zero outputs; both are the
-    // rejection X3DH §4.7 and RFC 7748 §6.1 ask for.
+    // rejection RFC 7748 §6.1 allows (decisions D2).
     // The rejection is an error the caller sees: declassified (docs/constant-time.md).
     if (constant_time::declassify_rejection(crypto_scalarmult_curve25519(
             shared.data(), private_key.data(), peer_public.data())) != 0) {

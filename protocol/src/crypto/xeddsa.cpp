@@ -47,7 +47,7 @@ bool montgomery_to_edwards(std::span<const std::uint8_t, x25519_bytes> u_bytes,
     BN_sub_word(prime.get(), 19);
     BN_lebin2bn(u_bytes.data(), static_cast<int>(u_bytes.size()), u.get());
     if (BN_cmp(u.get(), prime.get()) >= 0)
-        return false;  // XEdDSA §2.6: reject u >= p
+        return false;  // XEdDSA §3 xeddsa_verify: reject u >= p
     BN_mod_sub(numerator.get(), u.get(), BN_value_one(), prime.get(), context.get());
     BN_mod_add(denominator.get(), u.get(), BN_value_one(), prime.get(), context.get());
     if (BN_is_zero(denominator.get()))
@@ -99,7 +99,8 @@ XeddsaSignature xeddsa_sign(const X25519Private& private_key, ByteView message,
             negate_mask & (private_scalar.data()[index] ^ negated.data()[index]);
     }
 
-    // XEdDSA §2.5: r = hash_1(a || M || Z) mod q, where hash_1 prefixes 2^256 - 2 (0xFE 0xFF..).
+    // XEdDSA §3: r = hash_1(a || M || Z) mod q, where hash_1 (§2.5) prefixes 2^256 - 2 (0xFE
+    // 0xFF..).
     std::array<std::uint8_t, 32> hash1_prefix;
     hash1_prefix.fill(0xff);
     hash1_prefix[0] = 0xfe;

@@ -1,7 +1,7 @@
 // The evidence pack (docs/evidence.md), the library behind `ratchetcheck evidence`: run every
-// check, write the pack an evaluator reads (report.json, report.html, manifest.json), verify a
-// pack, compare two packs. The CLI is a thin front end: it parses the options into
-// EvidenceOptions and calls run_evidence.
+// check, write the pack an evaluator reads (report.json, report.html, report.pdf, manifest.json,
+// SHA256SUMS), verify a pack, compare two packs. The CLI is a thin front end: it parses the
+// options into EvidenceOptions and calls run_evidence.
 #pragma once
 
 #include <cstdint>
@@ -29,10 +29,16 @@ struct EvidenceOptions {
 const std::vector<std::string>& evidence_check_names();
 
 // run_evidence runs the selected checks, writes the pack and prints a final verdict line
-// ("verdict: PASS ..." or "verdict: FAIL ..."). Returns 0 when no check failed, 1 when one did
-// (the pack is written in both cases), 2 when the pack could not be written or an option is
-// unusable. With verify_directory set it only verifies that pack: 0 when every hash matches,
-// 1 when a file differs or is missing.
+// ("verdict: PASS|INCOMPLETE|FAIL — ...") followed, unless it is a PASS, by the reasons. PASS
+// means every check of the catalogue ran and passed with no traceability gap; INCOMPLETE that a
+// check did not run (left out by --only or the mode, or not available here), a test was skipped,
+// a gap is open or part of the pack could not be produced; FAIL that a check failed. Returns 0
+// for PASS, 3 for INCOMPLETE, 1 for FAIL (the pack is written in all three cases), 2 when the
+// pack could not be written or an option is unusable. With verify_directory set it only verifies
+// that pack (manifest.json and SHA256SUMS), looking for the inputs under
+// source/shared/build_directory when set, else under the roots recorded relative to the pack: 0
+// when every hash matches, 1 when a file differs or is missing, 3 when the pack matches but a
+// root was not found (its inputs unchecked).
 int run_evidence(const EvidenceOptions& options);
 
 }  // namespace ratchetcheck::evidence

@@ -50,7 +50,8 @@ enum class Check {
     // DR §3.5 MAX_SKIP and the Profile bounds: MKSKIPPED per chain and in total, receiving
     // chains and archived sessions never exceed their bounds.
     stores_within_bounds,
-    // DR §3.5 DHRatchet (healing, DR §1): a message under a new peer ratchet key makes the
+    // DR §3.5 DHRatchet (recovery from compromise, DR §2.3, §6.2): a message under a new peer
+    // ratchet key makes the
     // receiver send under a ratchet key never used before, with Ns back at 0.
     fresh_ratchet_key,
     // The trace's recorded expectation (what the model predicted when it was recorded) differs

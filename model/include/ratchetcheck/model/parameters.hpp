@@ -54,8 +54,9 @@ struct Variant {
     // correct_previous_counter: a DH step sets PN to the previous sending chain's length as
     // libsignal sends it (max(Ns - 1, 0), SCHEMA.md §6.3). When false PN is one more.
     bool correct_previous_counter = true;
-    // fresh_ratchet_key: a DH step generates a new ratchet key pair (DR §3.5 GENERATE_DH). When
-    // false the old sending key is reused, so the new sending chain repeats (epoch, counter)s.
+    // fresh_ratchet_key: a DH step generates a new ratchet key pair (DR §3.5 DHRatchet calls
+    // GENERATE_DH, DR §3.1). When false the old sending key is reused, so the new sending chain
+    // repeats (epoch, counter)s.
     bool fresh_ratchet_key = true;
     // authenticate_before_commit: a received message changes the session only once it has
     // authenticated (DR §3.5: "if an exception is raised ... discard any changes"). When false a

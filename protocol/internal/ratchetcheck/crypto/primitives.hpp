@@ -41,7 +41,8 @@ X25519Public x25519_public_key(const X25519Private& private_key);
 // x25519 computes the shared secret X25519(private_key, peer_public) (RFC 7748 §5). The scalar
 // is clamped and the peer's top bit ignored, as the RFC requires. Fails with
 // Error::invalid_key when the peer's point has small order or the output is all zero
-// (X3DH §4.7, DR §3.1 say such outputs must be rejected). The result is wiped when dropped.
+// (RFC 7748 §6.1 allows implementations to check for the all-zero output and abort; decisions
+// D2). The result is wiped when dropped.
 [[nodiscard]] Result<SecretArray<x25519_bytes>> x25519(
     const X25519Private& private_key, std::span<const std::uint8_t, x25519_bytes> peer_public);
 

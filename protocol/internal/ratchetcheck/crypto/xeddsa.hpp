@@ -14,7 +14,7 @@ inline constexpr std::size_t xeddsa_signature_bytes = 64;
 inline constexpr std::size_t xeddsa_nonce_bytes = 64;
 using XeddsaSignature = std::array<std::uint8_t, xeddsa_signature_bytes>;
 
-// xeddsa_sign signs `message` with the X25519 private key `private_key` (XEdDSA §2.5) using the
+// xeddsa_sign signs `message` with the X25519 private key `private_key` (XEdDSA §3) using the
 // 64 bytes of secret randomness `random`. Scalar and point operations are libsodium's
 // constant-time ones. Intermediate secrets are wiped.
 XeddsaSignature xeddsa_sign(const X25519Private& private_key, ByteView message,
@@ -24,7 +24,7 @@ XeddsaSignature xeddsa_sign(const X25519Private& private_key, ByteView message,
 XeddsaSignature xeddsa_sign(const X25519Private& private_key, ByteView message);
 
 // xeddsa_verify returns true only when `signature` is a valid XEdDSA signature of `message` by
-// the X25519 public key `public_key` (XEdDSA §2.6). Rejects a non-canonical u (u >= p), u = -1
+// the X25519 public key `public_key` (XEdDSA §3). Rejects a non-canonical u (u >= p), u = -1
 // (no Edwards image), non-canonical s, and small-order points. Works on public values only.
 bool xeddsa_verify(std::span<const std::uint8_t, x25519_bytes> public_key, ByteView message,
                    std::span<const std::uint8_t, xeddsa_signature_bytes> signature);
