@@ -12,6 +12,7 @@
 #include "prove_command.hpp"
 #include "ratchetcheck/evidence/evidence.hpp"
 #include "replay_command.hpp"
+#include "session_records_command.hpp"
 #include "vectors_command.hpp"
 #include "version.hpp"
 
@@ -48,6 +49,21 @@ int run(int argc, char** argv) {
         ->check(CLI::IsMember({"each", "alice", "bob", "both"}));
     replay->add_flag("--verbose", replay_options.verbose,
                      "With --peer: print every step of every run");
+    replay
+        ->add_flag("--json", replay_options.json,
+                   "Print one JSON document: per op the expected and actual outcomes and the "
+                   "message header (ratchet key prefix, N, PN, sizes)")
+        ->excludes("--peer")
+        ->excludes("--record");
+
+    std::size_t session_record_ops = 6;
+    auto* session_records = app.add_subcommand(
+        "session-records",
+        "Derive the session-record state machine (current and archived sessions) by exploring "
+        "this build's Party over every op sequence up to a bound; print it as JSON");
+    session_records->add_option("--max-ops", session_record_ops,
+                                "The exploration bound: op sequences of up to this many ops "
+                                "(default 6)");
 
     ratchetcheck::cli::ProveOptions prove_options;
     auto* prove = app.add_subcommand(
@@ -137,6 +153,8 @@ int run(int argc, char** argv) {
         return ratchetcheck::cli::run_vectors(vector_paths);
     if (replay->parsed())
         return ratchetcheck::cli::run_replay(trace_path, replay_options);
+    if (session_records->parsed())
+        return ratchetcheck::cli::run_session_records(session_record_ops);
     return ratchetcheck::cli::usage_error(app);
 }
 

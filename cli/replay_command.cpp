@@ -5,6 +5,7 @@
 #include <array>
 #include <fstream>
 #include <iterator>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <variant>
 
@@ -12,6 +13,7 @@
 #include "ratchetcheck/harness/op_trace.hpp"
 #include "ratchetcheck/harness/op_trace_codec.hpp"
 #include "ratchetcheck/harness/side_by_side.hpp"
+#include "ratchetcheck/wire/signal_message.hpp"
 
 namespace ratchetcheck::cli {
 namespace {
@@ -151,6 +153,151 @@ int run_with_peer(const std::string& path, const harness::OpTrace& trace,
     return 0;
 }
 
+// Replay as JSON (ReplayOptions::json) ------------------------------------------------------------
+
+// implementation_label is the implementation's outcome in the vocabulary of trace expectations
+// (outcome_label): "sent", "accepted", "done", or the error's name.
+std::string implementation_label(const harness::StepReport& report) {
+    using Kind = harness::StepReport::Kind;
+    if (report.kind == Kind::network || report.kind == Kind::restored)
+        return "done";
+    if (!report.implementation_ok) {
+        return report.implementation_error ? std::string(error_name(*report.implementation_error))
+                                           : std::string("failed");
+    }
+    return report.kind == Kind::sent ? "sent" : "accepted";
+}
+
+// header_of is the header of ledger message `message` as its bytes carry it: type, the first
+// four bytes of the ratchet public key (after the 0x05 type byte) in hex, N, PN, and sizes. The
+// bytes are public (they crossed the network); no key material of a party is read.
+nlohmann::json header_of(const harness::SideBySideRunner& runner, std::size_t message) {
+    const harness::GenuineMessage& genuine = runner.genuine_messages().at(message);
+    nlohmann::json header = {
+        {"message", message},
+        {"sender", model::party_name(genuine.sender)},
+        {"type",
+         genuine.type == MessageType::prekey_message ? "PreKeySignalMessage" : "SignalMessage"},
+        {"message_bytes", genuine.bytes.size()}};
+    if (genuine.signal_bytes.empty())
+        return header;
+    const std::uint8_t version = static_cast<std::uint8_t>(genuine.signal_bytes[0] >> 4);
+    const std::size_t mac_bytes = runner.endpoint(genuine.sender).party() != nullptr
+                                      ? runner.implementation(genuine.sender).profile().mac_bytes
+                                      : wire::signal_mac_bytes;
+    const auto parsed = wire::parse_signal_message(genuine.signal_bytes, version, mac_bytes);
+    if (!parsed.ok())
+        return header;
+    const wire::SignalMessage& signal = parsed.value();
+    std::string prefix;
+    for (std::size_t index = 0; index < 4; ++index)
+        prefix += fmt::format("{:02x}", signal.ratchet_key.u[index]);
+    header["ratchet_key_prefix"] = prefix;
+    header["counter"] = signal.counter;
+    header["previous_counter"] = signal.previous_counter;
+    header["ciphertext_bytes"] = signal.ciphertext.size();
+    header["mac_bytes"] = signal.mac.size();
+    return header;
+}
+
+// message_of is the ledger message an op sends or carries, if any.
+std::optional<std::size_t> message_of(const harness::Op& op, const harness::StepReport& report) {
+    if (std::holds_alternative<harness::SendOp>(op))
+        return report.sent_message;
+    if (const auto* deliver = std::get_if<harness::DeliverOp>(&op))
+        return deliver->message;
+    if (const auto* duplicate = std::get_if<harness::DuplicateOp>(&op))
+        return duplicate->message;
+    if (const auto* drop = std::get_if<harness::DropOp>(&op))
+        return drop->message;
+    if (const auto* tamper = std::get_if<harness::TamperOp>(&op))
+        return tamper->message;
+    if (const auto* truncate = std::get_if<harness::TruncateOp>(&op))
+        return truncate->message;
+    return std::nullopt;
+}
+
+// run_replay_json runs `trace` as run_replay does, ours in both seats, and prints one JSON
+// document (format ratchetcheck-replay/1, docs/op-trace.md): the setup and its limits, then per
+// op what was expected (the trace), what the model predicts, what the implementation did, the
+// header of the message it sent or carried, and the violations; stops at the first divergence.
+int run_replay_json(const std::string& path, const harness::OpTrace& trace) {
+    nlohmann::json document = {
+        {"format", "ratchetcheck-replay/1"},
+        {"trace", path},
+        {"note", trace.note},
+        {"setup",
+         {{"key_seed", fmt::format("{:016x}", trace.setup.key_seed)},
+          {"one_time_prekey", trace.setup.one_time_prekey},
+          {"max_forward_jump", trace.setup.limits.max_forward_jump},
+          {"max_skipped_keys_per_chain", trace.setup.limits.max_skipped_keys_per_chain},
+          {"max_skipped_keys_total", trace.setup.limits.max_skipped_keys_total},
+          {"max_receiving_chains", trace.setup.limits.max_receiving_chains}}}};
+    const auto print = [&document](const std::string& result) {
+        document["result"] = result;
+        fmt::print("{}\n", document.dump(2));
+    };
+    auto created = harness::SideBySideRunner::create(trace.setup, {});
+    if (const auto* problem = std::get_if<std::string>(&created)) {
+        print("setup: " + *problem);
+        return 2;
+    }
+    harness::SideBySideRunner& runner =
+        *std::get<std::unique_ptr<harness::SideBySideRunner>>(created);
+    nlohmann::json ops = nlohmann::json::array();
+    for (std::size_t index = 0; index < trace.ops.size(); ++index) {
+        harness::StepReport report = runner.step(trace.ops[index]);
+        nlohmann::json entry = {{"index", index},
+                                {"op", std::string(harness::op_name(trace.ops[index]))},
+                                {"actor", model::party_name(report.actor)}};
+        if (!report.applicable) {
+            entry["not_applicable"] = report.not_applicable_reason;
+            ops.push_back(std::move(entry));
+            document["ops"] = std::move(ops);
+            print(fmt::format("op {} is not applicable", index));
+            return 2;
+        }
+        const std::optional<std::string> expected =
+            index < trace.expectations.size() ? trace.expectations[index] : std::nullopt;
+        if (expected && *expected != report.outcome_label()) {
+            report.violations.push_back(
+                {harness::Check::expectation,
+                 fmt::format("the trace expects \"{}\", the model now predicts \"{}\"", *expected,
+                             report.outcome_label())});
+        }
+        entry["expected"] = expected ? nlohmann::json(*expected) : nlohmann::json(nullptr);
+        entry["model"] = report.outcome_label();
+        entry["implementation"] = implementation_label(report);
+        entry["implementation_detail"] = outcome_of(report);
+        if (const auto* send = std::get_if<harness::SendOp>(&trace.ops[index]))
+            entry["plaintext_bytes"] = 4 + send->size;
+        if (const auto message = message_of(trace.ops[index], report);
+            message && *message < runner.messages_sent())
+            entry["header"] = header_of(runner, *message);
+        if (report.model_view) {
+            entry["model_view"] = {{"prekey", report.model_view->is_prekey},
+                                   {"epoch", report.model_view->epoch},
+                                   {"counter", report.model_view->counter},
+                                   {"previous_counter", report.model_view->previous_counter},
+                                   {"authentic", report.model_view->authentic}};
+        }
+        nlohmann::json violations = nlohmann::json::array();
+        for (const harness::Violation& violation : report.violations)
+            violations.push_back(
+                {{"check", harness::check_name(violation.check)}, {"detail", violation.detail}});
+        entry["violations"] = violations;
+        ops.push_back(std::move(entry));
+        if (!report.violations.empty()) {
+            document["ops"] = std::move(ops);
+            print(fmt::format("diverged at op {} of {}", index, trace.ops.size()));
+            return 1;
+        }
+    }
+    document["ops"] = std::move(ops);
+    print(fmt::format("agreed on all {} ops", trace.ops.size()));
+    return 0;
+}
+
 }  // namespace
 
 int run_replay(const std::string& path, const ReplayOptions& options) {
@@ -160,6 +307,8 @@ int run_replay(const std::string& path, const ReplayOptions& options) {
         return 2;
     }
     const harness::OpTrace& trace = std::get<harness::OpTrace>(loaded);
+    if (options.json)
+        return run_replay_json(path, trace);
     if (!trace.note.empty())
         fmt::print("note: {}\n", trace.note);
     fmt::print(

@@ -17,6 +17,10 @@ struct ReplayOptions {
     std::string seat = "each";
     // verbose: with a peer, print every step of every run, not only the differing ones.
     bool verbose = false;
+    // json: print one JSON document (format ratchetcheck-replay/1, docs/op-trace.md) instead of
+    // lines: per op the expected, model and implementation outcomes and the header (ratchet key
+    // prefix, N, PN, sizes) of the message it sent or carried. Ours in both seats only.
+    bool json = false;
 };
 
 // run_replay loads `path` (JSON form, or the compact byte form if it does not end in .json), runs

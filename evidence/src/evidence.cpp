@@ -144,56 +144,6 @@ json mechanisms_of(const json& target, const json& traceability) {
     return mechanisms;
 }
 
-json sequence_charts(const fs::path& source, const fs::path& out) {
-    json charts = json::array();
-    std::vector<fs::path> traces;
-    const fs::path directory = source / "corpus" / "traces";
-    if (fs::is_directory(directory)) {
-        for (const auto& entry : fs::directory_iterator(directory)) {
-            const std::string name = entry.path().filename().string();
-            if ((name.rfind("witness-", 0) == 0 || name.rfind("mutant-", 0) == 0) &&
-                entry.path().extension() == ".json")
-                traces.push_back(entry.path());
-        }
-    }
-    std::sort(traces.begin(), traces.end());
-    for (const fs::path& trace_file : traces) {
-        try {
-            const json trace = json::parse(read_text(trace_file).value_or("{}"));
-            const std::string stem = trace_file.stem().string();
-            const bool witness = stem.rfind("witness-", 0) == 0;
-            const std::string title = witness ? "witness of " + stem.substr(8)
-                                              : "mutant " + stem.substr(7) + " counterexample";
-            const std::string svg = sequence_chart_svg(trace, title);
-            write_text(out / "charts" / (stem + ".svg"), svg);
-            charts.push_back({{"title", title},
-                              {"file", fs::relative(trace_file, source).string()},
-                              {"note", trace.value("note", "")},
-                              {"svg", svg}});
-        } catch (const json::exception& error) {
-            fmt::print(stderr, "evidence: {} is not an op trace: {}\n", trace_file.string(),
-                       error.what());
-        }
-    }
-    return charts;
-}
-
-std::string state_machine_svg(const fs::path& out) {
-    const fs::path dot_file = out / "state-machine.dot";
-    write_text(dot_file, state_machine_dot());
-    const std::optional<std::string> svg =
-        capture(fmt::format("dot -Tsvg {} 2>/dev/null", shell_quote(dot_file.string())));
-    if (!svg)
-        return "";
-    const std::size_t start = svg->find("<svg");
-    if (start == std::string::npos)
-        return "";
-    std::string inline_svg = svg->substr(start);
-    inline_svg.insert(4, " id=\"state-machine-diagram\"");
-    write_text(out / "state-machine.svg", *svg);
-    return inline_svg;
-}
-
 // Compare -------------------------------------------------------------------------------------
 
 json compare_reports(const json& old_report, const json& new_report) {
@@ -525,8 +475,8 @@ int run_evidence(const EvidenceOptions& options) {
                           {"failures", json::array()}});
     }
 
-    const json charts = sequence_charts(paths.source, paths.out);
-    const std::string diagram = state_machine_svg(paths.out);
+    const json charts = sequence_charts(paths.source, paths.out, paths.self);
+    const std::string diagram = state_machine_svg(paths.out, paths.source, paths.self);
     std::vector<std::string> pack_gaps;
     if (diagram.empty())
         pack_gaps.emplace_back("the state machine diagram (Graphviz dot is missing)");

@@ -472,9 +472,11 @@ std::string render_html(const json& report, const std::string& state_machine_svg
     out +=
         "<h2 id=\"sequence-charts\">Counterexamples as message sequence charts</h2><p "
         "class=\"muted\">Each witness (the model variant that breaks an invariant) and each "
-        "mutant's shrunk counterexample, drawn from its op trace: the last op, in red, is where "
-        "the broken variant violates the property; the labels are the specified model's "
-        "outcomes, which the real implementation reproduces.</p>";
+        "mutant's shrunk counterexample, drawn from its op trace and replayed on this build "
+        "(<code>ratchetcheck replay --json</code>) to read each message's header (ratchet key "
+        "prefix, N, PN) and sizes from its bytes. The labels are the specified model's "
+        "outcomes; the last op, in red, is where the broken variant violates the property, "
+        "with the expected outcome beside what this build and the broken variant got.</p>";
     bool first = true;
     for (const json& chart : sequence_charts) {
         out += fmt::format(
