@@ -9,8 +9,8 @@
 //                  interposes malloc, calloc, realloc and free, which operator new and libsignal
 //                  both call, and counts malloc_usable_size);
 //   x25519, sha256_finals   ours only: calls counted through the linker's --wrap
-//                  (tests/unit/work_count.hpp does the same); a chain step is 2 HMAC = 4
-//                  SHA-256 finalizations.
+//                  (tests/unit/work_count.hpp does the same); one chain step
+//                  is 12 SHA-256 finalizations (KDF_CK and the stored key's HKDF).
 // Every kind leaves the receiver's state unchanged (rejections are transactional in both), so
 // the same message is decrypted again on every iteration.
 #include <benchmark/benchmark.h>
