@@ -89,8 +89,10 @@ json profile_limits(const fs::path& source, json& problems) {
     std::string comment;
     for (std::size_t number = 1; std::getline(lines, line); ++number) {
         const std::size_t slashes = line.find("//");
-        if (slashes != std::string::npos && line.find_first_not_of(" ") == slashes) {
-            comment += (comment.empty() ? "" : " ") + line.substr(slashes + 3);
+        if (slashes != std::string::npos && line.find_first_not_of(' ') == slashes) {
+            if (!comment.empty())
+                comment += ' ';
+            comment += line.substr(slashes + 3);
             continue;
         }
         std::smatch match;
@@ -307,8 +309,11 @@ std::string escaped(const json& value) {
 
 std::string comma_list(const json& list) {
     std::string out;
-    for (const json& item : list)
-        out += (out.empty() ? "" : ", ") + escaped(item);
+    for (const json& item : list) {
+        if (!out.empty())
+            out += ", ";
+        out += escaped(item);
+    }
     return out.empty() ? "—" : out;
 }
 
@@ -318,7 +323,7 @@ std::string check_chips(const json& references) {
         std::string result = reference.value("result", "not_run");
         const std::string css = result == "missing" ? "fail" : result;
         if (result == "missing")
-            result = "missing: " + reference.value("problem", "");
+            result = fmt::format("missing: {}", reference.value("problem", ""));
         out += fmt::format(R"(<span class="chip {}" title="{}">{}</span>)", html_escape(css),
                            html_escape(result), escaped(reference.value("check", "")));
     }
@@ -384,10 +389,10 @@ std::string worst_case_html(const json& worst) {
             out += fmt::format(
                 "<tr><td>{}</td><td>{}</td><td>{} {}</td><td>{}</td><td>{}</td><td>{}</td>"
                 "<td>{}</td></tr>",
-                first ? "<b>" + escaped(kind["kind"]) + "</b>" : std::string(), html_escape(name),
-                figure(figures, "cpu_time"), escaped(figures.value("time_unit", "")),
-                figure(figures, "peak_bytes"), figure(figures, "x25519"),
-                figure(figures, "sha256_finals"), ratio);
+                first ? fmt::format("<b>{}</b>", escaped(kind["kind"])) : std::string(),
+                html_escape(name), figure(figures, "cpu_time"),
+                escaped(figures.value("time_unit", "")), figure(figures, "peak_bytes"),
+                figure(figures, "x25519"), figure(figures, "sha256_finals"), ratio);
             first = false;
         }
     }
@@ -424,8 +429,9 @@ std::string render_analysis_html(const json& report) {
             comma_list(row.value("clauses", json::array())),
             row.value("clauses_not_in_target", json::array()).empty()
                 ? std::string()
-                : "<br><span class=\"not_run\">not in the target's clause list: " +
-                      comma_list(row["clauses_not_in_target"]) + "</span>",
+                : fmt::format("<br><span class=\"not_run\">not in the target's clause list: "
+                              "{}</span>",
+                              comma_list(row["clauses_not_in_target"])),
             escaped(row.value("departs_from", "")), escaped(row.value("behaviour", "")),
             escaped(row.value("justification", "")), check_chips(row["checks"]));
     }
