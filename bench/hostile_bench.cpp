@@ -21,11 +21,13 @@
 #include <atomic>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 
+#include "bench_common.hpp"
 #include "libsignal_peer.hpp"
 #include "ratchetcheck/party.hpp"
 
@@ -103,6 +105,7 @@ namespace {
 constexpr std::uint32_t archived_sessions = 40;  // both: the most archived sessions kept
 constexpr std::uint32_t max_jump = 2000;         // both: the largest forward jump accepted
 constexpr std::uint32_t signed_prekey_id = 7;
+constexpr std::uint8_t olm_version = 0x03;  // libolm's message version byte
 
 // --- the wire format, by hand (SCHEMA.md §6.4, §6.5), so that one forgery fits both ------------
 
@@ -169,12 +172,14 @@ SignalFields parse_signal(ByteView message) {
     return fields;
 }
 
-// forge_signal encodes a SignalMessage with an arbitrary (wrong) MAC.
-Bytes forge_signal(const SignalFields& fields) {
-    Bytes out = {0x33};
+// forge_signal encodes a SignalMessage with an arbitrary (wrong) MAC. olm's format is the same
+// protobuf without the previous counter, a version byte of 3 and a 32-byte ratchet key.
+Bytes forge_signal(const SignalFields& fields, std::uint8_t version = 0x33) {
+    Bytes out = {version};
     put_bytes(out, 1, fields.ratchet_key);
     put_number(out, 2, fields.counter);
-    put_number(out, 3, fields.previous_counter);
+    if (version != olm_version)
+        put_number(out, 3, fields.previous_counter);
     put_bytes(out, 4, fields.ciphertext);
     out.insert(out.end(), 8, 0xa5);
     return out;
@@ -236,21 +241,24 @@ struct Hostile {
 Hostile hostile_message(Kind kind, const OutgoingMessage& delivered, std::uint32_t registration_id,
                         ByteView identity) {
     SignalFields fields = parse_signal(delivered.bytes);
+    const std::uint8_t version = delivered.bytes.front();
     switch (kind) {
         case Kind::replay:
             return {MessageType::signal_message, delivered.bytes};
         case Kind::too_far_ahead:
             fields.counter += max_jump + 2;
-            return {MessageType::signal_message, forge_signal(fields)};
+            return {MessageType::signal_message, forge_signal(fields, version)};
         case Kind::forged_max_jump:
         case Kind::forged_prekey:
             break;
     }
     fields.ratchet_key = fresh_public_key();
+    if (version == olm_version)  // olm's keys have no 0x05 type byte
+        fields.ratchet_key.erase(fields.ratchet_key.begin());
     fields.counter = max_jump;
     fields.previous_counter = 0;
     if (kind == Kind::forged_max_jump)
-        return {MessageType::signal_message, forge_signal(fields)};
+        return {MessageType::signal_message, forge_signal(fields, version)};
     return {MessageType::prekey_message,
             forge_prekey(registration_id, identity, forge_signal(fields))};
 }
@@ -359,11 +367,60 @@ std::optional<Receiver> libsignal_receiver() {
     return receiver;
 }
 
-void run(benchmark::State& state, Kind kind, bool ours) {
-    auto receiver = ours ? ours_receiver() : libsignal_receiver();
+// olm's pair (bench_olm.cpp) behind the same interface: messages cross it as raw bytes and are
+// base64-encoded (olm's wire form, without padding) on the way in. olm keeps one session and no
+// archive, so its figures are those of one session.
+std::optional<Receiver> olm_as_receiver() {
+    auto olm = olm_receiver();
+    if (!olm)
+        return std::nullopt;
+    Bytes delivered(olm->delivered.size());
+    std::size_t length = 0;
+    if (sodium_base642bin(delivered.data(), delivered.size(), olm->delivered.data(),
+                          olm->delivered.size(), nullptr, &length, nullptr,
+                          sodium_base64_VARIANT_ORIGINAL_NO_PADDING) != 0) {
+        return std::nullopt;
+    }
+    delivered.resize(length);
+    auto shared = std::make_shared<OlmReceiver>(std::move(*olm));
+    Receiver receiver;
+    receiver.decrypt = [shared](MessageType type, ByteView bytes) {
+        std::string base64(
+            sodium_base64_encoded_len(bytes.size(), sodium_base64_VARIANT_ORIGINAL_NO_PADDING),
+            '\0');
+        sodium_bin2base64(base64.data(), base64.size(), bytes.data(), bytes.size(),
+                          sodium_base64_VARIANT_ORIGINAL_NO_PADDING);
+        base64.resize(std::strlen(base64.c_str()));
+        return shared->decrypt(type == MessageType::prekey_message ? 0 : 1, base64);
+    };
+    receiver.archived = [] { return std::size_t{0}; };
+    receiver.delivered = {MessageType::signal_message, std::move(delivered)};
+    receiver.keep_alive = shared;
+    return receiver;
+}
+
+enum class Implementation { ours, libsignal, olm };
+
+const char* implementation_name(Implementation implementation) {
+    switch (implementation) {
+        case Implementation::ours:
+            return "ours";
+        case Implementation::libsignal:
+            return "libsignal";
+        case Implementation::olm:
+            return "olm";
+    }
+    return "?";
+}
+
+void run(benchmark::State& state, Kind kind, Implementation implementation) {
+    const bool ours = implementation == Implementation::ours;
+    auto receiver = ours                                          ? ours_receiver()
+                    : implementation == Implementation::libsignal ? libsignal_receiver()
+                                                                  : olm_as_receiver();
     if (!receiver)
         return state.SkipWithError("session setup failed");
-    if (receiver->archived() != archived_sessions)
+    if (implementation != Implementation::olm && receiver->archived() != archived_sessions)
         return state.SkipWithError("the receiver does not hold 40 archived sessions");
     const Hostile hostile = hostile_message(
         kind, receiver->delivered, receiver->sender_registration_id, receiver->sender_identity);
@@ -388,17 +445,24 @@ void run(benchmark::State& state, Kind kind, bool ours) {
 }  // namespace ratchetcheck::bench
 
 int main(int argc, char** argv) {
+    using ratchetcheck::bench::Implementation;
     using ratchetcheck::bench::Kind;
     if (sodium_init() < 0)
         return 1;
     for (Kind kind :
          {Kind::forged_max_jump, Kind::forged_prekey, Kind::too_far_ahead, Kind::replay}) {
-        for (bool ours : {true, false}) {
+        for (Implementation implementation :
+             {Implementation::ours, Implementation::libsignal, Implementation::olm}) {
+            // olm's pre-key messages start a session through another call
+            // (olm_create_inbound_session), not through decrypt: no forged_prekey for olm.
+            if (implementation == Implementation::olm && kind == Kind::forged_prekey)
+                continue;
             const std::string name = std::string("hostile_") +
                                      ratchetcheck::bench::kind_name(kind) + "/" +
-                                     (ours ? "ours" : "libsignal");
-            benchmark::RegisterBenchmark(name.c_str(), [kind, ours](benchmark::State& state) {
-                ratchetcheck::bench::run(state, kind, ours);
+                                     ratchetcheck::bench::implementation_name(implementation);
+            benchmark::RegisterBenchmark(name.c_str(), [kind,
+                                                        implementation](benchmark::State& state) {
+                ratchetcheck::bench::run(state, kind, implementation);
             })->Unit(benchmark::kMicrosecond);
         }
     }

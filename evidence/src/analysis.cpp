@@ -138,6 +138,7 @@ json worst_cases(const fs::path& source) {
     result["commit"] = context.value("commit", "");
     result["host"] = context.value("host_name", "");
     result["command"] = context.value("command", "bash bench/hostile.sh");
+    result["note"] = context.value("note", "");
     // name "hostile_<kind>/<implementation>"; aggregates are left out, iterations kept.
     std::map<std::string, json> kinds;
     std::vector<std::string> order;
@@ -362,6 +363,8 @@ std::string worst_case_html(const json& worst) {
         "the stored message key, as WorkCountTest measures).</p>",
         escaped(worst["source"]), escaped(worst["date"]), escaped(worst["commit"]),
         escaped(worst["host"]), escaped(worst["sha256"]), escaped(worst["command"]));
+    if (!worst.value("note", "").empty())
+        out += fmt::format("<p class=\"muted\">{}</p>", escaped(worst["note"]));
     out +=
         "<table class=\"analysis\" id=\"worst-case\"><tr><th>hostile "
         "message</th><th>implementation</th><th>CPU "
