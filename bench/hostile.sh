@@ -24,7 +24,6 @@ echo "running: $build/bin/hostile_bench --benchmark_min_time=0.3 --benchmark_for
 "$build/bin/hostile_bench" --benchmark_min_time=0.3 --benchmark_format=json \
   --benchmark_context=commit="$commit" \
   --benchmark_context=command="bash bench/hostile.sh" \
-  --benchmark_context=note="Receivers: ours and libsignal hold 40 archived sessions besides the current one; olm keeps one session per pair and no archive, so its figures are one session's, taken after its receiver answered (olm accepts a new ratchet key only then) and it has no forged_prekey row (olm starts sessions outside decrypt). olm answers every rejection inside decrypt as BAD_MESSAGE_MAC: no distinct duplicate or too-far answer. Peak bytes of olm are the benchmark's own buffers: olm allocates nothing." \
   >"$out.tmp"
 mv "$out.tmp" "$out"
 echo "wrote $out; re-run with: bash bench/hostile.sh $build"
