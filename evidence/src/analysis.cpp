@@ -1,6 +1,7 @@
 #include "analysis.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <map>
@@ -23,11 +24,12 @@ constexpr const char* decisions_file = "docs/decisions.md";
 constexpr const char* profile_file = "protocol/include/ratchetcheck/profile.hpp";
 constexpr const char* hostile_results_file = "bench/results/hostile-messages.json";
 
-// read_json parses a file under `source`; a problem is appended when it is missing or invalid.
-json read_json(const fs::path& source, const char* relative, json& problems) {
+// read_json parses a file under `source`: a missing file is noted in `missing`, an invalid one is
+// a problem.
+json read_json(const fs::path& source, const char* relative, json& problems, json& missing) {
     const auto text = read_text(source / relative);
     if (!text) {
-        problems.push_back(fmt::format("{}: cannot be read", relative));
+        missing.push_back(relative);
         return json::object();
     }
     try {
@@ -76,11 +78,11 @@ std::set<std::string> decision_ids(const std::string& decisions) {
 
 // profile_limits reads the numeric members of Profile from profile.hpp, each with its line and
 // the comment above it, so that the table shows the code's own values.
-json profile_limits(const fs::path& source, json& problems) {
+json profile_limits(const fs::path& source, json& problems, json& missing) {
     json limits = json::array();
     const auto text = read_text(source / profile_file);
     if (!text) {
-        problems.push_back(fmt::format("{}: cannot be read", profile_file));
+        missing.push_back(profile_file);
         return limits;
     }
     const std::regex member(R"(^\s*std::(size_t|uint32_t|uint8_t)\s+(\w+)\s*=\s*([0-9]+);)");
@@ -197,6 +199,9 @@ json worst_cases(const fs::path& source) {
 Analysis build_analysis(const fs::path& source, const fs::path& out, const KnownChecks& known,
                         const json& checks, const json& security_target) {
     json problems = json::array();
+    // A file that is not in the source tree (a partial copy) leaves the analysis not done: the
+    // check is not_available, not failed; what is there is still checked.
+    json missing = json::array();
     std::set<std::string> clause_ids;
     std::set<std::string> threat_ids;
     for (const json& clause : security_target.value("spec_clauses", json::array()))
@@ -208,7 +213,7 @@ Analysis build_analysis(const fs::path& source, const fs::path& out, const Known
     const std::string decisions = read_text(source / decisions_file).value_or("");
     json decisions_copy = {{"source", decisions_file}};
     if (decisions.empty()) {
-        problems.push_back(fmt::format("{}: cannot be read", decisions_file));
+        missing.push_back(decisions_file);
     } else if (!write_text(out / "decisions.md", decisions)) {
         problems.push_back("decisions.md: cannot be written into the pack");
     } else {
@@ -217,7 +222,7 @@ Analysis build_analysis(const fs::path& source, const fs::path& out, const Known
     }
     const std::set<std::string> decision_rows = decision_ids(decisions);
 
-    const json deviation_data = read_json(source, deviations_file, problems);
+    const json deviation_data = read_json(source, deviations_file, problems, missing);
     json deviation_rows = json::array();
     std::set<std::string> deviation_ids;
     for (const json& row : deviation_data.value("deviations", json::array())) {
@@ -233,14 +238,14 @@ Analysis build_analysis(const fs::path& source, const fs::path& out, const Known
         }
         resolved["clauses_not_in_target"] = unlisted;
         for (const json& decision : row.value("decisions", json::array())) {
-            if (!decision_rows.contains(decision.get<std::string>()))
+            if (!decisions.empty() && !decision_rows.contains(decision.get<std::string>()))
                 problems.push_back(fmt::format("{}: no row {} in {}", where,
                                                decision.get<std::string>(), decisions_file));
         }
         deviation_rows.push_back(resolved);
     }
 
-    const json attack_data = read_json(source, attack_classes_file, problems);
+    const json attack_data = read_json(source, attack_classes_file, problems, missing);
     json attack_rows = json::array();
     const std::set<std::string> statuses = {"countered", "partially", "not countered",
                                             "out of scope"};
@@ -271,7 +276,7 @@ Analysis build_analysis(const fs::path& source, const fs::path& out, const Known
     analysis.deviations = {
         {"source", deviations_file}, {"decisions", decisions_copy}, {"rows", deviation_rows}};
     analysis.attack_classes = {{"source", attack_classes_file}, {"rows", attack_rows}};
-    analysis.limits = {{"profile", profile_limits(source, problems)},
+    analysis.limits = {{"profile", profile_limits(source, problems, missing)},
                        {"worst_case", worst_cases(source)}};
     std::size_t named = 0;
     for (const json* rows : {&deviation_rows, &attack_rows}) {
@@ -281,7 +286,9 @@ Analysis build_analysis(const fs::path& source, const fs::path& out, const Known
     analysis.check = {
         {"id", "analysis"},
         {"title", "Deviations, attack classes and limits name existing checks"},
-        {"status", problems.empty() ? "pass" : "fail"},
+        {"status", !problems.empty() ? "fail"
+                   : missing.empty() ? "pass"
+                                     : "not_available"},
         {"counts",
          {{"deviations", deviation_rows.size()},
           {"attack_classes", attack_rows.size()},
@@ -292,9 +299,11 @@ Analysis build_analysis(const fs::path& source, const fs::path& out, const Known
         {"log", nullptr},
         {"failures", problems},
         {"command", "ratchetcheck evidence --only vectors  (any run rebuilds it)"},
-        {"summary",
-         fmt::format("{} deviations, {} attack classes, {} named checks, {} problems",
-                     deviation_rows.size(), attack_rows.size(), named, problems.size())}};
+        {"summary", fmt::format("{} deviations, {} attack classes, {} named checks, {} problems{}",
+                                deviation_rows.size(), attack_rows.size(), named, problems.size(),
+                                missing.empty() ? std::string()
+                                                : fmt::format("; not in the source tree: {}",
+                                                              fmt::join(missing, ", ")))}};
     return analysis;
 }
 

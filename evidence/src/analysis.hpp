@@ -25,8 +25,9 @@ struct Analysis {
 // build_analysis reads the two data files and profile.hpp under `source`, resolves every named
 // check against `known` (existence) and `checks` (this run's result), copies docs/decisions.md
 // into the pack `out` and hashes it, and reads the committed worst-case measurements. Problems
-// (a missing or unreadable file, a check, threat, deviation or decision that does not exist) make
-// the returned check fail.
+// (an unparseable file, a check, threat, deviation or decision row that does not exist) make the
+// returned check fail; a file absent from the source tree (a partial copy) makes it
+// not_available.
 Analysis build_analysis(const std::filesystem::path& source, const std::filesystem::path& out,
                         const KnownChecks& known, const nlohmann::json& checks,
                         const nlohmann::json& security_target);

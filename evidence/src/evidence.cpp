@@ -666,7 +666,9 @@ int run_evidence(const EvidenceOptions& options) {
     // exist fails the run like a stale annotation.
     const Analysis analysis = build_analysis(paths.source, paths.out, known, checks, target);
     fmt::print("[--] {:<13} {:<13} {}\n", "analysis",
-               analysis.check["status"] == "pass" ? "PASS" : "FAIL",
+               analysis.check["status"] == "pass"   ? "PASS"
+               : analysis.check["status"] == "fail" ? "FAIL"
+                                                    : "NOT AVAILABLE",
                analysis.check["summary"].get<std::string>());
     for (const json& failure : analysis.check["failures"])
         fmt::print("        failed: {}\n", failure.get<std::string>());
