@@ -5,6 +5,9 @@
 #include <benchmark/benchmark.h>
 
 #include <cstddef>
+#include <functional>
+#include <memory>
+#include <optional>
 #include <string>
 
 #include "ratchetcheck/secret.hpp"
@@ -39,6 +42,18 @@ inline void add(const char* workload, const char* implementation,
     benchmark::RegisterBenchmark(name(workload, implementation).c_str(), function)
         ->Unit(benchmark::kMicrosecond);
 }
+
+// OlmReceiver is an established libolm pair for hostile_bench.cpp: Bob has decrypted
+// `delivered` (base64, of olm message type `delivered_type`), and `decrypt` gives him another
+// message (true when accepted); Bob has answered since. olm keeps one session per pair and no
+// archive.
+struct OlmReceiver {
+    std::function<bool(std::size_t type, const std::string& base64)> decrypt;
+    std::string delivered;
+    std::size_t delivered_type = 0;
+    std::shared_ptr<void> keep_alive;
+};
+std::optional<OlmReceiver> olm_receiver();
 
 // Each file registers its benchmarks with Google Benchmark.
 void register_ours();

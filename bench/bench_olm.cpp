@@ -289,6 +289,33 @@ void state_round_trip(benchmark::State& state) {
 
 }  // namespace
 
+std::optional<OlmReceiver> olm_receiver() {
+    auto parties = established_parties();
+    if (!parties)
+        return std::nullopt;
+    auto owned = std::make_shared<Parties>(std::move(*parties));
+    auto delivered = encrypt(owned->alice.get(), message_plaintext());
+    if (!delivered || !decrypt(owned->bob.get(), *delivered, message_bytes))
+        return std::nullopt;
+    // Bob answers: olm accepts a new ratchet key only while its receiver has a sending chain
+    // (it drops it on every new receiving chain, DR §6.5's deferral), and a forgery with a new
+    // key is the worst case only then.
+    if (!send(owned->bob.get(), owned->alice.get(), message_plaintext()))
+        return std::nullopt;
+    OlmReceiver receiver;
+    receiver.decrypt = [owned](std::size_t type, const std::string& base64) {
+        // As decrypt() above, without the expected length: any plaintext is an acceptance.
+        std::string scratch = base64;
+        Bytes plaintext(scratch.size());
+        return olm_decrypt(owned->bob.get(), type, scratch.data(), scratch.size(), plaintext.data(),
+                           plaintext.size()) != olm_error();
+    };
+    receiver.delivered = delivered->base64;
+    receiver.delivered_type = delivered->type;
+    receiver.keep_alive = owned;
+    return receiver;
+}
+
 void register_olm() {
     add("setup", "olm", setup);
     add("one_way", "olm", one_way);

@@ -20,6 +20,7 @@
 #include <set>
 #include <sstream>
 
+#include "analysis.hpp"
 #include "charts.hpp"
 #include "checks.hpp"
 #include "html.hpp"
@@ -456,6 +457,17 @@ int run_evidence(const EvidenceOptions& options) {
             fmt::print("        gap ({}): {}\n", kind, gap.get<std::string>());
     }
     checks.push_back(traceability_check);
+    // Deviations, attack classes and limits (analysis.hpp): a row naming a check that does not
+    // exist fails the run like a stale annotation.
+    const Analysis analysis = build_analysis(paths.source, paths.out, known, checks, target);
+    fmt::print("[--] {:<13} {:<13} {}\n", "analysis",
+               analysis.check["status"] == "pass"   ? "PASS"
+               : analysis.check["status"] == "fail" ? "FAIL"
+                                                    : "NOT AVAILABLE",
+               analysis.check["summary"].get<std::string>());
+    for (const json& failure : analysis.check["failures"])
+        fmt::print("        failed: {}\n", failure.get<std::string>());
+    checks.push_back(analysis.check);
 
     // Every check of the catalogue appears in the report: one that --only left out is listed as
     // skipped, so that the verdict and the reader see it did not run.
@@ -529,6 +541,9 @@ int run_evidence(const EvidenceOptions& options) {
         {"security_target", target},
         {"traceability", traceability},
         {"mechanisms", mechanisms_of(target, traceability)},
+        {"deviations", analysis.deviations},
+        {"attack_classes", analysis.attack_classes},
+        {"limits", analysis.limits},
         {"environment", environment_of(paths, options.program_version)}};
 
     if (!options.compare_directory.empty()) {

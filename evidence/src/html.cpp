@@ -7,6 +7,7 @@
 #include "identification.hpp"
 #include "manifest.hpp"
 #include "pdf.hpp"
+#include "analysis.hpp"
 #include "support.hpp"
 
 namespace ratchetcheck::evidence {
@@ -230,14 +231,21 @@ std::string traceability_section(const json& trace) {
         "<h3>Threat → security function → checks</h3><table id=\"traceability-matrix\">"
         "<tr><th>threat</th><th>countered by</th><th>checks</th></tr>";
     for (const json& threat : trace["threats"]) {
-        const bool gap = threat["checks"].empty();
+        const bool assumed =
+            threat["checks"].empty() && !threat.value("assumptions", json::array()).empty();
+        const bool gap = threat["checks"].empty() && !assumed;
         out += fmt::format(
             "<tr><td{}><b>{}</b><br><span "
             "class=\"muted\">{}</span></td><td>{}</td><td>{}</td></tr>",
             gap ? " class=\"gap\"" : "", text(threat["id"]), text(threat["text"]),
-            threat["functions"].empty() ? std::string("<span class=\"gap\">no function</span>")
-                                        : joined(threat["functions"]),
-            chips(threat["checks"]));
+            threat["functions"].empty()
+                ? assumed ? "left to " + joined(threat["assumptions"])
+                          : std::string("<span class=\"gap\">no function</span>")
+                : joined(threat["functions"]),
+            assumed ? fmt::format("<span class=\"not_run\">not countered: {} (see "
+                                  "<a href=\"#attack-classes\">attack classes</a>)</span>",
+                                  text(threat["impact"]))
+                    : chips(threat["checks"]));
     }
     out +=
         "</table><h3>Security function → "
@@ -463,6 +471,7 @@ std::string render_html(const json& report, const std::string& state_machine_svg
     out += traceability_section(report["traceability"]);
     out += mechanisms_section(report);
     out += identification_html(report);
+    out += render_analysis_html(report);
     out += "<h2 id=\"state-machine\">Protocol state machine</h2>";
     out += state_machine_svg.empty()
                ? "<p class=\"not_available\">Graphviz <code>dot</code> is not installed "

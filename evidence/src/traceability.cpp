@@ -300,11 +300,17 @@ json build_traceability(const json& security_target, const json& annotations,
             threat_checks.insert(checks_of_function[function_id].begin(),
                                  checks_of_function[function_id].end());
         }
-        if (threat_checks.empty())
+        // A threat the target leaves to an assumption on the environment, with its impact
+        // stated (T.STATE_ROLLBACK and A.STORAGE), is not a gap: the report shows it as assumed.
+        const json assumptions = threat.value("assumptions", json::array());
+        const bool left_to_assumption = !assumptions.empty() && threat.contains("impact");
+        if (threat_checks.empty() && !left_to_assumption)
             gaps["threats"].push_back(id);
         threats.push_back({{"id", id},
                            {"text", threat.value("text", "")},
                            {"functions", countering},
+                           {"assumptions", assumptions},
+                           {"impact", threat.value("impact", "")},
                            {"checks", references(threat_checks)}});
     }
     // Every normative clause has a row, traced or not (untraced, it is a gap); an informative
@@ -376,6 +382,20 @@ json build_traceability(const json& security_target, const json& annotations,
             {"annotations", annotations.size()},
             {"unannotated_fuzz_targets", unannotated_fuzz},
             {"specs", tocs.documents}};
+}
+
+}  // namespace ratchetcheck::evidence
+
+namespace ratchetcheck::evidence {
+
+std::string check_reference_problem(const std::string& check, const KnownChecks& known) {
+    if (check.find(':') == std::string::npos)
+        return "no KIND:NAME in " + check;
+    return known_problem(check, known);
+}
+
+std::string check_reference_result(const std::string& check, const nlohmann::json& checks) {
+    return result_of(check, index_results(checks));
 }
 
 }  // namespace ratchetcheck::evidence

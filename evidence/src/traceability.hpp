@@ -55,3 +55,15 @@ nlohmann::json build_traceability(const nlohmann::json& security_target,
                                   const nlohmann::json& citation_problems);
 
 }  // namespace ratchetcheck::evidence
+
+namespace ratchetcheck::evidence {
+
+// check_reference_problem says why a check reference (KIND:NAME, as in an annotation) names
+// nothing that exists, or returns "" when it does (used by the deviations and attack classes).
+std::string check_reference_problem(const std::string& check, const KnownChecks& known);
+
+// check_reference_result is a check reference's outcome in this run (pass, fail, not_run), from
+// report.json's `checks`.
+std::string check_reference_result(const std::string& check, const nlohmann::json& checks);
+
+}  // namespace ratchetcheck::evidence

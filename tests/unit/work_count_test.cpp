@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -104,6 +105,56 @@ TEST_F(WorkCountTest, ForgeryCostsAtMostTheGenuineMessageAtItsPosition) {
     const Receive new_key = receive(conversation.bob, encode_signal_message(parts));
     ASSERT_EQ(new_key.error, Error::authentication_failed);
     EXPECT_EQ(new_key.work.x25519, 1u);
+}
+
+TEST_F(WorkCountTest, ForgeryAcrossEveryArchivedSessionIsBounded) {
+    // The worst case of one injected message (attack class AC.COST_AMPLIFICATION): Bob keeps the
+    // most archived sessions the profile allows, and the forgery carries a ratchet key no session
+    // has seen with the largest counter a new chain accepts. Each of the 1 + 40 sessions tries it
+    // (L8): one X25519, max_jump + 1 chain steps and one MAC each, about 41 X25519 and 82,000
+    // KDF_CK in all. The counts are printed for the evidence pack's log.
+    Party& alice = conversation.alice;
+    Party& bob = conversation.bob;
+    const std::size_t archived = Profile::signal_v3().max_archived_sessions;
+    const PreKeyBundle bundle = bob_bundle_with(conversation, nullptr);
+    // More restarts than the archive holds: the oldest sessions are dropped, so the cost below
+    // stays that of 1 + 40 sessions however many sessions the peer started.
+    for (std::size_t restart = 0; restart < archived + 5; ++restart) {
+        ASSERT_TRUE(alice.initiate_session(bundle).ok());
+        ASSERT_EQ(decrypt_text(bob, encrypt_text(alice, "restart")), "restart");
+    }
+    ASSERT_EQ(bob.view().archived.size(), archived);
+    // Bob answers, so that Alice sends SignalMessages again (L12).
+    ASSERT_EQ(decrypt_text(alice, encrypt_text(bob, "answer")), "answer");
+    // One chain step's SHA-256 finalizations, from genuine messages at jumps 0 and 1.
+    // (The first message after Bob's answer opens a new chain, a DH step: not a unit cost.)
+    ASSERT_EQ(decrypt_text(bob, encrypt_text(alice, "new chain")), "new chain");
+    const OutgoingMessage step_zero = encrypt_text(alice, "zero");
+    encrypt_text(alice, "skipped");
+    const OutgoingMessage step_one = encrypt_text(alice, "two");
+    const Receive jump_zero = receive(bob, step_zero.bytes);
+    const Receive jump_one = receive(bob, step_one.bytes);
+    ASSERT_TRUE(jump_zero.accepted && jump_one.accepted);
+    const std::size_t per_step = jump_one.work.sha256_finals - jump_zero.work.sha256_finals;
+    ASSERT_GT(per_step, 0u);
+
+    SignalMessageParts parts = signal_fields_of(sent[1].bytes);
+    parts.ratchet_key = serialized(fresh_public_key<role::Ratchet>());
+    parts.counter = max_jump;
+    const Receive forged = receive(bob, encode_signal_message(parts));
+    ASSERT_EQ(forged.error, Error::authentication_failed);
+    const std::size_t sessions = archived + 1;
+    const std::size_t chain_steps = sessions * (max_jump + 1);
+    std::printf(
+        "worst-case forgery: %zu sessions tried, %zu X25519, %zu SHA-256 finalizations "
+        "(%zu per chain step: about %zu chain steps), %zu allocations\n",
+        sessions, forged.work.x25519, forged.work.sha256_finals, per_step,
+        forged.work.sha256_finals / per_step, forged.work.allocations);
+    EXPECT_EQ(forged.work.x25519, sessions) << "one DH per session tried";
+    EXPECT_GE(forged.work.sha256_finals, chain_steps * per_step);
+    // Besides the chain steps, each session does one KDF_RK, one message-key HKDF and one MAC:
+    // a few dozen finalizations, far below one more chain's worth.
+    EXPECT_LE(forged.work.sha256_finals, chain_steps * per_step + sessions * 64);
 }
 
 }  // namespace
