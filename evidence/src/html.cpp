@@ -4,10 +4,10 @@
 
 #include <string>
 
+#include "analysis.hpp"
 #include "identification.hpp"
 #include "manifest.hpp"
 #include "pdf.hpp"
-#include "analysis.hpp"
 #include "support.hpp"
 
 namespace ratchetcheck::evidence {
