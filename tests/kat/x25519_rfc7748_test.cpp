@@ -84,8 +84,9 @@ TEST(Rfc7748X25519, IteratedOneThousandTimes) {
               "684cf59ba83309552800ef566f2f4d3c1c3887c49360e3875f2eb94d99532c51");
 }
 
-// About a minute (77 s measured); run on demand with --gtest_also_run_disabled_tests.
-TEST(Rfc7748X25519, DISABLED_IteratedOneMillionTimes) {
+// RFC 7748 §5.2's million iterations: 31–77 s measured. Part of the kat label, not disabled: the
+// evidence verdict counts a test that did not run as missing evidence (decisions E44).
+TEST(Rfc7748X25519, IteratedOneMillionTimes) {
     EXPECT_EQ(hex_of(iterate_x25519(1000000)),
               "7c3911e0ab2586fd864497297e575e6f3bc601c0883c30df5f4dd2d24f665424");
 }
