@@ -271,6 +271,16 @@ class InMemoryKyberPreKeyStore extends signal.KyberPreKeyStore {
   }
 }
 
+function createStores(identityPrivateKey, registrationId) {
+  return {
+    sessionStore: new InMemorySessionStore(),
+    identityStore: new InMemoryIdentityKeyStore(identityPrivateKey, registrationId),
+    preKeyStore: new InMemoryPreKeyStore(),
+    signedPreKeyStore: new InMemorySignedPreKeyStore(),
+    kyberPreKeyStore: new InMemoryKyberPreKeyStore(),
+  };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Errors as the protocol reports them: {name, code, message}.
 //
@@ -367,11 +377,8 @@ const commands = {
     // XEdDSA signing draws a random nonce, so those signatures differ from run to run.
     const signWithIdentity = (bytes) => identity.privateKey.sign(bytes);
 
-    const sessionStore = new InMemorySessionStore();
-    const identityStore = new InMemoryIdentityKeyStore(identity.privateKey, registrationId);
-    const preKeyStore = new InMemoryPreKeyStore();
-    const signedPreKeyStore = new InMemorySignedPreKeyStore();
-    const kyberPreKeyStore = new InMemoryKyberPreKeyStore();
+    const stores = createStores(identity.privateKey, registrationId);
+    const { preKeyStore, signedPreKeyStore, kyberPreKeyStore } = stores;
 
     const signedPreKeyRequest = requireField(request, 'signed_prekey', 'create');
     const signedPreKeyId = requireUint32(signedPreKeyRequest, 'id', 'signed_prekey');
@@ -410,9 +417,18 @@ const commands = {
       if (kyberRequest.last_resort === true) kyberPreKeyStore.lastResortIds.add(id);
     }
 
-    party = { name, deviceId, registrationId, identity, signedPreKeyId,
-      sessionStore, identityStore, preKeyStore, signedPreKeyStore, kyberPreKeyStore };
+    party = { name, deviceId, registrationId, identity, signedPreKeyId, ...stores };
     return { identity_public: hexFromBytes(identity.publicKey.serialize()) };
+  },
+
+  // Pins a peer's identity key before any session, as the op traces do (docs/op-trace.md): from
+  // then on libsignal's trust check accepts that key only, and any other is UntrustedIdentity.
+  async trust(request) {
+    const self = requireParty();
+    const identityKey = signal.PublicKey.deserialize(
+      bytesFromHex(requireField(request, 'identity_key', 'trust'), 'identity_key'));
+    await self.identityStore.saveIdentity(peerAddress(request), identityKey);
+    return {};
   },
 
   // This party's bundle, as a server would hand it out. Which one-time prekey and which Kyber
@@ -607,6 +623,7 @@ if (require.main === module) {
   });
   main();
 } else {
-  // Loaded by selftest.js, which checks the hand-written storage form against libsignal's own.
-  module.exports = { kyberPreKeyRecordFromBytes, describeSessionRecord };
+  // Loaded by selftest.js, which checks the hand-written storage form against libsignal's own,
+  // and by measure.js, which runs libsignal in-process on the same stores for comparison.
+  module.exports = { kyberPreKeyRecordFromBytes, describeSessionRecord, createStores, protobufFields };
 }

@@ -9,7 +9,7 @@
 
 const signal = require('@signalapp/libsignal-client');
 const { SeatProcess, freshPartyRequest } = require('./seat_client.js');
-const { kyberPreKeyRecordFromBytes } = require('./seat.js');
+const { kyberPreKeyRecordFromBytes, protobufFields } = require('./seat.js');
 
 let passed = 0;
 let failed = 0;
@@ -112,6 +112,12 @@ async function main() {
   const first = await deliver(alice, ALICE, bob, BOB, 'hello Bob');
   check(first.sent.type === 3 && first.sent.message.startsWith('44'), 'Alice\'s first message is a PreKey message with version byte 0x44', first.sent);
   check(first.received.ok && first.received.plaintext === textHex('hello Bob'), 'Bob decrypts Alice\'s PreKey message', first.received);
+  // wire.proto PreKeySignalMessage: field 7 kyber_pre_key_id, field 8 kyber_ciphertext.
+  const preKeyFields = protobufFields(Buffer.from(first.sent.message, 'hex').subarray(1));
+  const kyberCiphertext = preKeyFields.get(8)?.[0];
+  check(Number(preKeyFields.get(7)?.[0]) === 41 && kyberCiphertext?.length === 1569 && kyberCiphertext[0] === 0x08,
+    'the PreKey message names Kyber prekey 41 (field 7) and carries a 0x08 || 1568-byte ciphertext (field 8)',
+    { id: String(preKeyFields.get(7)?.[0]), length: kyberCiphertext?.length });
 
   const bobStores = await bob.call({ cmd: 'probe', peer: ALICE });
   check(sameList(bobStores.stores.kyber_prekey_ids, [42]), 'the one-time Kyber prekey is gone after use, the last-resort one stays', bobStores.stores);
@@ -171,7 +177,17 @@ async function main() {
   check(sameList(afterCarol.stores.kyber_prekey_ids, [42]) && afterCarol.stores.kyber_prekey_use_counts['42'] === 1,
     'the last-resort Kyber prekey is kept after use', afterCarol.stores);
 
-  // --- Carol replays Alice's path with Bob's first bundle: its one-time Kyber prekey is gone.
+  // --- A pinned identity: Erin trusts only a key that is not Bob's, so Bob's bundle is refused.
+  const pinned = new SeatProcess('pinned');
+  await pinned.call(freshPartyRequest({ name: 'erin', registrationId: 5555, kyberPreKeys: [{ id: 1, lastResort: true }] }));
+  const someoneElse = hex(signal.PrivateKey.generate().getPublicKey().serialize());
+  const pinnedAnswer = await pinned.call({ cmd: 'trust', peer: BOB, identity_key: someoneElse });
+  const untrusted = await pinned.call({ cmd: 'process_bundle', peer: BOB, bundle: secondBundle });
+  check(pinnedAnswer.ok && !untrusted.ok && untrusted.error.name === 'UntrustedIdentity' && untrusted.error.code === 'UntrustedIdentity',
+    'a bundle whose identity is not the pinned one is refused (UntrustedIdentity)', untrusted);
+  await pinned.quit();
+
+  // --- Dave uses Bob's first bundle again: its one-time Kyber prekey is gone.
   const dave = new SeatProcess('dave');
   await dave.call(freshPartyRequest({ name: 'dave', registrationId: 4444, kyberPreKeys: [{ id: 1, lastResort: true }] }));
   await dave.call({ cmd: 'process_bundle', peer: BOB, bundle: { ...bundle, prekey_id: null, prekey: null } });
@@ -184,6 +200,12 @@ async function main() {
   const legacyAnswer = await bob.call({ cmd: 'decrypt', peer: { name: 'mallory', device_id: 1 }, type: 3, message: legacy });
   check(!legacyAnswer.ok && legacyAnswer.error.name === 'InvalidMessage' && /X3DH no longer supported/.test(legacyAnswer.error.message),
     'a v3 PreKey message is refused (InvalidMessage: X3DH no longer supported)', legacyAnswer);
+
+  // --- A v4 PreKey message without the Kyber fields: refused when parsed, before any key lookup.
+  const withoutKyber = await bob.call({ cmd: 'decrypt', peer: { name: 'mallory', device_id: 1 }, type: 3, message: preKeyMessageWithoutKyber() });
+  check(!withoutKyber.ok && withoutKyber.error.name === 'InvalidMessage' &&
+    /Kyber pre key must be present/.test(withoutKyber.error.message),
+  'a v4 PreKey message without Kyber fields is refused (InvalidMessage: Kyber pre key must be present)', withoutKyber);
 
   const quits = await Promise.all([alice, bob, carol, dave].map((seat) => seat.quit()));
   check(quits.every(({ exitCode }) => exitCode === 0), 'every seat quits with status 0', quits);
@@ -204,6 +226,17 @@ function legacyPreKeyMessage() {
   // The version byte is (message version << 4) | the sender's current version: 0x34 from 0.79.0.
   check(bytes[0] === 0x34, 'the package still builds a v3 PreKey message (version byte 0x34)', bytes[0]);
   return hex(bytes);
+}
+
+// A version-4 PreKeySignalMessage as 0.79.0's constructor builds it: it has no Kyber parameters,
+// so the message lacks fields 7 and 8.
+function preKeyMessageWithoutKyber() {
+  const identity = signal.IdentityKeyPair.generate();
+  const inner = signal.SignalMessage._new(4, new Uint8Array(32), signal.PrivateKey.generate().getPublicKey(), 0, 0,
+    new Uint8Array(16), identity.publicKey, signal.PrivateKey.generate().getPublicKey(), new Uint8Array(0));
+  const outer = signal.PreKeySignalMessage._new(4, 5555, null, 1, signal.PrivateKey.generate().getPublicKey(),
+    identity.publicKey, inner);
+  return hex(outer.serialize());
 }
 
 main().catch((error) => {
