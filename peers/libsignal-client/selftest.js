@@ -134,7 +134,7 @@ async function main() {
       const sent = [];
       for (const text of texts) sent.push(await sender.call({ cmd: 'encrypt', peer: receiverAddress, plaintext: textHex(text) }));
       for (const index of [2, 0, 1]) {
-        everyReplyIsWhisper &&= sent[index].type === 2;
+        everyReplyIsWhisper &&= sent[index].type === 2 && sent[index].message.startsWith('44');
         const received = await receiver.call({ cmd: 'decrypt', peer: senderAddress, type: sent[index].type, message: sent[index].message });
         if (!received.ok || received.plaintext !== textHex(texts[index])) {
           ordered = false;
@@ -144,7 +144,7 @@ async function main() {
     }
   }
   check(ordered, '120 messages, 20 rounds each way, delivered out of order within each round, all decrypt');
-  check(everyReplyIsWhisper, 'once Bob has answered, every message is a Whisper message (type 2)');
+  check(everyReplyIsWhisper, 'once Bob has answered, every message is a Whisper message (type 2) with version byte 0x44');
   const aliceAfter = await alice.call({ cmd: 'probe', peer: BOB });
   check(aliceAfter.record.current_session.unacknowledged_prekey_message === false,
     'Alice\'s session no longer has an unacknowledged PreKey message', aliceAfter.record);
