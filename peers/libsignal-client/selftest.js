@@ -144,6 +144,11 @@ async function main() {
     }
   }
   check(ordered, '120 messages, 20 rounds each way, delivered out of order within each round, all decrypt');
+  // Without SPQR a SignalMessage carries no pq_ratchet field; with it every message would.
+  const lastWhisper = await alice.call({ cmd: 'encrypt', peer: BOB, plaintext: textHex('no SPQR') });
+  const pqRatchetBytes = signal.SignalMessage.deserialize(Buffer.from(lastWhisper.message, 'hex')).pqRatchet();
+  check(pqRatchetBytes.length === 0, 'the messages carry no SPQR (pq_ratchet) data: the classic Double Ratchet', pqRatchetBytes.length);
+  await bob.call({ cmd: 'decrypt', peer: ALICE, type: lastWhisper.type, message: lastWhisper.message });
   check(everyReplyIsWhisper, 'once Bob has answered, every message is a Whisper message (type 2) with version byte 0x44');
   const aliceAfter = await alice.call({ cmd: 'probe', peer: BOB });
   check(aliceAfter.record.current_session.unacknowledged_prekey_message === false,
