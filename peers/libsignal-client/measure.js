@@ -37,6 +37,23 @@ async function measureStart() {
   return { runs: STARTS, median_ms: median(startTimes), min_ms: Math.min(...startTimes), max_ms: Math.max(...startTimes) };
 }
 
+// A party's `create` (Kyber record built from bytes, signatures made by the seat) then `reset`:
+// the cost of a new party in a running seat.
+async function measureCreate() {
+  const seat = new SeatProcess('create');
+  const requests = Array.from({ length: HANDSHAKES }, (_, index) => freshPartyRequest({ name: `p${index}`,
+    registrationId: 1, preKeyIds: [1], kyberPreKeys: [{ id: 1, lastResort: false }, { id: 2, lastResort: true }] }));
+  const start = process.hrtime.bigint();
+  for (const request of requests) {
+    const created = await seat.call(request);
+    if (!created.ok) throw new Error(JSON.stringify(created));
+    await seat.call({ cmd: 'reset' });
+  }
+  const elapsed = seconds(start);
+  await seat.quit();
+  return { parties: HANDSHAKES, seconds: elapsed, milliseconds_per_party: (elapsed * 1000) / HANDSHAKES };
+}
+
 async function connectedSeats() {
   const alice = new SeatProcess('alice');
   const bob = new SeatProcess('bob');
@@ -158,6 +175,7 @@ async function main() {
     library_version: require('@signalapp/libsignal-client/package.json').version,
     node_version: process.versions.node,
     seat_start: await measureStart(),
+    create_and_reset: await measureCreate(),
     one_direction: { through_seats: await throughSeats(false), in_process: await inProcess(false) },
     alternating: { through_seats: await throughSeats(true), in_process: await inProcess(true) },
     pqxdh_setup: { through_seats: await handshakesThroughSeats(), in_process: await handshakesInProcess() },

@@ -71,6 +71,14 @@ async function checkRequestErrorsDoNotEndTheSeat() {
   const badHex = await seat.call({ ...freshPartyRequest({ name: 'x', registrationId: 1, kyberPreKeys: [{ id: 1, lastResort: true }] }),
     identity: { private: 'zz' } });
   check(!badHex.ok && badHex.error.name === 'BadRequest', 'bad hex is refused with BadRequest', badHex);
+  const firstParty = await seat.call(freshPartyRequest({ name: 'x', registrationId: 1, kyberPreKeys: [{ id: 1, lastResort: true }] }));
+  const secondCreate = await seat.call(freshPartyRequest({ name: 'y', registrationId: 2, kyberPreKeys: [{ id: 1, lastResort: true }] }));
+  check(firstParty.ok && !secondCreate.ok && secondCreate.error.name === 'AlreadyCreated', 'a second create is refused (AlreadyCreated)', secondCreate);
+  const reset = await seat.call({ cmd: 'reset' });
+  const afterReset = await seat.call({ cmd: 'probe' });
+  const recreated = await seat.call(freshPartyRequest({ name: 'y', registrationId: 2, kyberPreKeys: [{ id: 1, lastResort: true }] }));
+  check(reset.ok && !afterReset.ok && afterReset.error.name === 'NoParty' && recreated.ok,
+    'reset forgets the party, and create starts a new one', { afterReset, recreated });
   const hello = await seat.call({ cmd: 'hello' });
   check(hello.ok && hello.library_version === '0.79.0', 'the seat still answers and runs libsignal-client 0.79.0', hello);
   const { exitCode } = await seat.quit();
