@@ -7,7 +7,7 @@
 //
 // Nothing here decides protocol behaviour: every check is libsignal's. The seat only supplies
 // what an application supplies — keys it is given, in-memory stores, and the application's
-// policy for used prekeys (a one-time prekey is deleted, a last-resort Kyber prekey is kept).
+// policy for used Kyber prekeys (a one-time one is deleted, a last-resort one is kept).
 'use strict';
 
 const readline = require('node:readline');
@@ -16,9 +16,9 @@ const signal = require('@signalapp/libsignal-client');
 const LIBRARY_VERSION = require('@signalapp/libsignal-client/package.json').version;
 const LINE_PROTOCOL_VERSION = 1;
 
-// Pre-SPQR behaviour: 0.79.0 is the last release whose default is not the Sparse Post-Quantum
-// Ratchet, and our v4 profile is PQXDH plus the classic Double Ratchet. Passing UsePQRatchet.No
-// explicitly keeps that true even if a caller's libsignal default were to change.
+// No SPQR (the Sparse Post-Quantum Ratchet): our v4 profile is PQXDH plus the classic Double
+// Ratchet. 0.79.0 makes the caller choose (processPreKeyBundle and signalDecryptPreKey take a
+// UsePQRatchet); the release after it switched SPQR on by default.
 const USE_PQ_RATCHET = signal.UsePQRatchet.No;
 
 // ---------------------------------------------------------------------------------------------
@@ -337,9 +337,10 @@ function errorReport(error) {
     }
     return { name, code, message: error.message };
   }
-  // An exception from our own stores (e.g. a prekey id that is not there), passed through.
-  const name = error && typeof error.name === 'string' && error.name !== 'Error' ? error.name : 'Unexpected';
-  return { name, code: 'Store', message: String(error && error.message !== undefined ? error.message : error) };
+  // Any other exception (a JavaScript error on input the checks above let through, such as a
+  // non-integer timestamp): reported as it is, never taken for a protocol rejection.
+  const name = error && typeof error.name === 'string' ? error.name : 'Unexpected';
+  return { name, code: 'Other', message: String(error && error.message !== undefined ? error.message : error) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -439,7 +440,7 @@ const commands = {
     const signedPreKey = await self.signedPreKeyStore.getSignedPreKey(self.signedPreKeyId);
 
     const availablePreKeyIds = [...self.preKeyStore.serializedPreKeys.keys()].sort((a, b) => a - b);
-    let preKeyId = request.prekey_id !== undefined ? request.prekey_id : (availablePreKeyIds[0] ?? null);
+    const preKeyId = request.prekey_id !== undefined ? request.prekey_id : (availablePreKeyIds[0] ?? null);
     const preKey = preKeyId === null ? null : await self.preKeyStore.getPreKey(preKeyId);
 
     const kyberIds = [...self.kyberPreKeyStore.serializedKyberPreKeys.keys()].sort((a, b) => a - b);
