@@ -162,6 +162,18 @@ async function main() {
   check(aliceAfter.record.current_session.unacknowledged_prekey_message === false,
     'Alice\'s session no longer has an unacknowledged PreKey message', aliceAfter.record);
 
+  // --- Out of order across a DH ratchet step: two messages on Alice's old sending chain arrive
+  // after one on her new chain, so Bob decrypts them from an older receiving chain.
+  const oldChain = [];
+  for (const text of ['old chain 1', 'old chain 2']) oldChain.push(await alice.call({ cmd: 'encrypt', peer: BOB, plaintext: textHex(text) }));
+  await deliver(bob, BOB, alice, ALICE, 'Bob makes Alice ratchet');
+  const newChain = await deliver(alice, ALICE, bob, BOB, 'new chain 1');
+  const lateOnes = [];
+  for (const sent of oldChain.reverse()) lateOnes.push(await bob.call({ cmd: 'decrypt', peer: ALICE, type: sent.type, message: sent.message }));
+  check(newChain.received.ok && lateOnes.every((answer) => answer.ok) &&
+    lateOnes[0].plaintext === textHex('old chain 2') && lateOnes[1].plaintext === textHex('old chain 1'),
+  'messages from before a DH ratchet step still decrypt after one from after it', { newChain: newChain.received, lateOnes });
+
   // --- A tampered message is refused, with a typed error, and changes nothing.
   const genuine = await alice.call({ cmd: 'encrypt', peer: BOB, plaintext: textHex('genuine') });
   const lastByte = Buffer.from(genuine.message, 'hex').length - 1;
@@ -184,7 +196,19 @@ async function main() {
   const { bundle: secondBundle } = await bob.call({ cmd: 'bundle' });
   check(secondBundle.prekey_id === null && secondBundle.kyber_prekey_id === 42, 'the next bundle has no EC prekey and the last-resort Kyber prekey', secondBundle);
   await carol.call({ cmd: 'process_bundle', peer: BOB, bundle: secondBundle });
-  const fromCarol = await deliver(carol, CAROL, bob, BOB, 'hello from Carol');
+  const fromCarolSent = await carol.call({ cmd: 'encrypt', peer: BOB, plaintext: textHex('hello from Carol') });
+  // A bit flipped inside the Kyber ciphertext (field 8): decapsulation gives another secret
+  // (implicit rejection), so the session keys differ and the embedded message does not authenticate.
+  const carolBytes = Buffer.from(fromCarolSent.message, 'hex');
+  const carolCiphertext = protobufFields(carolBytes.subarray(1)).get(8)[0];
+  const ciphertextOffset = carolCiphertext.byteOffset - carolBytes.byteOffset;
+  const kemTampered = await bob.call({ cmd: 'decrypt', peer: CAROL, type: 3, message: tampered(fromCarolSent.message, ciphertextOffset + 700, 0x04) });
+  check(!kemTampered.ok && kemTampered.error.name === 'InvalidMessage',
+    'a PreKey message with one flipped bit in its Kyber ciphertext is refused (InvalidMessage)', kemTampered);
+  const afterKemTamper = await bob.call({ cmd: 'probe', peer: CAROL });
+  check(afterKemTamper.has_session === false && sameList(afterKemTamper.stores.kyber_prekey_ids, [42]),
+    'and Bob keeps no session with Carol from it', afterKemTamper);
+  const fromCarol = { received: await bob.call({ cmd: 'decrypt', peer: CAROL, type: 3, message: fromCarolSent.message }) };
   check(fromCarol.received.ok && fromCarol.received.plaintext === textHex('hello from Carol'), 'Bob accepts a session on his last-resort Kyber prekey', fromCarol.received);
   const afterCarol = await bob.call({ cmd: 'probe' });
   check(sameList(afterCarol.stores.kyber_prekey_ids, [42]) && afterCarol.stores.kyber_prekey_use_counts['42'] === 1,
