@@ -626,10 +626,12 @@ async function main() {
 if (require.main === module) {
   // An exception that escapes despite the per-command catch (a bug in the seat, not a rejection)
   // is still answered on stdout before the process ends, so the caller never waits for nothing.
-  process.on('uncaughtException', (error) => {
+  const answerAndExit = (error) => {
     process.stdout.write(`${JSON.stringify({ ok: false, error: { name: 'SeatCrashed', code: 'Seat', message: String(error && error.stack) } })}\n`);
     process.exit(70);
-  });
+  };
+  process.on('uncaughtException', answerAndExit);
+  process.on('unhandledRejection', answerAndExit);
   main();
 } else {
   // Loaded by selftest.js, which checks the hand-written storage form against libsignal's own,
