@@ -33,11 +33,15 @@ done
 
 if [ ${#missing[@]} -eq 0 ]; then
   echo "bootstrap: all ${#packages[@]} packages already installed"
-  exit 0
+else
+  sudo_prefix=()
+  if [ "$(id -u)" -ne 0 ]; then sudo_prefix=(sudo); fi
+  echo "bootstrap: installing ${missing[*]}"
+  "${sudo_prefix[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_prefix[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-sudo_prefix=()
-if [ "$(id -u)" -ne 0 ]; then sudo_prefix=(sudo); fi
-echo "bootstrap: installing ${missing[*]}"
-"${sudo_prefix[@]}" apt-get update -qq
-DEBIAN_FRONTEND=noninteractive "${sudo_prefix[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# The libsignal-client peer's npm packages (pinned by its package-lock.json), with the machine's
+# Node.js 20 and npm, which are not Debian's (bookworm has Node.js 18). Skips npm when already
+# installed from the same lock file, so a second bootstrap stays fast.
+bash "$(dirname "$0")/../peers/libsignal-client/install.sh"
