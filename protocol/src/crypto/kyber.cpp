@@ -56,10 +56,10 @@ Result<KyberKeyPair> kyber1024_generate_key_pair(ByteView randomness) {
         return Error::wrong_randomness_length;
     std::array<std::uint8_t, kyber1024_public_key_bytes> public_key{};
     SecretArray<kyber1024_secret_key_bytes> secret_key;
-    require_ok(
-        ratchetcheck_kyber1024_keypair(randomness.data(), randomness.size(), public_key.data(),
-                                       public_key.size(), secret_key.data(), secret_key.size()),
-        "ratchetcheck_kyber1024_keypair");
+    require_ok(ratchetcheck_kyber1024_keypair(randomness.data(), randomness.size(),
+                                              public_key.data(), public_key.size(),
+                                              secret_key.data(), kyber1024_secret_key_bytes),
+               "ratchetcheck_kyber1024_keypair");
     return KyberKeyPair{.public_key = KyberPublicKey(public_key),
                         .secret_key = KyberSecretKey(std::move(secret_key))};
 }
@@ -73,7 +73,7 @@ Result<KyberEncapsulation> kyber1024_encapsulate(const KyberPublicKey& public_ke
     require_ok(ratchetcheck_kyber1024_encapsulate(
                    public_key.view().data(), public_key.view().size(), randomness.data(),
                    randomness.size(), ciphertext.data(), ciphertext.size(), shared_secret.data(),
-                   shared_secret.size()),
+                   kyber1024_shared_secret_bytes),
                "ratchetcheck_kyber1024_encapsulate");
     return KyberEncapsulation{.ciphertext = KyberCiphertext(ciphertext),
                               .shared_secret = std::move(shared_secret)};
@@ -84,7 +84,7 @@ KyberSharedSecret kyber1024_decapsulate(const KyberSecretKey& secret_key,
     KyberSharedSecret shared_secret;
     require_ok(ratchetcheck_kyber1024_decapsulate(
                    secret_key.view().data(), secret_key.view().size(), ciphertext.view().data(),
-                   ciphertext.view().size(), shared_secret.data(), shared_secret.size()),
+                   ciphertext.view().size(), shared_secret.data(), kyber1024_shared_secret_bytes),
                "ratchetcheck_kyber1024_decapsulate");
     return shared_secret;
 }
