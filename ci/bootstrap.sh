@@ -24,6 +24,16 @@ packages=(
   graphviz chromium poppler-utils
 )
 
+# The Kyber-1024 crate (protocol/kem) is built by cargo, which does not come from Debian here:
+# Debian 12's rustc (1.63) is older than its dependencies need (rand 0.10: 1.85), and the
+# project's machines have a current one from rustup in ~/.cargo/bin. Say so now rather than when
+# CMake configures.
+if ! command -v cargo >/dev/null 2>&1 && [ ! -x "${HOME:-/root}/.cargo/bin/cargo" ]; then
+  echo "bootstrap: cargo not found on PATH or in ~/.cargo/bin; the Kyber-1024 crate" \
+       "(protocol/kem) needs it: install Rust with rustup" >&2
+  exit 1
+fi
+
 missing=()
 for package in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed'; then

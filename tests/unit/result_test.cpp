@@ -25,6 +25,7 @@ const std::vector<std::pair<Error, std::string_view>> all_errors = {
     {Error::corrupt_state, "corrupt_state"},
     {Error::key_source_exhausted, "key_source_exhausted"},
     {Error::plaintext_too_large, "plaintext_too_large"},
+    {Error::wrong_randomness_length, "wrong_randomness_length"},
 };
 
 TEST(ErrorName, EveryErrorHasItsDocumentedName) {

@@ -27,6 +27,10 @@ enum class Error {
     key_source_exhausted,   // the injected key source had no key left to hand out
     plaintext_too_large,    // encrypt: the plaintext is over 2^31 - 17 bytes (AES-256-CBC's
                             // lengths are OpenSSL ints)
+
+    // A deterministic primitive (Kyber-1024 key generation or encapsulation) was handed
+    // randomness of the wrong size: its caller's or key source's fault, never a peer's.
+    wrong_randomness_length,
 };
 
 // error_name returns a stable lowercase identifier for `error` (used in reports and JSON).
@@ -56,6 +60,8 @@ constexpr std::string_view error_name(Error error) {
             return "key_source_exhausted";
         case Error::plaintext_too_large:
             return "plaintext_too_large";
+        case Error::wrong_randomness_length:
+            return "wrong_randomness_length";
     }
     return "unknown";
 }
