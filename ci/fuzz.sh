@@ -14,7 +14,8 @@
 #
 # Environment: FUZZ_JOBS=N runs N targets at once (default 1); FUZZ_LEDGER=FILE appends to another
 # ledger (tests use a scratch one); FUZZ_CORPUS_ROOT=DIR reads and merges corpora there instead of
-# corpus/; FUZZ_NO_BUILD=1 uses build/fuzz as it is (`ratchetcheck evidence` builds it itself).
+# corpus/; FUZZ_OUTPUT=DIR writes campaign/, findings/ and fuzz-report.json there instead of
+# build/fuzz; FUZZ_NO_BUILD=1 uses build/fuzz as it is (`ratchetcheck evidence` builds it itself).
 #
 # Fails on any crash, failed check, sanitizer finding, leak, timeout (-timeout, per input) or
 # out-of-memory (-rss_limit_mb). A failing input is kept under build/fuzz/findings/<target>/ and
@@ -27,6 +28,7 @@ cd "$(dirname "$0")/.."
 
 ledger=${FUZZ_LEDGER:-corpus/fuzz-ledger.jsonl}
 corpus_root=${FUZZ_CORPUS_ROOT:-corpus}
+output=${FUZZ_OUTPUT:-build/fuzz}
 
 # record-fix: the follow-up line that closes a finding (the ledger is append-only).
 if [ "${1:-}" = record-fix ]; then
@@ -96,8 +98,8 @@ run_target() {
   local target=$1
   local binary=build/fuzz/bin/fuzz_$target
   local corpus=$corpus_root/$target
-  local work=build/fuzz/campaign/$target
-  local findings=build/fuzz/findings/$target
+  local work=$output/campaign/$target
+  local findings=$output/findings/$target
   rm -rf "$work"
   mkdir -p "$work/new" "$findings" "$corpus"
   local options=()
@@ -175,7 +177,7 @@ rows=()
 failed=()
 results=()
 for target in "${targets[@]}"; do
-  work=build/fuzz/campaign/$target
+  work=$output/campaign/$target
   rows+=("$(cat "$work/row" 2>/dev/null || printf '%-24s  FAILED (no result)' "$target")")
   results+=("$(cat "$work/result.json" 2>/dev/null || printf '{"target": "%s", "result": "FAILED"}' "$target")")
   if [ "$(cat "$work/status" 2>/dev/null)" != ok ]; then failed+=("$target"); fi
@@ -189,16 +191,16 @@ done
     printf '  %s%s\n' "${results[$index]}" "$separator"
   done
   printf ']}\n'
-} >build/fuzz/fuzz-report.json
+} >"$output/fuzz-report.json"
 
 # The campaign ledger: one line per target, then one per finding (append-only).
 finding_files=()
 for target in "${targets[@]}"; do
-  if [ -f "build/fuzz/campaign/$target/finding.json" ]; then
-    finding_files+=("build/fuzz/campaign/$target/finding.json")
+  if [ -f "$output/campaign/$target/finding.json" ]; then
+    finding_files+=("$output/campaign/$target/finding.json")
   fi
 done
-python3 - "$ledger" "$campaign_date" "$campaign_commit" "$jobs" build/fuzz/fuzz-report.json \
+python3 - "$ledger" "$campaign_date" "$campaign_commit" "$jobs" "$output/fuzz-report.json" \
   "${finding_files[@]}" <<'PYTHON'
 import json, sys
 ledger, date, commit, jobs, report = sys.argv[1:6]
