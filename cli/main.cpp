@@ -104,7 +104,7 @@ int run(int argc, char** argv) {
                          "Seconds of libFuzzer per target (default 3; none with --quick)");
     evidence->add_option("--property-cases", evidence_options.property_cases,
                          "RapidCheck cases per property in the first batch (default 2000, then "
-                         "more batches within a 240 s budget; 25 with --quick)");
+                         "more batches within a 120 s budget; 25 with --quick)");
     evidence->add_option("--seed", evidence_options.seed,
                          "Seed of the property tests, the interop traces and the fuzz runs");
     evidence

@@ -480,8 +480,8 @@ std::optional<Resolved> resolve(const EvidenceOptions& options) {
     plan.property_cases =
         options.property_cases > 0 ? options.property_cases : (options.quick ? 25 : 2000);
     plan.interop_scenarios = options.quick ? 50 : 2000;
-    plan.property_budget_seconds = options.quick ? 0 : 240;
-    plan.interop_budget_seconds = options.quick ? 0 : 120;
+    plan.property_budget_seconds = options.quick ? 0 : 120;
+    plan.interop_budget_seconds = options.quick ? 0 : 60;
     plan.build_trees = !options.quick && !options.no_build;
     // The full re-check of the ~600 certificates takes 3 minutes on two idle cores (6 when the
     // machine is shared): the default run re-checks an even sample, --only certificates all of

@@ -84,7 +84,10 @@ fs::path default_ledger(const fs::path& source) {
 }
 
 json fuzzing_report(const fs::path& source, const fs::path& ledger, const json& checks) {
-    json report{{"ledger", ledger.string()},
+    // Relative to the source tree when it is the committed ledger: the pack names it portably.
+    const fs::path relative = ledger.lexically_relative(source);
+    const bool inside = !relative.empty() && *relative.begin() != "..";
+    json report{{"ledger", inside ? relative.string() : ledger.string()},
                 {"ledger_sha256", sha256_of_file(ledger).value_or("")},
                 {"entries", 0},
                 {"errors", json::array()},
