@@ -282,10 +282,12 @@ json budgeted_ctest_check(
             break;
         const double rate = static_cast<double>(minimum) / batches[0]["seconds"].get<double>();
         const double left = budget_seconds - seconds;
-        const auto fitting = static_cast<std::size_t>(left * rate);
-        if (fitting < minimum / 10)
+        // Compared as doubles: a spent budget leaves a negative rest, which no size_t holds.
+        const double fitting = left * rate;
+        if (left <= 0 || fitting < static_cast<double>(minimum) / 10)
             break;
-        batch = Batch{next_seed(batch, total), std::min(fitting, minimum)};
+        batch =
+            Batch{next_seed(batch, total), std::min(static_cast<std::size_t>(fitting), minimum)};
     }
     merged["tests"] = json::array();
     merged["failures"] = json::array();
