@@ -4,6 +4,18 @@
 # corpus/<target> (libFuzzer -merge=1: only inputs that add coverage, each minimal for it).
 #
 #   bash ci/fuzz.sh [SECONDS] [TARGET...]     # TARGET: signal_message, decrypt, ... (default all)
+#   bash ci/fuzz.sh record-fix FINDING_ID FIX_COMMIT REGRESSION_INPUT
+#
+# Every campaign appends one line per target to the campaign ledger, corpus/fuzz-ledger.jsonl
+# (committed, append-only; docs/fuzzing.md "The campaign ledger"), and one `finding` line per
+# failing input. A finding's fix is recorded later by `record-fix`, which appends a `fix` line
+# naming the finding, the commit that fixed it and the corpus file that replays it: lines are
+# never rewritten.
+#
+# Environment: FUZZ_JOBS=N runs N targets at once (default 1); FUZZ_LEDGER=FILE appends to another
+# ledger (tests use a scratch one); FUZZ_CORPUS_ROOT=DIR reads and merges corpora there instead of
+# corpus/; FUZZ_OUTPUT=DIR writes campaign/, findings/ and fuzz-report.json there instead of
+# build/fuzz; FUZZ_NO_BUILD=1 uses build/fuzz as it is (`ratchetcheck evidence` builds it itself).
 #
 # Fails on any crash, failed check, sanitizer finding, leak, timeout (-timeout, per input) or
 # out-of-memory (-rss_limit_mb). A failing input is kept under build/fuzz/findings/<target>/ and
@@ -13,6 +25,38 @@
 # build/fuzz/fuzz-report.json. FUZZ_JOBS=N runs N targets at once (default 1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+ledger=${FUZZ_LEDGER:-corpus/fuzz-ledger.jsonl}
+corpus_root=${FUZZ_CORPUS_ROOT:-corpus}
+output=${FUZZ_OUTPUT:-build/fuzz}
+
+# record-fix: the follow-up line that closes a finding (the ledger is append-only).
+if [ "${1:-}" = record-fix ]; then
+  if [ $# -ne 4 ]; then
+    echo "usage: bash ci/fuzz.sh record-fix FINDING_ID FIX_COMMIT REGRESSION_INPUT" >&2
+    exit 2
+  fi
+  if ! grep -q "\"kind\": \"finding\", \"id\": \"$2\"" "$ledger" 2>/dev/null; then
+    echo "fuzz: no finding '$2' in $ledger" >&2
+    exit 2
+  fi
+  if [ ! -f "$4" ]; then
+    echo "fuzz: regression input '$4' does not exist (copy the input into corpus/<target>/ first)" >&2
+    exit 2
+  fi
+  fix_commit=$(git rev-parse --verify "$3^{commit}") || { echo "fuzz: '$3' is not a commit" >&2; exit 2; }
+  python3 - "$ledger" "$2" "$fix_commit" "$4" <<'PYTHON'
+import datetime, json, sys
+ledger, finding, commit, regression_input = sys.argv[1:]
+entry = {"format": "ratchetcheck-fuzz-ledger/1", "kind": "fix", "finding": finding,
+         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+         "fix_commit": commit, "regression_input": regression_input, "source": "ci/fuzz.sh record-fix"}
+with open(ledger, "a") as out:
+    out.write(json.dumps(entry) + "\n")
+PYTHON
+  echo "fuzz: fix of $2 recorded in $ledger"
+  exit 0
+fi
 
 seconds=60
 if [[ $# -gt 0 && $1 =~ ^[0-9]+$ ]]; then
@@ -31,10 +75,17 @@ for target in "${targets[@]}"; do
   fi
 done
 
-if [ ! -f build/fuzz/CMakeCache.txt ]; then
-  cmake --preset fuzz
+if [ "${FUZZ_NO_BUILD:-0}" != 1 ]; then
+  if [ ! -f build/fuzz/CMakeCache.txt ]; then
+    cmake --preset fuzz
+  fi
+  cmake --build --preset fuzz -j2 >/dev/null
 fi
-cmake --build --preset fuzz -j2 >/dev/null
+campaign_date=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+campaign_commit=$(git rev-parse HEAD 2>/dev/null || echo unknown)
+if [ -n "$(git status --porcelain --untracked-files=no 2>/dev/null)" ]; then
+  campaign_commit="$campaign_commit-dirty"
+fi
 
 rss_limit_mb=2048
 timeout_seconds=10
@@ -46,9 +97,9 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 run_target() {
   local target=$1
   local binary=build/fuzz/bin/fuzz_$target
-  local corpus=corpus/$target
-  local work=build/fuzz/campaign/$target
-  local findings=build/fuzz/findings/$target
+  local corpus=$corpus_root/$target
+  local work=$output/campaign/$target
+  local findings=$output/findings/$target
   rm -rf "$work"
   mkdir -p "$work/new" "$findings" "$corpus"
   local options=()
@@ -81,6 +132,17 @@ run_target() {
       echo "  replay:     $binary $artifact" >&2
       echo "  without libFuzzer: build/default/bin/fuzz_$target $artifact" >&2
       echo "  keep it:    cp $artifact $corpus/\$(sha1sum < $artifact | cut -d' ' -f1)" >&2
+      local sha1 summary
+      sha1=$(sha1sum <"$artifact" | cut -d' ' -f1)
+      summary=$(grep -m1 -E 'CHECK FAILED|ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer)|runtime error' \
+        "$work/log" || echo "exit status $status")
+      python3 - "$target-${sha1:0:12}" "$target" "$artifact" "$corpus/$sha1" "$summary" \
+        >"$work/finding.json" <<'PYTHON'
+import json, sys
+finding, target, artifact, keep_as, summary = sys.argv[1:]
+print(json.dumps({"id": finding, "target": target, "input": artifact, "keep_as": keep_as,
+                  "summary": summary.strip()[:300]}))
+PYTHON
     fi
   else
     # Only inputs that add coverage join the corpus, each the smallest that gives it.
@@ -115,7 +177,7 @@ rows=()
 failed=()
 results=()
 for target in "${targets[@]}"; do
-  work=build/fuzz/campaign/$target
+  work=$output/campaign/$target
   rows+=("$(cat "$work/row" 2>/dev/null || printf '%-24s  FAILED (no result)' "$target")")
   results+=("$(cat "$work/result.json" 2>/dev/null || printf '{"target": "%s", "result": "FAILED"}' "$target")")
   if [ "$(cat "$work/status" 2>/dev/null)" != ok ]; then failed+=("$target"); fi
@@ -129,7 +191,41 @@ done
     printf '  %s%s\n' "${results[$index]}" "$separator"
   done
   printf ']}\n'
-} >build/fuzz/fuzz-report.json
+} >"$output/fuzz-report.json"
+
+# The campaign ledger: one line per target, then one per finding (append-only).
+finding_files=()
+for target in "${targets[@]}"; do
+  if [ -f "$output/campaign/$target/finding.json" ]; then
+    finding_files+=("$output/campaign/$target/finding.json")
+  fi
+done
+python3 - "$ledger" "$campaign_date" "$campaign_commit" "$jobs" "$output/fuzz-report.json" \
+  "${finding_files[@]}" <<'PYTHON'
+import json, sys
+ledger, date, commit, jobs, report = sys.argv[1:6]
+findings = [json.load(open(path)) for path in sys.argv[6:]]
+lines = []
+for result in json.load(open(report))["targets"]:
+    target = result["target"]
+    own = [finding for finding in findings if finding["target"] == target]
+    lines.append({"format": "ratchetcheck-fuzz-ledger/1", "kind": "campaign", "campaign": date,
+                  "date": date, "commit": commit, "target": target,
+                  "seconds": result.get("seconds"), "executions": result.get("executions"),
+                  "exec_per_second": result.get("exec_per_second"),
+                  "features": result.get("features"), "corpus_before": result.get("corpus_before"),
+                  "corpus_after": result.get("corpus_after"), "sanitizers": "address;undefined",
+                  "jobs": int(jobs), "result": "ok" if result.get("result") == "ok" else "finding",
+                  "findings": [finding["id"] for finding in own], "source": "ci/fuzz.sh"})
+for finding in findings:
+    lines.append({"format": "ratchetcheck-fuzz-ledger/1", "kind": "finding", "id": finding["id"],
+                  "campaign": date, "date": date, "commit": commit, "target": finding["target"],
+                  "summary": finding["summary"], "input": finding["input"],
+                  "keep_as": finding["keep_as"], "source": "ci/fuzz.sh"})
+with open(ledger, "a") as out:
+    for line in lines:
+        out.write(json.dumps(line) + "\n")
+PYTHON
 
 echo
 echo "fuzz campaign: ${seconds} s per target, ASan + UBSan, ${jobs} target(s) at a time"
@@ -139,4 +235,4 @@ if [ ${#failed[@]} -ne 0 ]; then
   echo "fuzz: FAILED: ${failed[*]}; re-run: bash ci/fuzz.sh $seconds ${failed[*]}" >&2
   exit 1
 fi
-echo "fuzz: no finding; new inputs merged into corpus/<target> (commit them)"
+echo "fuzz: no finding; new inputs merged into $corpus_root/<target> and the campaign appended to $ledger (commit both)"

@@ -111,12 +111,16 @@ int run(int argc, char** argv) {
     evidence->add_flag(
         "--quick", evidence_options.quick,
         "Reduced parameters (at most about 60 s): fewer property cases and interop "
-        "traces, a sample of the certificates, no mutants, no valgrind, no fuzz runs");
+        "traces, a sample of the certificates, no mutants, no valgrind, no fuzz runs, no "
+        "coverage, nothing built");
+    evidence->add_flag("--no-build", evidence_options.no_build,
+                       "Build neither build/fuzz nor build/coverage: fuzz with the libFuzzer "
+                       "binaries there are, and report coverage as not measured");
     evidence->add_option("--fuzz-seconds", evidence_options.fuzz_seconds,
-                         "Seconds of libFuzzer per target, when a fuzz build exists (default 3; "
-                         "none with --quick)");
+                         "Seconds of libFuzzer per target (default 3; none with --quick)");
     evidence->add_option("--property-cases", evidence_options.property_cases,
-                         "RapidCheck cases per property (default 100, 25 with --quick)");
+                         "RapidCheck cases per property in the first batch (default 2000, then "
+                         "more batches within a 120 s budget; 25 with --quick)");
     evidence->add_option("--seed", evidence_options.seed,
                          "Seed of the property tests, the interop traces and the fuzz runs");
     evidence

@@ -3,10 +3,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <functional>
+#include <map>
 #include <regex>
 #include <sstream>
 #include <vector>
 
+#include "fuzzing.hpp"
 #include "support.hpp"
 
 namespace ratchetcheck::evidence {
@@ -151,12 +154,14 @@ std::string environment_prefix(const std::vector<std::pair<std::string, std::str
 }
 
 // ctest_check runs the tests of `label` (less those matching the regex `exclude`, if any).
+// log_name names its log and JUnit files (default: the check's id).
 json ctest_check(const std::string& id, const std::string& label, const CheckPaths& paths,
                  const std::vector<std::pair<std::string, std::string>>& variables,
-                 const std::string& exclude = "") {
+                 const std::string& exclude = "", const std::string& log_name = "") {
     json result = base_result(id);
-    const fs::path log = paths.out / "logs" / (id + ".log");
-    const fs::path junit = paths.out / "logs" / (id + ".junit.xml");
+    const std::string name = log_name.empty() ? id : log_name;
+    const fs::path log = paths.out / "logs" / (name + ".log");
+    const fs::path junit = paths.out / "logs" / (name + ".junit.xml");
     fs::create_directories(log.parent_path());
     fs::remove(log);
     fs::remove(junit);
@@ -195,6 +200,7 @@ json ctest_check(const std::string& id, const std::string& label, const CheckPat
     result["seconds"] = run.seconds;
     result["command"] = rerun;
     result["log"] = fs::relative(log, paths.out).string();
+    result["exit_status"] = run.exit_status;
     result["tests"] = tests;
     result["label"] = label;
     for (const auto& [name, value] : variables)
@@ -215,6 +221,109 @@ std::optional<std::pair<std::size_t, std::size_t>> two_counts(const std::string&
         return std::nullopt;
     return std::pair{static_cast<std::size_t>(std::stoul(match[1])),
                      static_cast<std::size_t>(std::stoul(match[2]))};
+}
+
+// Batch is one batch of a budgeted check: its seed and size.
+struct Batch {
+    std::uint64_t seed = 0;
+    std::size_t size = 0;
+};
+
+// budgeted_ctest_check runs label `id` in batches sized by a time budget: the first batch of
+// `minimum` cases with the plan's seed, then, while the rest of `budget_seconds` holds at least a
+// tenth of a batch at the first batch's rate, more batches with new seeds (next_seed). Every
+// batch's seed, size, time and outcome is in `batches`; a test fails if it failed in any batch.
+// `variables_of` gives a batch's environment.
+json budgeted_ctest_check(
+    const std::string& id, const CheckPaths& paths, std::size_t minimum, double budget_seconds,
+    std::uint64_t first_seed,
+    const std::function<std::uint64_t(const Batch& last, std::size_t total)>& next_seed,
+    const std::function<std::vector<std::pair<std::string, std::string>>(const Batch&)>&
+        variables_of,
+    const std::string& unit) {
+    json batches = json::array();
+    json merged;
+    std::map<std::string, json> tests;
+    std::vector<std::string> test_order;
+    Batch batch{first_seed, minimum};
+    std::size_t total = 0;
+    double seconds = 0;
+    bool failed = false;
+    for (std::size_t index = 0;; ++index) {
+        const std::string log_name = index == 0 ? id : fmt::format("{}-batch-{}", id, index + 1);
+        fmt::print("        {} batch {}: {} {} (seed {})\n", id, index + 1, batch.size, unit,
+                   batch.seed);
+        std::fflush(stdout);
+        json result = ctest_check(id, id, paths, variables_of(batch), "", log_name);
+        seconds += result["seconds"].get<double>();
+        total += batch.size;
+        failed = failed || result["status"] != "pass";
+        batches.push_back({{"seed", batch.seed},
+                           {unit, batch.size},
+                           {"seconds", result["seconds"]},
+                           {"status", result["status"]},
+                           {"summary", result["summary"]},
+                           {"command", result["command"]},
+                           {"log", result["log"]}});
+        for (const json& test : result["tests"]) {
+            const std::string name = test.value("name", "");
+            if (!tests.contains(name)) {
+                tests[name] = test;
+                test_order.push_back(name);
+            } else if (test.value("status", "") == "fail" ||
+                       (test.value("status", "") == "pass" && tests[name]["status"] != "fail")) {
+                tests[name]["status"] = test["status"];
+            }
+        }
+        if (index == 0)
+            merged = result;
+        // A failing batch ends the run: its seed is the one to reproduce with.
+        if (failed || budget_seconds <= 0 || result["seconds"].get<double>() <= 0)
+            break;
+        const double rate = static_cast<double>(minimum) / batches[0]["seconds"].get<double>();
+        const double left = budget_seconds - seconds;
+        // Compared as doubles: a spent budget leaves a negative rest, which no size_t holds.
+        const double fitting = left * rate;
+        if (left <= 0 || fitting < static_cast<double>(minimum) / 10)
+            break;
+        batch =
+            Batch{next_seed(batch, total), std::min(static_cast<std::size_t>(fitting), minimum)};
+    }
+    merged["tests"] = json::array();
+    merged["failures"] = json::array();
+    std::size_t passed = 0;
+    std::size_t failed_tests = 0;
+    std::size_t skipped = 0;
+    for (const std::string& name : test_order) {
+        const json& test = tests[name];
+        merged["tests"].push_back(test);
+        if (test["status"] == "pass") {
+            ++passed;
+        } else if (test["status"] == "fail") {
+            ++failed_tests;
+            merged["failures"].push_back(name);
+        } else {
+            ++skipped;
+        }
+    }
+    merged["status"] = failed ? "fail" : "pass";
+    merged["seconds"] = seconds;
+    merged["batches"] = batches;
+    merged["counts"] = {{"passed", passed},
+                        {"failed", failed_tests},
+                        {"skipped", skipped},
+                        {unit, total},
+                        {"batches", batches.size()}};
+    std::string seeds;
+    for (const json& each : batches)
+        seeds += (seeds.empty() ? "" : ", ") + std::to_string(each["seed"].get<std::uint64_t>());
+    merged["summary"] = fmt::format("{} {} in {} batch(es), seeds {}; tests {} passed, {} failed{}",
+                                    total, unit, batches.size(), seeds, passed, failed_tests,
+                                    skipped > 0 ? fmt::format(", {} skipped", skipped) : "");
+    merged["parameters"]["minimum"] = minimum;
+    merged["parameters"]["budget_seconds"] = budget_seconds;
+    merged["parameters"][unit] = total;
+    return merged;
 }
 
 json vectors_check(const CheckPaths& paths) {
@@ -400,9 +509,8 @@ std::vector<std::string> fuzz_target_names(const fs::path& bin) {
 json fuzz_check(const CheckPaths& paths, const CheckPlan& plan) {
     const fs::path fuzz_build = paths.source / "build" / "fuzz";
     const std::string how =
-        "cmake --workflow --preset fuzz (or bash ci/fuzz.sh SECONDS, which also writes "
-        "build/fuzz/fuzz-report.json)";
-    const std::vector<std::string> targets = fuzz_target_names(fuzz_build / "bin");
+        "ratchetcheck evidence --only fuzz (builds build/fuzz), or cmake --preset fuzz && cmake "
+        "--build --preset fuzz";
     json result = base_result("fuzz");
     // The last campaign of ci/fuzz.sh, when there is one: its figures are shown as they are.
     if (const std::optional<std::string> text = read_text(fuzz_build / "fuzz-report.json")) {
@@ -413,17 +521,38 @@ json fuzz_check(const CheckPaths& paths, const CheckPlan& plan) {
             result["campaign_error"] = "build/fuzz/fuzz-report.json is not JSON";
         }
     }
-    if (targets.empty()) {
-        json missing = not_available("fuzz", "no libFuzzer build in build/fuzz", how);
-        if (result.contains("campaign"))
-            missing["campaign"] = result["campaign"];
-        return missing;
-    }
     if (plan.fuzz_seconds == 0) {
         result["status"] = "skipped";
         result["summary"] = "no short runs in this mode (--fuzz-seconds N runs them)";
         result["command"] = "ratchetcheck evidence --only fuzz --fuzz-seconds 10";
         return result;
+    }
+    // The libFuzzer build, built (or brought up to date) here unless told not to: a fresh clone's
+    // first run must fuzz, not report the fuzzers missing.
+    if (plan.build_trees) {
+        if (!capture("command -v clang++-14 2>/dev/null")) {
+            return not_available("fuzz", "clang++-14 is not installed (the fuzz preset's compiler)",
+                                 "apt-get install -y clang-14 libclang-rt-14-dev (or bash "
+                                 "ci/bootstrap.sh)");
+        }
+        const PresetBuild build = build_preset(paths, "fuzz", {"fuzz_targets"});
+        result["build"] = build.record;
+        if (!build.ok) {
+            result["summary"] = fmt::format("the fuzz build failed (exit {}); log {}",
+                                            build.record["exit_status"].get<int>(),
+                                            build.record["log"].get<std::string>());
+            result["command"] = build.record["command"];
+            result["seconds"] = build.record["seconds"];
+            result["failures"].push_back(result["summary"]);
+            return result;
+        }
+    }
+    const std::vector<std::string> targets = fuzz_target_names(fuzz_build / "bin");
+    if (targets.empty()) {
+        json missing = not_available("fuzz", "no libFuzzer build in build/fuzz", how);
+        if (result.contains("campaign"))
+            missing["campaign"] = result["campaign"];
+        return missing;
     }
     result["parameters"]["seconds_per_target"] = plan.fuzz_seconds;
     result["parameters"]["seed"] = plan.seed;
@@ -485,7 +614,8 @@ json fuzz_check(const CheckPaths& paths, const CheckPlan& plan) {
         }
         result["targets"].push_back(entry);
     }
-    result["seconds"] = total_seconds;
+    result["seconds"] =
+        total_seconds + (result.contains("build") ? result["build"]["seconds"].get<double>() : 0.0);
     result["counts"] = {{"targets", targets.size()}, {"findings", findings}};
     result["summary"] =
         fmt::format("{} targets × {} s, {} findings", targets.size(), plan.fuzz_seconds, findings);
@@ -495,16 +625,63 @@ json fuzz_check(const CheckPaths& paths, const CheckPlan& plan) {
     return result;
 }
 
-json coverage_check(const CheckPaths& paths) {
+json coverage_check(const CheckPaths& paths, const CheckPlan& plan) {
     const fs::path summary = paths.source / "build" / "coverage" / "summary.json";
+    if (plan.quick)
+        return skipped_by_quick("coverage", "not run by --quick (it builds build/coverage)");
+    if (!plan.build_trees) {
+        // An earlier run's figures are shown, but they are not this run's measurement.
+        json missing = not_available("coverage", "not measured in this run (--no-build)",
+                                     "bash ci/coverage.sh --scope replay");
+        if (const std::optional<std::string> earlier = read_text(summary))
+            missing["parameters"]["earlier_summary"] = summary.string();
+        return missing;
+    }
+    if (!capture("command -v clang++-14 2>/dev/null") ||
+        !capture("command -v llvm-cov-14 2>/dev/null")) {
+        return not_available("coverage", "clang++-14 or llvm-cov-14 is not installed",
+                             "apt-get install -y clang-14 llvm-14 (or bash ci/bootstrap.sh)");
+    }
+    // The replay scope: unit and KAT tests plus every corpus file, on the coverage build (built
+    // or brought up to date by the script); ci/coverage.sh without --scope adds property,
+    // interop, vectors and ct, too long for the default run's budget.
+    const fs::path log = paths.out / "logs" / "coverage.log";
+    fs::remove(log);
+    fs::remove(summary);
+    const std::string command = fmt::format("cd {} && bash ci/coverage.sh --scope replay",
+                                            shell_quote(paths.source.string()));
+    fmt::print("        coverage: {}\n", command);
+    std::fflush(stdout);
+    const CommandRun run = run_logged(command, log, "coverage", [&log] {
+        const std::string output = read_text(log).value_or("");
+        const std::string step = last_line_matching(output, "== coverage:");
+        const std::size_t open = output.rfind("\n[");
+        const std::size_t close = open == std::string::npos ? open : output.find(']', open);
+        return step.substr(0, 60) +
+               (close == std::string::npos ? "" : " " + output.substr(open + 1, close - open));
+    });
     const std::optional<std::string> text = read_text(summary);
-    if (!text) {
-        return not_available("coverage", "no coverage build summary (build/coverage/summary.json)",
-                             "bash ci/coverage.sh");
+    if (run.exit_status != 0 || !text) {
+        json failed = base_result("coverage");
+        failed["summary"] = fmt::format("ci/coverage.sh --scope replay exited {}; log {}",
+                                        run.exit_status, fs::relative(log, paths.out).string());
+        failed["failures"].push_back(failed["summary"]);
+        failed["command"] = "bash ci/coverage.sh --scope replay";
+        failed["seconds"] = run.seconds;
+        failed["log"] = fs::relative(log, paths.out).string();
+        return failed;
     }
     json result = base_result("coverage");
-    result["command"] = "bash ci/coverage.sh";
+    result["command"] = "bash ci/coverage.sh --scope replay";
+    result["seconds"] = run.seconds;
+    result["log"] = fs::relative(log, paths.out).string();
     result["parameters"]["summary"] = summary.string();
+    try {
+        result["scope"] =
+            json::parse(read_text(summary.parent_path() / "scope.json").value_or("null"));
+    } catch (const json::exception&) {
+        result["scope"] = nullptr;
+    }
     try {
         const json parsed = json::parse(*text);
         const json& totals = parsed.at("data").at(0).at("totals");
@@ -520,9 +697,10 @@ json coverage_check(const CheckPaths& paths) {
                  {"branches", file.at("summary").value("branches", json::object())}});
         }
         result["summary"] = fmt::format(
-            "lines {:.1f} %, branches {:.1f} % (from {})", totals.at("lines").value("percent", 0.0),
-            totals.contains("branches") ? totals["branches"].value("percent", 0.0) : 0.0,
-            summary.string());
+            "protocol/: lines {:.1f} %, branches {:.1f} %, from unit and KAT tests and every "
+            "corpus file replayed (scope replay: no property, interop, vectors or ct runs)",
+            totals.at("lines").value("percent", 0.0),
+            totals.contains("branches") ? totals["branches"].value("percent", 0.0) : 0.0);
         // Coverage is a figure, not a pass/fail criterion: it is reported, never failed.
         result["status"] = "pass";
     } catch (const json::exception& error) {
@@ -548,9 +726,15 @@ json run_check(const std::string& id, const CheckPaths& paths, const CheckPlan& 
     if (id == "vectors")
         return vectors_check(paths);
     if (id == "property") {
-        return ctest_check(
-            id, "property", paths,
-            {{"RC_PARAMS", fmt::format("seed={} max_success={}", plan.seed, plan.property_cases)}});
+        // Each batch a new RapidCheck seed; every property runs the batch's number of cases.
+        return budgeted_ctest_check(
+            id, paths, plan.property_cases, plan.property_budget_seconds, plan.seed,
+            [](const Batch& last, std::size_t) { return last.seed + 1; },
+            [](const Batch& batch) {
+                return std::vector<std::pair<std::string, std::string>>{
+                    {"RC_PARAMS", fmt::format("seed={} max_success={}", batch.seed, batch.size)}};
+            },
+            "cases_per_property");
     }
     if (id == "mutants") {
         if (!plan.with_mutants) {
@@ -559,10 +743,17 @@ json run_check(const std::string& id, const CheckPaths& paths, const CheckPlan& 
         return ctest_check(id, "mutants", paths, {});
     }
     if (id == "interop") {
-        return ctest_check(
-            id, "interop", paths,
-            {{"RATCHETCHECK_INTEROP_SEED", std::to_string(plan.seed)},
-             {"RATCHETCHECK_INTEROP_SCENARIOS", std::to_string(plan.interop_scenarios)}});
+        // Trace i of a batch is drawn from seed + i: the next batch starts where the last ended,
+        // so no trace runs twice.
+        return budgeted_ctest_check(
+            id, paths, plan.interop_scenarios, plan.interop_budget_seconds, plan.seed,
+            [&plan](const Batch&, std::size_t total) { return plan.seed + total; },
+            [](const Batch& batch) {
+                return std::vector<std::pair<std::string, std::string>>{
+                    {"RATCHETCHECK_INTEROP_SEED", std::to_string(batch.seed)},
+                    {"RATCHETCHECK_INTEROP_SCENARIOS", std::to_string(batch.size)}};
+            },
+            "scenarios");
     }
     if (id == "proof")
         return proof_check(paths);
@@ -573,7 +764,7 @@ json run_check(const std::string& id, const CheckPaths& paths, const CheckPlan& 
     if (id == "fuzz")
         return fuzz_check(paths, plan);
     if (id == "coverage")
-        return coverage_check(paths);
+        return coverage_check(paths, plan);
     if (id == "ct") {
         if (!plan.with_ct) {
             return skipped_by_quick(id, "not run by --quick (valgrind)");

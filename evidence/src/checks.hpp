@@ -23,9 +23,15 @@ struct CheckPaths {
 
 struct CheckPlan {
     bool quick = false;
-    unsigned fuzz_seconds = 0;    // per target; 0 skips the fuzz runs
-    unsigned property_cases = 0;  // RapidCheck max_success
-    unsigned interop_scenarios = 0;
+    unsigned fuzz_seconds = 0;       // per target; 0 skips the fuzz runs
+    unsigned property_cases = 0;     // RapidCheck max_success of the first batch: the least run
+    unsigned interop_scenarios = 0;  // interop traces of the first batch: the least run
+    // Time budgets: after the first batch, further batches (new seeds) run while the budget's
+    // rest, at the first batch's rate, holds at least a tenth of a batch. 0: one batch only.
+    double property_budget_seconds = 0;
+    double interop_budget_seconds = 0;
+    // Build build/fuzz and build/coverage when a check needs them (not with --quick, --no-build).
+    bool build_trees = false;
     std::size_t certificate_sample = 0;  // 0: re-check every certificate
     std::uint64_t seed = 0;
     bool with_mutants = true;

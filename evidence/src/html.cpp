@@ -5,6 +5,7 @@
 #include <string>
 
 #include "analysis.hpp"
+#include "fuzzing.hpp"
 #include "identification.hpp"
 #include "manifest.hpp"
 #include "pdf.hpp"
@@ -38,6 +39,7 @@ td.gap, li.gap { background: #fdecea; }
   font-size: 12px; border: 1px solid #d1d5db; white-space: nowrap; }
 .chip.pass { border-color: #2e7d32; } .chip.fail { border-color: #c62828; background: #fdecea; }
 .chip.not_run { border-color: #b45309; }
+.chip.replay { background: #e0f2fe; } .chip.fuzz { background: #f3e8ff; }
 details { margin: 6px 0; } summary { cursor: pointer; font-weight: bold; }
 .muted { color: #6b7280; } svg { max-width: 100%; height: auto; }
 )";
@@ -76,8 +78,11 @@ std::string chips(const json& references) {
     std::string out;
     for (const json& reference : references) {
         const std::string result = reference.value("result", "not_run");
-        out += fmt::format(R"(<span class="chip {}" title="{}">{}</span>)", html_escape(result),
-                           html_escape(result), html_escape(reference.value("check", "")));
+        const std::string check = reference.value("check", "");
+        // The kind (replay, fuzz, test, ...) colours the chip; the result colours its border.
+        const std::string kind = check.substr(0, check.find(':'));
+        out += fmt::format(R"(<span class="chip {} {}" title="{}">{}</span>)", html_escape(result),
+                           html_escape(kind), html_escape(result), html_escape(check));
     }
     return out;
 }
@@ -497,6 +502,7 @@ std::string render_html(const json& report, const std::string& state_machine_svg
     }
     out += proofs_section(report);
     out += figures_section(report);
+    out += render_fuzzing(report.value("fuzzing", json()));
     out += environment_section(report["environment"]);
     out += verification_section_html(report);
     out += "</body></html>\n";

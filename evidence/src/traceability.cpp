@@ -112,6 +112,7 @@ struct CheckResults {
     std::map<std::string, std::string> tests;       // ctest name -> pass/fail/skipped
     std::map<std::string, std::string> invariants;  // id -> pass/fail
     std::map<std::string, std::string> labels;      // label / check id -> status
+    std::map<std::string, std::string> fuzz_runs;   // fuzz target -> this run's libFuzzer run
 };
 
 CheckResults index_results(const json& checks) {
@@ -123,6 +124,11 @@ CheckResults index_results(const json& checks) {
             results.labels[check["label"].get<std::string>()] = status;
         for (const json& test : check.value("tests", json::array()))
             results.tests[test.value("name", "")] = test.value("status", "");
+        if (check.value("id", "") == "fuzz") {
+            for (const json& run : check.value("targets", json::array()))
+                results.fuzz_runs[run.value("target", "")] =
+                    run.value("result", "") == "ok" ? "pass" : "fail";
+        }
         for (const json& invariant : check.value("invariants", json::array())) {
             results.invariants[invariant.value("id", "")] =
                 invariant.value("status", "") == "proved" ? "pass" : "fail";
@@ -155,9 +161,11 @@ std::string result_of(const std::string& check, const CheckResults& results) {
     }
     if (kind == "invariant")
         return status_of(results.invariants, name);
-    if (kind == "fuzz") {
+    // replay: the corpus replayed (ctest fuzz_replay_<target>); fuzz: this run's libFuzzer run.
+    if (kind == "replay")
         return status_of(results.tests, "fuzz_replay_" + name);
-    }
+    if (kind == "fuzz")
+        return status_of(results.fuzz_runs, name);
     if (kind == "transcripts")
         return status_of(results.labels, "vectors");
     if (kind == "label")
@@ -177,7 +185,7 @@ std::string known_problem(const std::string& check, const KnownChecks& known) {
     }
     if (kind == "invariant")
         return contains(known.invariants, name) ? "" : "no invariant " + name + " in the catalogue";
-    if (kind == "fuzz")
+    if (kind == "fuzz" || kind == "replay")
         return contains(known.fuzz_targets, name) ? "" : "no fuzz target " + name;
     if (kind == "transcripts")
         return contains(known.transcripts, name) ? "" : "no transcript directory " + name;
@@ -234,24 +242,29 @@ json build_traceability(const json& security_target, const json& annotations,
             }
             continue;
         }
+        // A fuzz target is two pieces of evidence with their own outcomes: its corpus replayed
+        // (replay:) and this run's fuzzing (fuzz:).
+        std::vector<std::string> chips{check};
+        if (check.rfind("fuzz:", 0) == 0)
+            chips = {"replay:" + check.substr(5), check};
         for (const std::string function : annotation["functions"]) {
             if (!function_ids.contains(function))
                 problems.push_back(
                     {{"where", where}, {"problem", "no security function " + function}});
             else
-                checks_of_function[function].insert(check);
+                checks_of_function[function].insert(chips.begin(), chips.end());
         }
         for (const std::string clause : annotation["clauses"]) {
             if (const std::string problem = clause_problem(clause, tocs); !problem.empty())
                 problems.push_back({{"where", where}, {"problem", problem}});
             else
-                checks_of_clause[clause].insert(check);
+                checks_of_clause[clause].insert(chips.begin(), chips.end());
         }
         for (const std::string mechanism : annotation["mechanisms"]) {
             if (!mechanism_ids.contains(mechanism))
                 problems.push_back({{"where", where}, {"problem", "no mechanism " + mechanism}});
             else
-                checks_of_mechanism[mechanism].insert(check);
+                checks_of_mechanism[mechanism].insert(chips.begin(), chips.end());
         }
     }
     // The catalogue's spec_clause fields: each invariant checks the clauses it cites.
@@ -366,6 +379,8 @@ json build_traceability(const json& security_target, const json& annotations,
         const std::string check = annotation.value("check", "");
         if (check.rfind("fuzz:", 0) == 0)
             annotated_targets.insert(check.substr(5));
+        if (check.rfind("replay:", 0) == 0)
+            annotated_targets.insert(check.substr(7));
     }
     json unannotated_fuzz = json::array();
     for (const std::string& target : known.fuzz_targets) {

@@ -13,6 +13,7 @@ namespace ratchetcheck::evidence {
 struct EvidenceOptions {
     std::string out_directory;      // --out DIR (default: <build dir>/evidence)
     bool quick = false;             // --quick: reduced parameters, at most 60 s
+    bool no_build = false;          // --no-build: use build/fuzz, build/coverage as they are
     unsigned fuzz_seconds = 0;      // --fuzz-seconds N per target (0: the mode's default)
     unsigned property_cases = 0;    // --property-cases N (0: the mode's default)
     std::uint64_t seed = 20240601;  // --seed: RapidCheck and the interop generator
