@@ -12,6 +12,7 @@
 #                                    passing pack names the flipped check
 #   verify_catches_one_byte_change   --verify passes on a fresh pack and fails, naming the file,
 #                                    once one byte of report.json is changed
+#   default_pack_directory_is_free  BUILD_DIR/evidence (the default --out) holds no build files
 #   missing_check_gives_incomplete   checks left out by --only and one that cannot run (valgrind
 #                                    hidden from PATH): verdict INCOMPLETE, exit 3, reasons named
 #   stale_annotation_fails_traceability  an @evidence annotation naming a test that does not
@@ -102,6 +103,17 @@ PY
   [ "$status" -eq 1 ] || fail "--verify exited $status after a one-byte change, expected 1"
   grep -q 'output changed: report.json' "$work/verify.log" || fail "--verify did not name report.json"
   echo "--verify: a one-byte change of report.json is caught"
+  ;;
+default_pack_directory_is_free)
+  # README command 1 writes the pack to BUILD/evidence: no part of the build may live there (the
+  # evidence library once built into it, and the run refused to overwrite "not a pack").
+  pack="$build/evidence"
+  if [ -e "$pack" ] && [ ! -e "$pack/report.json" ] && [ ! -e "$pack/manifest.json" ]; then
+    fail "$pack exists and is not an evidence pack: $(ls "$pack" | head -5 | tr '\n' ' ')"
+  fi
+  grep -rl --include=cmake_install.cmake "$pack\"\?\$" "$build" >/dev/null 2>&1 &&
+    fail "a build directory is $pack"
+  echo "the default pack directory $pack is free for the pack"
   ;;
 missing_check_gives_incomplete)
   # Checks left out (--only) and a check that cannot run here (valgrind hidden from PATH, so the
