@@ -453,10 +453,14 @@ std::string render_html(const json& report, const std::string& state_machine_svg
     out +=
         "<p>Contents: <a href=\"#checks\">checks</a> · <a href=\"#security-target\">security "
         "target</a> · <a href=\"#traceability\">traceability</a> · <a "
-        "href=\"#mechanisms\">mechanisms</a> · <a href=\"#state-machine\">state machine</a> · "
-        "<a href=\"#sequence-charts\">sequence charts</a> · <a href=\"#proofs\">invariants</a> · "
-        "<a href=\"#figures\">coverage and fuzzing</a> · <a href=\"#environment\">environment</a>"
-        " · <a href=\"#verification\">verification</a></p>";
+        "href=\"#mechanisms\">mechanisms</a> · <a href=\"#toe\">the TOE</a> · <a "
+        "href=\"#crypto-mechanisms\">cryptography</a> · <a href=\"#anssi\">ANSSI "
+        "conformance</a> · <a href=\"#deviations\">deviations</a> · <a "
+        "href=\"#attack-classes\">attack classes</a> · <a href=\"#limits\">limits and worst "
+        "case</a> · <a href=\"#state-machine\">state machine</a> · <a "
+        "href=\"#sequence-charts\">sequence charts</a> · <a href=\"#proofs\">invariants</a> · "
+        "<a href=\"#figures\">coverage</a> · <a href=\"#fuzzing\">fuzzing</a> · <a "
+        "href=\"#environment\">environment</a> · <a href=\"#verification\">verification</a></p>";
     const json& gaps = report["traceability"]["gaps"];
     std::string gap_list;
     for (const auto& [kind, list] : gaps.items()) {
