@@ -657,8 +657,12 @@ json coverage_check(const CheckPaths& paths, const CheckPlan& plan) {
         const std::string step = last_line_matching(output, "== coverage:");
         const std::size_t open = output.rfind("\n[");
         const std::size_t close = open == std::string::npos ? open : output.find(']', open);
-        return step.substr(0, 60) +
-               (close == std::string::npos ? "" : " " + output.substr(open + 1, close - open));
+        // Appended in steps: g++ 12 at -O3 reports a false -Wrestrict for `" " + std::string&&`
+        // (GCC bug 105329; standalone_library_packager_release fails on any warning).
+        std::string progress = step.substr(0, 60);
+        if (close != std::string::npos)
+            progress.append(" ").append(output, open + 1, close - open);
+        return progress;
     });
     const std::optional<std::string> text = read_text(summary);
     if (run.exit_status != 0 || !text) {
