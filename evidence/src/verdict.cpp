@@ -56,9 +56,14 @@ Verdict decide_verdict(const json& checks, const json& gaps,
         }
         const json counts = check.value("counts", json::object());
         const json skipped_tests = counts.value("skipped", json(0));
-        if (skipped_tests.is_number_unsigned() && skipped_tests.get<std::size_t>() > 0)
+        // is_number_integer: a count may be stored signed or unsigned.
+        if (skipped_tests.is_number_integer() && skipped_tests.get<long long>() > 0)
             verdict.not_run.push_back(
-                fmt::format("{} ({} tests skipped)", id, skipped_tests.get<std::size_t>()));
+                fmt::format("{} ({} tests skipped)", id, skipped_tests.get<long long>()));
+        const json left_out = counts.value("left_out", json(0));
+        if (left_out.is_number_integer() && left_out.get<long long>() > 0)
+            verdict.not_run.push_back(
+                fmt::format("{} ({} tests left out by the mode)", id, left_out.get<long long>()));
     }
     if (gaps.is_object()) {
         for (const auto& [kind, list] : gaps.items()) {

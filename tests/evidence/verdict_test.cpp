@@ -51,6 +51,15 @@ TEST(EvidenceVerdict, SkippedTestsInsideAPassingCheckAreIncomplete) {
         << verdict.reasons();
 }
 
+TEST(EvidenceVerdict, TestsLeftOutByTheModeAreIncomplete) {
+    json kat = check("kat", "pass");
+    kat["counts"]["left_out"] = 1;
+    const auto verdict = decide_verdict(json::array({kat}), no_gaps, {});
+    EXPECT_EQ(verdict.outcome, "incomplete");
+    EXPECT_NE(verdict.reasons().find("kat (1 tests left out by the mode)"), std::string::npos)
+        << verdict.reasons();
+}
+
 TEST(EvidenceVerdict, TraceabilityGapIsIncompleteAndNamed) {
     const json gaps = {{"threats", json::array({"T.STATE_ROLLBACK"})}};
     const auto verdict = decide_verdict(json::array({check("unit", "pass")}), gaps, {});
