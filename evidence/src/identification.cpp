@@ -144,7 +144,7 @@ json preset_of(const CheckPaths& paths) {
     const auto inherited = [&by_name](const std::string& name, const auto& field) {
         std::string current = name;
         for (int depth = 0; depth < 16 && by_name.contains(current); ++depth) {
-            const json value = field(by_name[current]);
+            json value = field(by_name[current]);
             if (!value.is_null())
                 return value;
             const json parents = by_name[current].value("inherits", json());
@@ -716,6 +716,7 @@ json proofs_assumptions_of(const json& checks) {
         }
     }
     return {{"statements",
+             // NOLINTNEXTLINE(bugprone-suspicious-missing-comma): sentences split over lines
              {"The proofs are about an abstract model (model/: the protocol's state as counters, "
               "sets and flags), not about the C++ code.",
               "Cryptography is symbolic: keys and KDF outputs are values the model names, secret "

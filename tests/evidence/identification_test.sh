@@ -47,9 +47,9 @@ PY
 case "$scenario" in
 library_hash_is_the_built_library)
   evidence_run "$work/pack"
-  # Not below tests/: another scenario installs a copy of the library there.
-  mapfile -t libraries < <(find "$build" -path "$build/tests" -prune -o \
-    -name 'libratchetcheck_protocol.*' -type f -print)
+  # The build's own library directory only: the install scenario puts a copy below tests/, and
+  # the fuzz-build test builds a whole second tree below fuzz/oss-fuzz-build.
+  mapfile -t libraries < <(find "$build/lib" -maxdepth 1 -name 'libratchetcheck_protocol.*' -type f)
   [ "${#libraries[@]}" -eq 1 ] || fail "expected one libratchetcheck_protocol file in $build, found: ${libraries[*]:-none}"
   expected=$(sha256sum "${libraries[0]}" | cut -d' ' -f1)
   reported=$(field 'toe.library.sha256')
