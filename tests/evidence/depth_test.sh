@@ -21,7 +21,8 @@ scenario=$1 ratchetcheck=$2 build=$3 shared=$4 work=$5 source=$6
 rm -rf "$work"
 mkdir -p "$work"
 
-fail() { echo "FAIL: $*" >&2; exit 1; }
+# shellcheck source=tests/evidence/evidence_common.sh
+source "$(dirname "$0")/evidence_common.sh"
 
 # json_query FILE EXPRESSION: python3 evaluates EXPRESSION with `data` the parsed FILE (or, for a
 # .jsonl file, the list of its lines' objects) and prints the result.

@@ -22,18 +22,9 @@ scenario=$1 ratchetcheck=$2 build=$3 shared=$4 work=$5
 rm -rf "$work"
 mkdir -p "$work"
 
-fail() { echo "FAIL: $*" >&2; exit 1; }
+# shellcheck source=tests/evidence/evidence_common.sh
+source "$(dirname "$0")/evidence_common.sh"
 
-# evidence_run DIR [ARGS...]: the fast pack (the transcripts only), status in $status.
-evidence_run() {
-  local out=$1
-  shift
-  set +e
-  "$ratchetcheck" evidence --only vectors --build-dir "$build" --out "$out" "$@" >"$out.log" 2>&1
-  status=$?
-  set -e
-  cat "$out.log"
-}
 
 # render FILE: the DOM headless Chromium builds from FILE (root needs --no-sandbox).
 render() {

@@ -18,17 +18,15 @@ scenario=$1 ratchetcheck=$2 build=$3 source=$4 shared=$5 work=$6
 rm -rf "$work"
 mkdir -p "$work"
 
-fail() { echo "FAIL: $*" >&2; exit 1; }
+# shellcheck source=tests/evidence/evidence_common.sh
+source "$(dirname "$0")/evidence_common.sh"
 
-# evidence_run DIR [ARGS...]: the fast pack; fails unless a report.json was written.
-evidence_run() {
+# identification_run DIR [ARGS...]: evidence_run with the shared directory; fails unless a
+# report.json was written.
+identification_run() {
   local out=$1
   shift
-  set +e
-  "$ratchetcheck" evidence --only vectors --build-dir "$build" --shared-dir "$shared" \
-    --out "$out" "$@" >"$out.log" 2>&1
-  local status=$?
-  set -e
+  evidence_run "$out" --shared-dir "$shared" "$@" >/dev/null
   case "$status" in 0 | 1 | 3) ;; *) cat "$out.log"; fail "evidence exited $status" ;; esac
   [ -s "$out/report.json" ] || { cat "$out.log"; fail "no report.json in $out"; }
 }
@@ -46,7 +44,7 @@ PY
 
 case "$scenario" in
 library_hash_is_the_built_library)
-  evidence_run "$work/pack"
+  identification_run "$work/pack"
   # The build's own library directory only: the install scenario puts a copy below tests/, and
   # the fuzz-build test builds a whole second tree below fuzz/oss-fuzz-build.
   mapfile -t libraries < <(find "$build/lib" -maxdepth 1 -name 'libratchetcheck_protocol.*' -type f)
@@ -65,7 +63,7 @@ library_hash_is_the_built_library)
   echo "library ${libraries[0]}: sha256 $expected as reported; commit $commit, clean tree $clean"
   ;;
 public_api_is_the_installed_headers)
-  evidence_run "$work/pack"
+  identification_run "$work/pack"
   cmake --install "$build" --prefix "$work/prefix" >"$work/install.log" 2>&1 ||
     { cat "$work/install.log"; fail "cmake --install failed"; }
   (cd "$work/prefix/include" && find . -type f | sed 's|^\./||' | sort | xargs sha256sum) \
@@ -78,7 +76,7 @@ for header in json.load(open(sys.argv[1]))["toe"]["public_api"]:
   echo "public API: $(wc -l <"$work/reported.txt") headers, as installed"
   ;;
 kdf_tree_follows_the_code)
-  evidence_run "$work/pack" --source-dir "$source"
+  identification_run "$work/pack" --source-dir "$source"
   [ -s "$work/pack/kdf-tree.svg" ] || fail "no kdf-tree.svg in the pack (is Graphviz dot installed?)"
   mapfile -t infos < <(grep -rhoP 'constexpr\s+std::string_view\s+\w+\s*=\s*"\K[^"]*' "$source/protocol/src" | sort -u)
   [ "${#infos[@]}" -ge 3 ] || fail "found only ${#infos[@]} info strings in protocol/src"
@@ -105,7 +103,7 @@ sys.exit(0 if sys.argv[2] in [entry["value"] for entry in tree["info_strings"]] 
   changed=$(grep -rlF '"WhisperRatchet"' "$work/source/protocol/src" | head -n1)
   [ -n "$changed" ] || fail "no \"WhisperRatchet\" in protocol/src to change"
   sed -i 's/"WhisperRatchet"/"WhisperRatchetChanged"/' "$changed"
-  evidence_run "$work/changed" --source-dir "$work/source"
+  identification_run "$work/changed" --source-dir "$work/source"
   grep -qF 'WhisperRatchetChanged' "$work/changed/kdf-tree.svg" ||
     fail "the changed info string is not in the picture of the changed tree"
   if grep -qE '(&quot;|")WhisperRatchet(&quot;|")' "$work/changed/kdf-tree.svg"; then

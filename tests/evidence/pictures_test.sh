@@ -17,7 +17,8 @@ source_dir=$(cd "$(dirname "$0")/../.." && pwd)
 rm -rf "$work"
 mkdir -p "$work"
 
-fail() { echo "FAIL: $*" >&2; exit 1; }
+# shellcheck source=tests/evidence/evidence_common.sh
+source "$(dirname "$0")/evidence_common.sh"
 
 # The replay's JSON mode, on a committed witness trace.
 trace="$source_dir/corpus/traces/witness-forward-jump-bound.json"

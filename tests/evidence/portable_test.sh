@@ -19,18 +19,15 @@ scenario=$1 ratchetcheck=$2 build=$3 shared=$4 work=$5
 rm -rf "$work"
 mkdir -p "$work"
 
-fail() { echo "FAIL: $*" >&2; exit 1; }
+# shellcheck source=tests/evidence/evidence_common.sh
+source "$(dirname "$0")/evidence_common.sh"
 
-# evidence_run DIR [ARGS...]: the fast pack (the transcripts only); its exit status (3, INCOMPLETE,
+# portable_run DIR [ARGS...]: the fast pack (the transcripts only); its exit status (3, INCOMPLETE,
 # since the other checks are skipped) does not matter here.
-evidence_run() {
+portable_run() {
   local out=$1
   shift
-  set +e
-  "$ratchetcheck" evidence --only vectors --build-dir "$build" --shared-dir "$shared" \
-    --out "$out" "$@" >"$out.log" 2>&1
-  set -e
-  cat "$out.log"
+  evidence_run "$out" --shared-dir "$shared" "$@"
   [ -f "$out/SHA256SUMS" ] || fail "no SHA256SUMS in $out"
 }
 
@@ -41,7 +38,7 @@ json_value() {
 
 case "$scenario" in
 checksums_survive_a_move)
-  evidence_run "$work/pack"
+  portable_run "$work/pack"
   source_dir=$(sed -n 's/^CMAKE_HOME_DIRECTORY:INTERNAL=//p' "$build/CMakeCache.txt")
   grep -q "^manifest: .*(sha256 [0-9a-f]\{64\}, also in SHA256SUMS)" "$work/pack.log" ||
     fail "the run did not print the manifest's SHA-256"
@@ -150,7 +147,7 @@ PY
 pdf_has_the_verdict)
   command -v chromium >/dev/null || fail "chromium is not installed (apt-get install -y chromium)"
   command -v pdftotext >/dev/null || fail "pdftotext is not installed (apt-get install -y poppler-utils)"
-  evidence_run "$work/pack"
+  portable_run "$work/pack"
   pdf="$work/pack/report.pdf"
   [ -s "$pdf" ] || fail "no report.pdf"
   [ "$(head -c 5 "$pdf")" = "%PDF-" ] || fail "report.pdf is not a PDF"
@@ -177,7 +174,7 @@ pdf_missing_is_said)
     name=$(basename "$tool")
     [ "$name" = chromium ] || [ -e "$work/bin/$name" ] || ln -s "$tool" "$work/bin/$name"
   done
-  PATH="$work/bin" evidence_run "$work/pack"
+  PATH="$work/bin" portable_run "$work/pack"
   [ ! -e "$work/pack/report.pdf" ] || fail "a report.pdf without chromium"
   note=$(json_value "$work/pack/report.json" 'data["pictures"]["pdf"]')
   case "$note" in
