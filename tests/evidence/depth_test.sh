@@ -63,7 +63,10 @@ fuzz_sh_appends_to_ledger)
       fail "the campaign line has no number for $field: $(tail -1 "$ledger")"
   done
   # The fix of a finding: a new line naming it.
-  regression=$work/corpus/signal_message/$(ls "$work/corpus/signal_message" | head -1)
+  # The first entry by a glob, not `ls | head -1`: under pipefail, ls killed by SIGPIPE when head
+  # exits first fails the script, at random (the CI failure of c116039).
+  entries=("$work/corpus/signal_message"/*)
+  regression=${entries[0]}
   FUZZ_LEDGER=$ledger bash "$source/ci/fuzz.sh" record-fix signal_message-000000000000 HEAD "$regression" ||
     fail "record-fix refused a recorded finding"
   [ "$(json_query "$ledger" 'data[2]["kind"], data[2]["finding"], data[2]["fix_commit"]')" = \
@@ -76,7 +79,8 @@ fuzz_sh_appends_to_ledger)
   ;;
 fuzzing_section_lists_findings)
   ledger=$work/ledger.jsonl
-  regression=corpus/decrypt/$(ls "$source/corpus/decrypt" | head -1)
+  entries=("$source/corpus/decrypt"/*)
+  regression=corpus/decrypt/${entries[0]##*/}
   cat >"$ledger" <<JSONL
 {"format": "ratchetcheck-fuzz-ledger/1", "kind": "campaign", "date": "2026-01-01T00:00:00Z", "commit": "c0ffee", "target": "decrypt", "seconds": 1800, "executions": 1000, "exec_per_second": 1, "features": 42, "corpus_before": 1, "corpus_after": 2, "result": "finding", "findings": ["decrypt-aaaaaaaaaaaa"], "source": "test"}
 {"format": "ratchetcheck-fuzz-ledger/1", "kind": "finding", "id": "decrypt-aaaaaaaaaaaa", "target": "decrypt", "summary": "planted finding that was fixed", "input": "build/fuzz/findings/decrypt/crash-a", "source": "test"}

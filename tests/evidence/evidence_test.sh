@@ -100,7 +100,7 @@ default_pack_directory_is_free)
   # evidence library once built into it, and the run refused to overwrite "not a pack").
   pack="$build/evidence"
   if [ -e "$pack" ] && [ ! -e "$pack/report.json" ] && [ ! -e "$pack/manifest.json" ]; then
-    fail "$pack exists and is not an evidence pack: $(ls "$pack" | head -5 | tr '\n' ' ')"
+    fail "$pack exists and is not an evidence pack: $(ls "$pack" | sed -n 1,5p | tr '\n' ' ')"
   fi
   grep -rl --include=cmake_install.cmake "$pack\"\?\$" "$build" >/dev/null 2>&1 &&
     fail "a build directory is $pack"

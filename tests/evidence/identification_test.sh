@@ -100,7 +100,7 @@ sys.exit(0 if sys.argv[2] in [entry["value"] for entry in tree["info_strings"]] 
     [ "$(basename "$entry")" = src ] || ln -s "$entry" "$work/source/protocol/$(basename "$entry")"
   done
   cp -r "$source/protocol/src" "$work/source/protocol/src"
-  changed=$(grep -rlF '"WhisperRatchet"' "$work/source/protocol/src" | head -n1)
+  changed=$(grep -rlF '"WhisperRatchet"' "$work/source/protocol/src" | sed -n 1p)
   [ -n "$changed" ] || fail "no \"WhisperRatchet\" in protocol/src to change"
   sed -i 's/"WhisperRatchet"/"WhisperRatchetChanged"/' "$changed"
   identification_run "$work/changed" --source-dir "$work/source"
