@@ -22,6 +22,16 @@ Bytes key_bytes(const Key& key) {
     return Bytes(serialized.begin(), serialized.end());
 }
 
+// The Kyber ciphertext field as it is sent: 0x08 || ciphertext (PQXDH messages only).
+std::optional<Bytes> kyber_ciphertext_bytes(const wire::PreKeySignalMessage& message) {
+    if (!message.kyber_ciphertext)
+        return std::nullopt;
+    Bytes bytes{kyber1024_key_type};
+    const auto ciphertext = message.kyber_ciphertext->view();
+    bytes.insert(bytes.end(), ciphertext.begin(), ciphertext.end());
+    return bytes;
+}
+
 Bytes reencode(const wire::PreKeySignalMessage& message) {
     return wire::encode_prekey_signal_message_fields(wire::PreKeySignalMessageFields{
         .version_byte = message.version_byte,
@@ -31,6 +41,8 @@ Bytes reencode(const wire::PreKeySignalMessage& message) {
         .message = Bytes(message.message_bytes.begin(), message.message_bytes.end()),
         .registration_id = message.registration_id,
         .signed_prekey_id = message.signed_prekey_id,
+        .kyber_prekey_id = message.kyber_prekey_id,
+        .kyber_ciphertext = kyber_ciphertext_bytes(message),
     });
 }
 

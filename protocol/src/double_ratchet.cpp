@@ -101,9 +101,13 @@ Result<OutgoingMessage> encrypt_with_session(SessionState& session, const Profil
         // it on every message until the responder has answered.
         const PendingPreKey& pending = *session.pending_prekey;
         outgoing.type = MessageType::prekey_message;
+        std::optional<wire::KyberPreKeyReference> kyber;
+        if (pending.kyber)  // PQXDH §3.3: the Kyber prekey id and ciphertext, on every repeat
+            kyber = wire::KyberPreKeyReference{pending.kyber->id, &pending.kyber->ciphertext};
         outgoing.bytes = wire::serialize_prekey_signal_message(
             wire::version_byte(profile), pending.one_time_prekey_id, pending.signed_prekey_id,
-            pending.base_key, session.local_identity, session.local_registration_id, message);
+            pending.base_key, session.local_identity, session.local_registration_id, message,
+            kyber);
     } else {
         outgoing.type = MessageType::signal_message;
         outgoing.bytes = std::move(message);

@@ -11,6 +11,15 @@ Result<crypto::X25519Private> SodiumKeySource::next_private_key(KeyRole) {
     return key;
 }
 
+Result<void> KeySource::fill_secret_random(RandomPurpose, std::span<std::uint8_t>) {
+    return Error::key_source_exhausted;
+}
+
+Result<void> SodiumKeySource::fill_secret_random(RandomPurpose, std::span<std::uint8_t> output) {
+    crypto::fill_random(output);
+    return {};
+}
+
 SodiumKeySource& SodiumKeySource::instance() {
     static SodiumKeySource source;
     return source;

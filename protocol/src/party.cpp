@@ -2,6 +2,7 @@
 // and archived sessions — in the shape of libsignal's SessionBuilder/SessionCipher/SessionRecord.
 #include "ratchetcheck/party.hpp"
 
+#include "ratchetcheck/crypto/kyber.hpp"
 #include "ratchetcheck/crypto/xeddsa.hpp"
 #include "session_state.hpp"
 
@@ -20,6 +21,8 @@ SessionView SessionState::view() const {
     view.sending_index = sending_chain.index;
     view.previous_counter = previous_counter;
     view.pending_prekey = pending_prekey.has_value();
+    if (pending_prekey && pending_prekey->kyber)
+        view.pending_kyber_prekey_id = pending_prekey->kyber->id;
     view.base_key = base_key;
     for (const ReceivingChain& chain : receiving_chains) {
         ReceivingChainView chain_view{chain.sender_ratchet_key, chain.chain_key.index, {}};
@@ -68,6 +71,21 @@ void Party::add_signed_prekey(SignedPreKeyRecord record) {
 void Party::add_one_time_prekey(OneTimePreKeyRecord record) {
     const std::uint32_t id = record.id;
     state_->one_time_prekeys.insert_or_assign(id, std::move(record));
+}
+
+void Party::add_kyber_prekey(KyberPreKeyRecord record) {
+    const std::uint32_t id = record.id;
+    state_->kyber_prekeys.insert_or_assign(id, std::move(record));
+}
+
+const Profile* Profile::by_name(std::string_view profile_name) {
+    static constexpr Profile v3 = Profile::signal_v3();
+    static constexpr Profile v4 = Profile::signal_v4_pqxdh();
+    if (profile_name == v3.name)
+        return &v3;
+    if (profile_name == v4.name)
+        return &v4;
+    return nullptr;
 }
 
 namespace {
@@ -127,11 +145,17 @@ Result<SecureBytes> decrypt_with_sessions(PartyState& party, const wire::SignalM
     return *first_error;
 }
 
-// After a PreKeySignalMessage decrypted: X3DH §3.4 deletes the one-time prekey it named (as
-// libsignal does whichever session decrypted it), and a trust-on-first-use identity is pinned.
+// After a PreKeySignalMessage started a session: X3DH §3.4 deletes the one-time prekey it named,
+// PQXDH §3.4 the one-time Kyber prekey (a last-resort one is kept, as libsignal's application
+// keeps it), and a trust-on-first-use identity is pinned.
 void finish_prekey_message(PartyState& party, const wire::PreKeySignalMessage& message) {
     if (message.one_time_prekey_id)
         party.one_time_prekeys.erase(*message.one_time_prekey_id);
+    if (message.kyber_prekey_id) {
+        const auto found = party.kyber_prekeys.find(*message.kyber_prekey_id);
+        if (found != party.kyber_prekeys.end() && !found->second.last_resort)
+            party.kyber_prekeys.erase(found);
+    }
     party.trusted_peer_identity = message.identity_key;
 }
 
@@ -175,7 +199,8 @@ Result<SecureBytes> Party::decrypt(MessageType type, ByteView message) {
     if (type != MessageType::prekey_message)
         return Error::malformed;
 
-    auto parsed = wire::parse_prekey_signal_message(message, version, state_->profile.mac_bytes);
+    auto parsed = wire::parse_prekey_signal_message(message, version, state_->profile.mac_bytes,
+                                                    state_->profile.key_agreement);
     if (!parsed.ok())
         return parsed.error();
     const wire::PreKeySignalMessage& prekey_message = parsed.value();
@@ -226,6 +251,11 @@ StateView Party::view() const {
         view.one_time_prekey_ids.push_back(entry.first);
     for (const auto& entry : state_->signed_prekeys)
         view.signed_prekey_ids.push_back(entry.first);
+    for (const auto& [id, record] : state_->kyber_prekeys) {
+        view.kyber_prekey_ids.push_back(id);
+        if (record.last_resort)
+            view.last_resort_kyber_prekey_ids.push_back(id);
+    }
     return view;
 }
 
@@ -262,10 +292,27 @@ Result<OneTimePreKeyRecord> generate_one_time_prekey(std::uint32_t id, KeySource
     return OneTimePreKeyRecord{id, std::move(key_pair).value()};
 }
 
+Result<KyberPreKeyRecord> generate_kyber_prekey(const IdentityKeyPair& identity, std::uint32_t id,
+                                                bool last_resort, KeySource& key_source) {
+    SecretArray<crypto::kyber1024_key_pair_randomness_bytes> randomness;
+    RATCHETCHECK_TRY(
+        key_source.fill_secret_random(RandomPurpose::kyber_key_pair, randomness.mutable_view()));
+    auto key_pair = crypto::kyber1024_generate_key_pair(randomness.view());
+    if (!key_pair.ok())
+        return key_pair.error();
+    KyberPreKeyRecord record{id, key_pair.value().public_key,
+                             std::move(key_pair.value().secret_key), {}, last_resort};
+    // PQXDH §3.2: Sig(IK_B, EncodeKEM(PQPK_B)), with libsignal's 0x08 || key encoding.
+    record.signature =
+        crypto::xeddsa_sign(identity.private_key, serialize_kyber_public_key(record.public_key));
+    return record;
+}
+
 PreKeyBundle make_prekey_bundle(std::uint32_t registration_id, std::uint32_t device_id,
                                 const IdentityPublicKey& identity,
                                 const SignedPreKeyRecord& signed_prekey,
-                                const OneTimePreKeyRecord* one_time_prekey) {
+                                const OneTimePreKeyRecord* one_time_prekey,
+                                const KyberPreKeyRecord* kyber_prekey) {
     PreKeyBundle bundle;
     bundle.registration_id = registration_id;
     bundle.device_id = device_id;
@@ -276,6 +323,10 @@ PreKeyBundle make_prekey_bundle(std::uint32_t registration_id, std::uint32_t dev
     if (one_time_prekey != nullptr) {
         bundle.one_time_prekey =
             PreKeyBundle::OneTimePreKey{one_time_prekey->id, one_time_prekey->key_pair.public_key};
+    }
+    if (kyber_prekey != nullptr) {
+        bundle.kyber_prekey = PreKeyBundle::KyberPreKey{kyber_prekey->id, kyber_prekey->public_key,
+                                                        kyber_prekey->signature};
     }
     return bundle;
 }

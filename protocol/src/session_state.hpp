@@ -29,6 +29,13 @@ struct PendingPreKey {
     std::optional<std::uint32_t> one_time_prekey_id;
     std::uint32_t signed_prekey_id = 0;
     BasePublicKey base_key;
+    // PQXDH: the Kyber prekey encapsulated to and the ciphertext, repeated in every
+    // PreKeySignalMessage as libsignal repeats them (its pending Kyber prekey).
+    struct Kyber {
+        std::uint32_t id = 0;
+        crypto::KyberCiphertext ciphertext;
+    };
+    std::optional<Kyber> kyber;
 };
 
 // SessionState is one Double Ratchet session (DR §3.2 state variables).
@@ -58,19 +65,21 @@ struct PartyState {
     std::optional<IdentityPublicKey> trusted_peer_identity;
     std::map<std::uint32_t, SignedPreKeyRecord> signed_prekeys;
     std::map<std::uint32_t, OneTimePreKeyRecord> one_time_prekeys;
+    std::map<std::uint32_t, KyberPreKeyRecord> kyber_prekeys;
     std::optional<SessionState> current;
     std::vector<SessionState> archived;  // newest first
 };
 
 // --- x3dh.cpp ---------------------------------------------------------------------------------
 
-// X3dhInitiatorResult is the initiator's new session (X3DH §3.3 followed by DR §3.3
-// RatchetInitAlice).
+// x3dh_initiate returns the initiator's new session (X3DH §3.3, or PQXDH §3.3 under a pqxdh
+// profile, followed by DR §3.3 RatchetInitAlice).
 [[nodiscard]] Result<SessionState> x3dh_initiate(const PartyState& party,
                                                  const PreKeyBundle& bundle);
 
-// x3dh_respond builds the responder's new session from a PreKeySignalMessage (X3DH §3.4 and DR
-// §3.3 RatchetInitBob), without touching the party. Fails with unknown_prekey_id or invalid_key.
+// x3dh_respond builds the responder's new session from a PreKeySignalMessage (X3DH §3.4 or
+// PQXDH §3.4, and DR §3.3 RatchetInitBob), without touching the party. Fails with
+// unknown_prekey_id or invalid_key.
 [[nodiscard]] Result<SessionState> x3dh_respond(const PartyState& party,
                                                 const wire::PreKeySignalMessage& message);
 

@@ -19,6 +19,8 @@ constexpr std::size_t message_keys_bytes = 4 + 32 + 32 + 16;
 constexpr std::size_t minimum_chain_bytes = 32 + 32 + 4 + 4;
 constexpr std::size_t minimum_session_bytes =
     32 * 2 + 8 + 32 + key_pair_bytes + 36 + 4 + 1 + 32 + 4;
+constexpr std::size_t kyber_prekey_bytes =
+    4 + 1 + crypto::kyber1024_public_key_bytes + crypto::kyber1024_secret_key_bytes + 64;
 
 using Writer = wire::SecureByteWriter;
 
@@ -54,6 +56,12 @@ void write_session(Writer& writer, const SessionState& session) {
         writer.write_u32_be(pending.one_time_prekey_id.value_or(0));
         writer.write_u32_be(pending.signed_prekey_id);
         write_public(writer, pending.base_key);
+        // PQXDH profiles only: the Kyber prekey id and ciphertext every repeat carries (a PQXDH
+        // session always has them; a signal-v3 state has no such bytes at all).
+        if (pending.kyber) {
+            writer.write_u32_be(pending.kyber->id);
+            writer.write_bytes(pending.kyber->ciphertext.view());
+        }
     }
     write_public(writer, session.base_key);
     writer.write_u32_be(static_cast<std::uint32_t>(session.receiving_chains.size()));
@@ -156,7 +164,13 @@ bool read_session(Reader& reader, const Profile& profile, SessionState& session)
             reader.failed = true;  // written as 0: one byte string per state (session_state fuzz)
         pending.signed_prekey_id = reader.u32();
         reader.public_key(pending.base_key);
-        session.pending_prekey = pending;
+        if (profile.key_agreement == KeyAgreement::pqxdh) {
+            const std::uint32_t kyber_id = reader.u32();
+            std::array<std::uint8_t, crypto::kyber1024_ciphertext_bytes> ciphertext{};
+            reader.fixed(ciphertext);
+            pending.kyber = PendingPreKey::Kyber{kyber_id, crypto::KyberCiphertext(ciphertext)};
+        }
+        session.pending_prekey = std::move(pending);
     }
     reader.public_key(session.base_key);
     const std::size_t chains = reader.count(profile.max_receiving_chains, minimum_chain_bytes);
@@ -188,6 +202,31 @@ bool read_session(Reader& reader, const Profile& profile, SessionState& session)
     return !reader.failed;
 }
 
+// The Kyber prekeys of a PQXDH state: ids strictly ascending, as serialize() writes them.
+void read_kyber_prekeys(Reader& reader, PartyState& state) {
+    const std::size_t count = reader.count(SIZE_MAX, kyber_prekey_bytes);
+    for (std::size_t index = 0; index < count && !reader.failed; ++index) {
+        const std::uint32_t id = reader.u32();
+        const bool last_resort = reader.flag();
+        std::array<std::uint8_t, crypto::kyber1024_public_key_bytes> public_key{};
+        reader.fixed(public_key);
+        SecretArray<crypto::kyber1024_secret_key_bytes> secret_key;
+        reader.secret(secret_key);
+        std::array<std::uint8_t, 64> signature{};
+        reader.fixed(signature);
+        if (reader.failed ||
+            (!state.kyber_prekeys.empty() && id <= state.kyber_prekeys.rbegin()->first)) {
+            reader.failed = true;
+            break;
+        }
+        state.kyber_prekeys.emplace_hint(
+            state.kyber_prekeys.end(), id,
+            KyberPreKeyRecord{id, crypto::KyberPublicKey(public_key),
+                              crypto::KyberSecretKey(std::move(secret_key)), signature,
+                              last_resort});
+    }
+}
+
 }  // namespace
 
 namespace {
@@ -196,7 +235,7 @@ namespace {
 // re-allocates and wipes each time, which dominated the cost of a save).
 std::size_t estimated_size(const PartyState& party) {
     auto session_size = [](const SessionState& session) {
-        std::size_t size = minimum_session_bytes + 64;
+        std::size_t size = minimum_session_bytes + 64 + 4 + crypto::kyber1024_ciphertext_bytes;
         for (const ReceivingChain& chain : session.receiving_chains) {
             size += minimum_chain_bytes + chain.skipped.size() * message_keys_bytes;
         }
@@ -204,7 +243,8 @@ std::size_t estimated_size(const PartyState& party) {
     };
     std::size_t size = 64 + party.profile.name.size() + key_pair_bytes + 32 +
                        party.signed_prekeys.size() * (4 + key_pair_bytes + 64) +
-                       party.one_time_prekeys.size() * (4 + key_pair_bytes);
+                       party.one_time_prekeys.size() * (4 + key_pair_bytes) +
+                       party.kyber_prekeys.size() * kyber_prekey_bytes;
     if (party.current)
         size += session_size(*party.current);
     for (const SessionState& session : party.archived)
@@ -239,6 +279,17 @@ SecureBytes Party::serialize() const {
     for (const auto& [id, record] : party.one_time_prekeys) {
         writer.write_u32_be(id);
         write_key_pair(writer, record.key_pair);
+    }
+    // PQXDH profiles only (a signal-v3 state keeps its format byte for byte): the Kyber prekeys.
+    if (party.profile.key_agreement == KeyAgreement::pqxdh) {
+        writer.write_u32_be(static_cast<std::uint32_t>(party.kyber_prekeys.size()));
+        for (const auto& [id, record] : party.kyber_prekeys) {
+            writer.write_u32_be(id);
+            writer.write_byte(record.last_resort ? 1 : 0);
+            writer.write_bytes(record.public_key.view());
+            writer.write_bytes(record.secret_key.view());
+            writer.write_bytes(record.signature);
+        }
     }
     writer.write_byte(party.current ? 1 : 0);
     if (party.current)
@@ -301,6 +352,8 @@ Result<Party> Party::deserialize(ByteView serialized, KeySource& key_source, Pro
         state->one_time_prekeys.emplace_hint(state->one_time_prekeys.end(), record.id,
                                              std::move(record));
     }
+    if (profile.key_agreement == KeyAgreement::pqxdh)
+        read_kyber_prekeys(reader, *state);
     if (reader.flag()) {
         SessionState session;
         if (read_session(reader, profile, session))

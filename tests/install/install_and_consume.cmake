@@ -12,6 +12,7 @@ endif()
 
 # The public API (README, docs/decisions.md): these headers and nothing else.
 set(expected_headers
+  ratchetcheck/kem_keys.hpp
   ratchetcheck/key_bytes.hpp
   ratchetcheck/key_source.hpp
   ratchetcheck/keys.hpp

@@ -26,6 +26,7 @@ const std::vector<std::pair<Error, std::string_view>> all_errors = {
     {Error::key_source_exhausted, "key_source_exhausted"},
     {Error::plaintext_too_large, "plaintext_too_large"},
     {Error::wrong_randomness_length, "wrong_randomness_length"},
+    {Error::post_quantum_required, "post_quantum_required"},
 };
 
 TEST(ErrorName, EveryErrorHasItsDocumentedName) {

@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdint>
 
+#include "ratchetcheck/kem_keys.hpp"
 #include "ratchetcheck/key_bytes.hpp"
 #include "ratchetcheck/result.hpp"
 #include "ratchetcheck/secret.hpp"
@@ -117,6 +118,33 @@ struct OneTimePreKeyRecord {
     std::uint32_t id = 0;
     KeyPair<role::OneTimePreKey> key_pair;
     OneTimePreKeyRecord clone() const { return {id, key_pair.clone()}; }
+};
+
+// libsignal's serialized Kyber-1024 public key and ciphertext: the type byte 0x08, then the 1568
+// bytes (PQXDH §2.1 EncodeKEM as libsignal instantiates it, kem.rs KeyType::Kyber1024).
+inline constexpr std::uint8_t kyber1024_key_type = 0x08;
+inline constexpr std::size_t serialized_kyber_public_key_bytes =
+    1 + crypto::kyber1024_public_key_bytes;
+inline constexpr std::size_t serialized_kyber_ciphertext_bytes =
+    1 + crypto::kyber1024_ciphertext_bytes;
+using SerializedKyberPublicKey = std::array<std::uint8_t, serialized_kyber_public_key_bytes>;
+
+// serialize_kyber_public_key returns 0x08 || key, the bytes the prekey signature covers.
+SerializedKyberPublicKey serialize_kyber_public_key(const crypto::KyberPublicKey& key);
+
+// KyberPreKeyRecord is a signed Kyber-1024 prekey with its id (PQXDH §2.5, §3.2): the key pair,
+// the identity key's XEdDSA signature over serialize_kyber_public_key(public_key), and whether it
+// is a last-resort key (kept after use, may serve several sessions) or a one-time key (deleted
+// after its first successful use). Move-only; the secret key is wiped on destruction.
+struct KyberPreKeyRecord {
+    std::uint32_t id = 0;
+    crypto::KyberPublicKey public_key;
+    crypto::KyberSecretKey secret_key;
+    std::array<std::uint8_t, 64> signature{};
+    bool last_resort = false;
+    KyberPreKeyRecord clone() const {
+        return {id, public_key, secret_key.clone(), signature, last_resort};
+    }
 };
 
 // RootKey is the Double Ratchet root key RK (DR §3.2). Wiped on destruction.

@@ -22,7 +22,7 @@ enum class MessageType : std::uint8_t {
     prekey_message = 3,  // PreKeySignalMessage (X3DH initial message wrapping a SignalMessage)
 };
 
-// PreKeyBundle is what a responder publishes (X3DH §3.2): public values only.
+// PreKeyBundle is what a responder publishes (X3DH §3.2, PQXDH §3.2): public values only.
 struct PreKeyBundle {
     std::uint32_t registration_id = 0;
     std::uint32_t device_id = 0;
@@ -35,6 +35,14 @@ struct PreKeyBundle {
         PublicKey<role::OneTimePreKey> key;
     };
     std::optional<OneTimePreKey> one_time_prekey;
+    // The signed Kyber prekey (PQXDH §3.2): required by a signal-v4-pqxdh initiator, ignored by a
+    // signal-v3 one. `signature` is the identity key's XEdDSA signature over 0x08 || key.
+    struct KyberPreKey {
+        std::uint32_t id = 0;
+        crypto::KyberPublicKey key;
+        std::array<std::uint8_t, 64> signature{};
+    };
+    std::optional<KyberPreKey> kyber_prekey;
 };
 
 // OutgoingMessage is an encrypted message and its type.
@@ -68,10 +76,15 @@ class Party {
     // with an id already present replaces it.
     void add_signed_prekey(SignedPreKeyRecord record);
     void add_one_time_prekey(OneTimePreKeyRecord record);
+    // add_kyber_prekey stores a Kyber prekey this party has published (PQXDH §3.2); one with an
+    // id already present replaces it. A signal-v3 party stores it too but never uses it.
+    void add_kyber_prekey(KyberPreKeyRecord record);
 
-    // initiate_session runs the initiator's half of X3DH (§3.3) on `bundle` and makes the new
-    // session current (an existing one is archived). Fails with untrusted_identity,
-    // invalid_key (bad signature, bad DH output) or key_source_exhausted; nothing changes then.
+    // initiate_session runs the initiator's half of the profile's key agreement (X3DH §3.3, or
+    // PQXDH §3.3: both signatures checked, then the Kyber encapsulation) on `bundle` and makes the
+    // new session current (an existing one is archived). Fails with untrusted_identity,
+    // invalid_key (bad signature, bad DH output), post_quantum_required (a PQXDH profile and a
+    // bundle without a Kyber prekey) or key_source_exhausted; nothing changes then.
     [[nodiscard]] Result<void> initiate_session(const PreKeyBundle& bundle);
 
     // encrypt encrypts `plaintext` with the current session (DR §3.4). While the peer has not
@@ -79,8 +92,9 @@ class Party {
     // (the sending counter has reached 2^32 - 1) or plaintext_too_large (over 2^31 - 17 bytes).
     [[nodiscard]] Result<OutgoingMessage> encrypt(ByteView plaintext);
 
-    // decrypt authenticates and decrypts a message of `type` (DR §3.5; X3DH §3.4 for a
-    // PreKeySignalMessage from a new initiator). Returns the plaintext (wiped when freed), or one
+    // decrypt authenticates and decrypts a message of `type` (DR §3.5; X3DH §3.4 or PQXDH §3.4
+    // for a PreKeySignalMessage from a new initiator; a one-time Kyber prekey is deleted after
+    // its first successful use, a last-resort one kept). Returns the plaintext (wiped when freed), or one
     // of malformed, bad_version, invalid_key, unknown_prekey_id, untrusted_identity, duplicate,
     // too_far_ahead, authentication_failed, no_session, key_source_exhausted; on any failure
     // the state is unchanged.
@@ -119,15 +133,23 @@ class Party {
                                                                 KeySource& key_source);
 [[nodiscard]] Result<OneTimePreKeyRecord> generate_one_time_prekey(std::uint32_t id,
                                                                    KeySource& key_source);
+// generate_kyber_prekey creates a Kyber-1024 prekey from 64 bytes of the key source
+// (RandomPurpose::kyber_key_pair) and signs 0x08 || public key with the identity key (XEdDSA,
+// PQXDH §3.2). Fails only with key_source_exhausted.
+[[nodiscard]] Result<KyberPreKeyRecord> generate_kyber_prekey(const IdentityKeyPair& identity,
+                                                              std::uint32_t id, bool last_resort,
+                                                              KeySource& key_source);
 
-// make_prekey_bundle returns the bundle a responder publishes for its own records (X3DH §3.2):
-// the public halves of `identity`, `signed_prekey` (with its id and signature) and, unless
-// `one_time_prekey` is nullptr, of the one-time prekey with its id. Only public values are
+// make_prekey_bundle returns the bundle a responder publishes for its own records (X3DH §3.2,
+// PQXDH §3.2): the public halves of `identity`, `signed_prekey` (with its id and signature), unless
+// `one_time_prekey` is nullptr of the one-time prekey with its id, and unless `kyber_prekey` is
+// nullptr of the Kyber prekey with its id and signature. Only public values are
 // copied; the records are borrowed for the call. Cannot fail; the bundle is not checked (a
 // caller that wants a wrong bundle may change its fields afterwards).
 PreKeyBundle make_prekey_bundle(std::uint32_t registration_id, std::uint32_t device_id,
                                 const IdentityPublicKey& identity,
                                 const SignedPreKeyRecord& signed_prekey,
-                                const OneTimePreKeyRecord* one_time_prekey = nullptr);
+                                const OneTimePreKeyRecord* one_time_prekey = nullptr,
+                                const KyberPreKeyRecord* kyber_prekey = nullptr);
 
 }  // namespace ratchetcheck

@@ -8,6 +8,19 @@
 
 namespace ratchetcheck {
 
+// KeyAgreement is the handshake that starts a session.
+enum class KeyAgreement : std::uint8_t {
+    // X3DH (revision 1) as libsignal-protocol-c runs it: message version 3, HKDF info
+    // "WhisperText".
+    x3dh,
+    // PQXDH (revision 3) with Kyber-1024 as libsignal runs it since 0.75: message version 4, a
+    // signed Kyber prekey in every bundle, field 7 (Kyber prekey id) and field 8 (KEM ciphertext) in
+    // every PreKeySignalMessage, HKDF info "WhisperText_X25519_SHA-256_CRYSTALS-KYBER-1024". The
+    // post-quantum part is required: a bundle without a Kyber prekey and a PreKeySignalMessage of
+    // another version are refused (no downgrade to X3DH; docs/decisions.md E65).
+    pqxdh,
+};
+
 // Profile collects every tunable of the ratchet. All bounds are enforced by Party and proved
 // in proofs/; see docs/decisions.md for why each signal-v3 value is what it is.
 struct Profile {
@@ -38,12 +51,29 @@ struct Profile {
     // max_archived_sessions: earlier sessions kept besides the current one, newest first
     // (libsignal ARCHIVED_STATES_MAX_LENGTH = 40).
     std::size_t max_archived_sessions = 40;
+    // key_agreement is the handshake; it fixes what a bundle and a PreKeySignalMessage carry and
+    // how the first root and chain keys are derived.
+    KeyAgreement key_agreement = KeyAgreement::x3dh;
 
     // max_name_bytes is the longest name the state format can store (docs/state-format.md).
     static constexpr std::size_t max_name_bytes = 255;
 
     // signal_v3 is the libsignal v3 wire and behaviour profile the shared transcripts pin down.
     static constexpr Profile signal_v3() { return Profile{}; }
+
+    // signal_v4_pqxdh is libsignal 0.75 to 0.79 without SPQR: PQXDH (required) and the same
+    // Double Ratchet, message version 4 (version byte 0x44), the same 8-byte tags and limits.
+    static constexpr Profile signal_v4_pqxdh() {
+        Profile profile;
+        profile.name = "signal-v4-pqxdh";
+        profile.message_version = 4;
+        profile.key_agreement = KeyAgreement::pqxdh;
+        return profile;
+    }
+
+    // by_name returns the built-in profile called `profile_name` ("signal-v3",
+    // "signal-v4-pqxdh"), or nullptr for any other name.
+    static const Profile* by_name(std::string_view profile_name);
 };
 
 }  // namespace ratchetcheck

@@ -31,6 +31,10 @@ enum class Error {
     // A deterministic primitive (Kyber-1024 key generation or encapsulation) was handed
     // randomness of the wrong size: its caller's or key source's fault, never a peer's.
     wrong_randomness_length,
+
+    // A party whose profile requires post-quantum key agreement (signal-v4-pqxdh) was handed a
+    // bundle without a Kyber prekey: refused, never downgraded to X3DH (PQXDH §4.8).
+    post_quantum_required,
 };
 
 // error_name returns a stable lowercase identifier for `error` (used in reports and JSON).
@@ -62,6 +66,8 @@ constexpr std::string_view error_name(Error error) {
             return "plaintext_too_large";
         case Error::wrong_randomness_length:
             return "wrong_randomness_length";
+        case Error::post_quantum_required:
+            return "post_quantum_required";
     }
     return "unknown";
 }

@@ -25,6 +25,9 @@ struct SessionView {
     std::uint32_t previous_counter = 0;    // the previousCounter field of the next message
     std::vector<ReceivingChainView> receiving_chains;  // oldest first
     bool pending_prekey = false;  // still wrapping messages in PreKeySignalMessages
+    // pending_kyber_prekey_id is the Kyber prekey the pending PreKeySignalMessages name (PQXDH
+    // profiles only).
+    std::optional<std::uint32_t> pending_kyber_prekey_id;
     BasePublicKey base_key;       // the initiator's base key this session came from
     bool operator==(const SessionView&) const = default;
 };
@@ -35,6 +38,8 @@ struct StateView {
     std::vector<SessionView> archived;               // earlier sessions, newest first
     std::vector<std::uint32_t> one_time_prekey_ids;  // ascending
     std::vector<std::uint32_t> signed_prekey_ids;    // ascending
+    std::vector<std::uint32_t> kyber_prekey_ids;     // ascending, one-time and last-resort
+    std::vector<std::uint32_t> last_resort_kyber_prekey_ids;  // ascending, a subset of the above
     bool operator==(const StateView&) const = default;
 };
 

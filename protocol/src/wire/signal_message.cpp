@@ -26,6 +26,8 @@ struct PreKeyFieldViews {
     std::optional<ByteView> message;
     std::optional<std::uint32_t> registration_id;
     std::optional<std::uint32_t> signed_prekey_id;
+    std::optional<std::uint32_t> kyber_prekey_id;
+    std::optional<ByteView> kyber_ciphertext;
 };
 
 // Upper bounds of one encoded field: tag (1 byte for these field numbers) and a varint of at most
@@ -62,9 +64,10 @@ Bytes encode_signal(const SignalFieldViews& fields) {
 
 Bytes encode_prekey(const PreKeyFieldViews& fields) {
     ByteWriter writer;
-    writer.reserve(1 + 3 * max_varint_field_bytes + max_bytes_field_bytes(fields.base_key) +
+    writer.reserve(1 + 4 * max_varint_field_bytes + max_bytes_field_bytes(fields.base_key) +
                    max_bytes_field_bytes(fields.identity_key) +
-                   max_bytes_field_bytes(fields.message));
+                   max_bytes_field_bytes(fields.message) +
+                   max_bytes_field_bytes(fields.kyber_ciphertext));
     writer.write_byte(fields.version_byte);
     write_optional_varint(writer, prekey_message_field::one_time_prekey_id,
                           fields.one_time_prekey_id);
@@ -73,6 +76,8 @@ Bytes encode_prekey(const PreKeyFieldViews& fields) {
     write_optional_bytes(writer, prekey_message_field::message, fields.message);
     write_optional_varint(writer, prekey_message_field::registration_id, fields.registration_id);
     write_optional_varint(writer, prekey_message_field::signed_prekey_id, fields.signed_prekey_id);
+    write_optional_varint(writer, prekey_message_field::kyber_prekey_id, fields.kyber_prekey_id);
+    write_optional_bytes(writer, prekey_message_field::kyber_ciphertext, fields.kyber_ciphertext);
     return writer.take();
 }
 
@@ -168,7 +173,8 @@ Bytes encode_signal_message_fields(const SignalMessageFields& fields) {
 Bytes encode_prekey_signal_message_fields(const PreKeySignalMessageFields& fields) {
     return encode_prekey({fields.version_byte, fields.one_time_prekey_id, view_of(fields.base_key),
                           view_of(fields.identity_key), view_of(fields.message),
-                          fields.registration_id, fields.signed_prekey_id});
+                          fields.registration_id, fields.signed_prekey_id, fields.kyber_prekey_id,
+                          view_of(fields.kyber_ciphertext)});
 }
 
 Bytes serialize_signal_message_body(std::uint8_t version_byte, const RatchetPublicKey& ratchet_key,
@@ -180,7 +186,9 @@ Bytes serialize_signal_message_body(std::uint8_t version_byte, const RatchetPubl
 
 Result<PreKeySignalMessage> parse_prekey_signal_message(ByteView serialized,
                                                         std::uint8_t expected_version,
-                                                        std::size_t mac_bytes) {
+                                                        std::size_t mac_bytes,
+                                                        KeyAgreement key_agreement) {
+    const bool pqxdh = key_agreement == KeyAgreement::pqxdh;
     if (serialized.size() <= 1)
         return Error::malformed;
     PreKeySignalMessage message;
@@ -192,6 +200,7 @@ Result<PreKeySignalMessage> parse_prekey_signal_message(ByteView serialized,
     std::optional<ByteView> base_key_bytes;
     std::optional<ByteView> identity_key_bytes;
     std::optional<ByteView> message_bytes;
+    std::optional<ByteView> kyber_ciphertext_bytes;
     for (;;) {
         auto field = next_protobuf_field(reader);
         if (!field.ok())
@@ -232,6 +241,22 @@ Result<PreKeySignalMessage> parse_prekey_signal_message(ByteView serialized,
                     return Error::malformed;
                 signed_prekey = static_cast<std::uint32_t>(current.varint);
                 break;
+            case prekey_message_field::kyber_prekey_id:
+                if (!pqxdh)
+                    break;  // an unknown field to X3DH, skipped as libsignal-protocol-c does
+                if (!is_varint)
+                    return Error::malformed;
+                message.kyber_prekey_id = static_cast<std::uint32_t>(current.varint);
+                break;
+            case prekey_message_field::kyber_ciphertext:
+                if (!pqxdh)
+                    break;
+                // The size is checked here, before anything is copied: a ciphertext field is
+                // exactly 0x08 || 1568 bytes, whatever the input claims.
+                if (!is_bytes || current.bytes.size() != serialized_kyber_ciphertext_bytes)
+                    return Error::malformed;
+                kyber_ciphertext_bytes = current.bytes;
+                break;
             default:
                 break;
         }
@@ -239,6 +264,10 @@ Result<PreKeySignalMessage> parse_prekey_signal_message(ByteView serialized,
     if (!signed_prekey || !base_key_bytes || !identity_key_bytes || !message_bytes) {
         return Error::malformed;
     }
+    // PQXDH §3.3: the initial message names the Kyber prekey and carries the ciphertext; libsignal
+    // 0.75 and later refuse a PreKeySignalMessage without them.
+    if (pqxdh && (!message.kyber_prekey_id || !kyber_ciphertext_bytes))
+        return Error::malformed;
     message.signed_prekey_id = *signed_prekey;
     auto base = BasePublicKey::decode(*base_key_bytes);
     if (!base.ok())
@@ -248,6 +277,12 @@ Result<PreKeySignalMessage> parse_prekey_signal_message(ByteView serialized,
     if (!identity.ok())
         return identity.error();
     message.identity_key = identity.value();
+    if (kyber_ciphertext_bytes) {
+        if ((*kyber_ciphertext_bytes)[0] != kyber1024_key_type)
+            return Error::invalid_key;
+        message.kyber_ciphertext.emplace(
+            kyber_ciphertext_bytes->subspan(1).first<crypto::kyber1024_ciphertext_bytes>());
+    }
     message.message_bytes = *message_bytes;
     auto inner = parse_signal_message(*message_bytes, expected_version, mac_bytes);
     if (!inner.ok())
@@ -262,11 +297,23 @@ Bytes serialize_prekey_signal_message(std::uint8_t version_byte,
                                       std::optional<std::uint32_t> one_time_prekey_id,
                                       std::uint32_t signed_prekey_id, const BasePublicKey& base_key,
                                       const IdentityPublicKey& identity_key,
-                                      std::uint32_t registration_id, ByteView signal_message) {
+                                      std::uint32_t registration_id, ByteView signal_message,
+                                      std::optional<KyberPreKeyReference> kyber) {
     const SerializedPublicKey base = base_key.serialize();
     const SerializedPublicKey identity = identity_key.serialize();
+    std::array<std::uint8_t, serialized_kyber_ciphertext_bytes> ciphertext{};
+    std::optional<std::uint32_t> kyber_prekey_id;
+    std::optional<ByteView> kyber_ciphertext;
+    if (kyber) {
+        ciphertext[0] = kyber1024_key_type;
+        const auto bytes = kyber->ciphertext->view();
+        std::copy(bytes.begin(), bytes.end(), ciphertext.begin() + 1);
+        kyber_prekey_id = kyber->id;
+        kyber_ciphertext = ByteView(ciphertext);
+    }
     return encode_prekey({version_byte, one_time_prekey_id, ByteView(base), ByteView(identity),
-                          signal_message, registration_id, signed_prekey_id});
+                          signal_message, registration_id, signed_prekey_id, kyber_prekey_id,
+                          kyber_ciphertext});
 }
 
 }  // namespace ratchetcheck::wire

@@ -1,5 +1,6 @@
-// The libsignal v3 wire messages: SignalMessage (type 2) and PreKeySignalMessage (type 3),
-// laid out as in ../shared/vectors/SCHEMA.md §6.4–6.5.
+// The libsignal wire messages: SignalMessage (type 2) and PreKeySignalMessage (type 3), laid out
+// as in ../shared/vectors/SCHEMA.md §6.4–6.5 (version 3), and version 4's PreKeySignalMessage with
+// the Kyber prekey id and KEM ciphertext of PQXDH (libsignal wire.proto fields 7 and 8).
 #pragma once
 
 #include <array>
@@ -30,7 +31,8 @@ inline constexpr std::uint32_t ratchet_key = 1, counter = 2, previous_counter = 
 // PreKeySignalMessage (SCHEMA.md §6.5).
 namespace prekey_message_field {
 inline constexpr std::uint32_t one_time_prekey_id = 1, base_key = 2, identity_key = 3, message = 4,
-                               registration_id = 5, signed_prekey_id = 6;
+                               registration_id = 5, signed_prekey_id = 6, kyber_prekey_id = 7,
+                               kyber_ciphertext = 8;
 }  // namespace prekey_message_field
 
 // version_byte returns the first byte a sender writes under `profile`: the message version in
@@ -67,11 +69,14 @@ struct PreKeySignalMessageFields {
     std::optional<Bytes> message;
     std::optional<std::uint32_t> registration_id;
     std::optional<std::uint32_t> signed_prekey_id;
+    std::optional<std::uint32_t> kyber_prekey_id;  // version 4 (PQXDH)
+    std::optional<Bytes> kyber_ciphertext;         // version 4: normally 0x08 || 1568 bytes
 };
 
 // encode_prekey_signal_message_fields returns version_byte || protobuf(the present fields) as a
 // new buffer owned by the caller, in the order libsignal writes them (field-number order:
-// preKeyId, baseKey, identityKey, message, registrationId, signedPreKeyId; SCHEMA.md §6.5).
+// preKeyId, baseKey, identityKey, message, registrationId, signedPreKeyId, then version 4's
+// kyberPreKeyId and kyberCiphertext; SCHEMA.md §6.5).
 // A PreKeySignalMessage has no MAC of its own, so with all required fields this is the complete
 // message. Never fails and validates nothing.
 Bytes encode_prekey_signal_message_fields(const PreKeySignalMessageFields& fields);
@@ -118,6 +123,10 @@ struct PreKeySignalMessage {
     std::uint32_t registration_id = 0;
     ByteView message_bytes;  // the embedded SignalMessage, complete with its MAC
     SignalMessage message;   // parsed from message_bytes
+    // PQXDH only (parsed with KeyAgreement::pqxdh, where both are required): the Kyber prekey
+    // the initiator encapsulated to, and the ciphertext without its 0x08 type byte.
+    std::optional<std::uint32_t> kyber_prekey_id;
+    std::optional<crypto::KyberCiphertext> kyber_ciphertext;
 };
 
 // parse_prekey_signal_message parses a complete PreKeySignalMessage and its embedded
@@ -125,16 +134,30 @@ struct PreKeySignalMessage {
 // identityKey or message missing), bad_version (version != `expected_version`), invalid_key (a
 // key field not in 33-byte 0x05 form), and every error of parse_signal_message for the embedded
 // message — whose version is checked against the same `expected_version`, so an embedded version
-// different from the outer one is bad_version too.
+// different from the outer one is bad_version too. With KeyAgreement::pqxdh the Kyber fields are
+// required too: missing, or a ciphertext field that is not exactly 1569 bytes (checked before
+// anything is copied), is malformed; a ciphertext whose type byte is not 0x08 is invalid_key.
+// With KeyAgreement::x3dh fields 7 and 8 are unknown fields and skipped, as libsignal-protocol-c
+// skips them.
 [[nodiscard]] Result<PreKeySignalMessage> parse_prekey_signal_message(
-    ByteView serialized, std::uint8_t expected_version, std::size_t mac_bytes = signal_mac_bytes);
+    ByteView serialized, std::uint8_t expected_version, std::size_t mac_bytes = signal_mac_bytes,
+    KeyAgreement key_agreement = KeyAgreement::x3dh);
+
+// KyberPreKeyReference is what a PQXDH PreKeySignalMessage adds: the Kyber prekey id and the
+// ciphertext encapsulated to it.
+struct KyberPreKeyReference {
+    std::uint32_t id = 0;
+    const crypto::KyberCiphertext* ciphertext = nullptr;  // borrowed for the call, never null
+};
 
 // serialize_prekey_signal_message lays the fields out in field-number order, as libsignal does:
-// encode_prekey_signal_message_fields with every field but the optional one-time prekey id.
+// encode_prekey_signal_message_fields with every field but the optional one-time prekey id, and
+// with `kyber` the Kyber prekey id and 0x08 || ciphertext.
 Bytes serialize_prekey_signal_message(std::uint8_t version_byte,
                                       std::optional<std::uint32_t> one_time_prekey_id,
                                       std::uint32_t signed_prekey_id, const BasePublicKey& base_key,
                                       const IdentityPublicKey& identity_key,
-                                      std::uint32_t registration_id, ByteView signal_message);
+                                      std::uint32_t registration_id, ByteView signal_message,
+                                      std::optional<KyberPreKeyReference> kyber = std::nullopt);
 
 }  // namespace ratchetcheck::wire
