@@ -34,4 +34,14 @@ Result<crypto::X25519Private> SeededKeySource::next_private_key(KeyRole role) {
     return key;
 }
 
+Result<void> SeededKeySource::fill_secret_random(RandomPurpose purpose,
+                                                 std::span<std::uint8_t> output) {
+    // A stream of its own ("<label>-kem"), so that adding Kyber draws to a run does not move any
+    // X25519 key of the stream the v3 traces were recorded with.
+    std::string label(label_);
+    label += purpose == RandomPurpose::kyber_key_pair ? "-kem-key-pair" : "-kem-encapsulation";
+    seeded_bytes(seed_, label, random_draws_++, output);
+    return {};
+}
+
 }  // namespace ratchetcheck::harness

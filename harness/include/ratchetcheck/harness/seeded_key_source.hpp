@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -31,11 +32,16 @@ class SeededKeySource final : public KeySource {
     const std::vector<Issued>& issued() const { return issued_; }
 
     [[nodiscard]] Result<crypto::X25519Private> next_private_key(KeyRole role) override;
+    // fill_secret_random gives the Kyber randomness (RandomPurpose), from the seed too, counted
+    // apart from the keys.
+    [[nodiscard]] Result<void> fill_secret_random(RandomPurpose purpose,
+                                                  std::span<std::uint8_t> output) override;
 
   private:
     std::uint64_t seed_;
     std::string_view label_;
     std::vector<Issued> issued_;
+    std::uint64_t random_draws_ = 0;
 };
 
 }  // namespace ratchetcheck::harness
