@@ -500,6 +500,15 @@ json kdf_tree_of(const CheckPaths& paths) {
                      "§2.2's KDF gives a 32-byte SK)\nX3DH §2.2, §3.3; DR §5.1",
                      constant("x3dh_info")),
          function);
+    node("kem",
+         "SS = Kyber-1024 shared secret\ninitiator: PQKEM-ENC(PQPK_B); responder: PQKEM-DEC\n"
+         "signal-v4-pqxdh only, appended after DH4\nPQXDH §3.3, §3.4",
+         secret);
+    node("pqxdh_kdf",
+         fmt::format("HKDF-SHA256 (zero salt)\ninfo = {}\n64 bytes: RK ‖ CK (libsignal derives 96; "
+                     "the last 32 feed SPQR, not run here)\nPQXDH §2.2, §3.3",
+                     constant("pqxdh_info")),
+         function);
     node("rk0", "root key RK\n(the first KDF_RK input, DR §3.3)", secret);
     node("ck0", "chain key CK\n(initiator: a receiving chain never used)", secret);
     node("dh_ratchet", "DH(own ratchet key, peer ratchet key)\nDR §3.1 DH", secret);
@@ -525,6 +534,8 @@ json kdf_tree_of(const CheckPaths& paths) {
     node("iv", "IV (16 bytes)\nunique per message key", secret);
     dot +=
         "  dh -> x3dh_kdf; prefix -> x3dh_kdf; x3dh_kdf -> rk0; x3dh_kdf -> ck0;\n"
+        "  dh -> pqxdh_kdf; prefix -> pqxdh_kdf; kem -> pqxdh_kdf;\n"
+        "  pqxdh_kdf -> rk0 [label=\"signal-v4-pqxdh\"]; pqxdh_kdf -> ck0;\n"
         "  rk0 -> kdf_rk; dh_ratchet -> kdf_rk; kdf_rk -> rk1; kdf_rk -> ck1;\n"
         "  rk1 -> kdf_rk [label=\"next DH step\", style=dashed];\n"
         "  ck0 -> kdf_ck; ck1 -> kdf_ck; kdf_ck -> seed; kdf_ck -> next_ck;\n"

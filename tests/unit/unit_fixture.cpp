@@ -130,8 +130,12 @@ SignalMessageParts signal_fields_of(ByteView genuine_signal_message) {
 }
 
 PreKeyMessageParts prekey_fields_of(ByteView genuine_prekey_message) {
+    // A version-4 message is PQXDH's (Profile::signal_v4_pqxdh), any other signal-v3's.
+    const bool pqxdh = !genuine_prekey_message.empty() && (genuine_prekey_message[0] >> 4) == 4;
+    const Profile profile = pqxdh ? Profile::signal_v4_pqxdh() : Profile::signal_v3();
     auto parsed = wire::parse_prekey_signal_message(genuine_prekey_message,
-                                                    Profile::signal_v3().message_version);
+                                                    profile.message_version, profile.mac_bytes,
+                                                    profile.key_agreement);
     if (!parsed.ok()) {
         ADD_FAILURE() << "genuine PreKeySignalMessage does not parse: "
                       << error_name(parsed.error());
@@ -146,6 +150,13 @@ PreKeyMessageParts prekey_fields_of(ByteView genuine_prekey_message) {
     fields.message = Bytes(message.message_bytes.begin(), message.message_bytes.end());
     fields.registration_id = message.registration_id;
     fields.signed_prekey_id = message.signed_prekey_id;
+    fields.kyber_prekey_id = message.kyber_prekey_id;
+    if (message.kyber_ciphertext) {
+        Bytes ciphertext{kyber1024_key_type};
+        const auto bytes = message.kyber_ciphertext->view();
+        ciphertext.insert(ciphertext.end(), bytes.begin(), bytes.end());
+        fields.kyber_ciphertext = std::move(ciphertext);
+    }
     return fields;
 }
 
@@ -162,9 +173,24 @@ Conversation make_conversation(const ConversationOptions& options) {
     const IdentityPublicKey alice_public = alice_identity.value().public_key;
     const IdentityPublicKey bob_public = bob_identity.value().public_key;
 
+    // PQXDH §2.5: Bob publishes a one-time and a last-resort Kyber prekey.
+    std::optional<KyberPreKeyRecord> one_time_kyber;
+    std::optional<KyberPreKeyRecord> last_resort_kyber;
+    const KyberPreKeyRecord* bundled_kyber = nullptr;
+    if (options.profile.key_agreement == KeyAgreement::pqxdh) {
+        auto one_time = generate_kyber_prekey(bob_identity.value(), bob_one_time_kyber_prekey_id,
+                                              false, generator);
+        auto last_resort = generate_kyber_prekey(
+            bob_identity.value(), bob_last_resort_kyber_prekey_id, true, generator);
+        EXPECT_TRUE(one_time.ok() && last_resort.ok());
+        one_time_kyber.emplace(std::move(one_time).value());
+        last_resort_kyber.emplace(std::move(last_resort).value());
+        bundled_kyber = options.with_one_time_kyber_prekey ? &*one_time_kyber : &*last_resort_kyber;
+    }
     const PreKeyBundle bundle =
         make_prekey_bundle(bob_registration_id, bob_device_id, bob_public, signed_prekey.value(),
-                           options.with_one_time_prekey ? &one_time_prekey.value() : nullptr);
+                           options.with_one_time_prekey ? &one_time_prekey.value() : nullptr,
+                           bundled_kyber);
 
     Conversation conversation{
         Party(std::move(alice_identity).value(), alice_registration_id,
@@ -176,7 +202,15 @@ Conversation make_conversation(const ConversationOptions& options) {
         std::move(bob_identity).value(),
         signed_prekey.value().clone(),
         bundle,
+        std::nullopt,
+        std::nullopt,
     };
+    if (one_time_kyber) {
+        conversation.bob.add_kyber_prekey(one_time_kyber->clone());
+        conversation.bob.add_kyber_prekey(last_resort_kyber->clone());
+        conversation.bob_one_time_kyber_prekey = std::move(one_time_kyber);
+        conversation.bob_last_resort_kyber_prekey = std::move(last_resort_kyber);
+    }
     conversation.bob.add_signed_prekey(std::move(signed_prekey).value());
     if (options.with_one_time_prekey)
         conversation.bob.add_one_time_prekey(std::move(one_time_prekey).value());

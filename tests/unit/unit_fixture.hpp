@@ -43,6 +43,9 @@ inline constexpr std::uint32_t mallory_registration_id = 6666;
 inline constexpr std::uint32_t bob_device_id = 1;
 inline constexpr std::uint32_t bob_signed_prekey_id = 7;
 inline constexpr std::uint32_t bob_one_time_prekey_id = 11;
+// PQXDH profiles: Bob's one-time and last-resort Kyber prekeys (PQXDH §2.5).
+inline constexpr std::uint32_t bob_one_time_kyber_prekey_id = 21;
+inline constexpr std::uint32_t bob_last_resort_kyber_prekey_id = 31;
 
 // --- bytes and keys ------------------------------------------------------------------------------
 
@@ -123,6 +126,9 @@ struct ConversationOptions {
     bool with_one_time_prekey = true;
     bool pin_trust = true;         // false: both parties trust on first use
     bool initiate_session = true;  // Alice runs X3DH on Bob's bundle (needs base + ratchet keys)
+    // PQXDH profiles: whether the bundle carries Bob's one-time Kyber prekey (else the
+    // last-resort one). Bob holds both either way.
+    bool with_one_time_kyber_prekey = true;
 };
 
 // Conversation is Alice and Bob, each pinned to the other's identity (unless told otherwise),
@@ -134,6 +140,9 @@ struct Conversation {
     IdentityKeyPair bob_identity;          // kept to sign further prekeys in tests
     SignedPreKeyRecord bob_signed_prekey;  // a copy of Bob's, to build further bundles
     PreKeyBundle bob_bundle;
+    // PQXDH profiles: copies of Bob's Kyber prekeys (absent under signal-v3).
+    std::optional<KyberPreKeyRecord> bob_one_time_kyber_prekey;
+    std::optional<KyberPreKeyRecord> bob_last_resort_kyber_prekey;
 };
 
 // bob_bundle_with builds a bundle of Bob's records (make_prekey_bundle) with `one_time_prekey`,
