@@ -44,7 +44,7 @@ if [ "$scope" = full ]; then
 else
   binaries=(unit_tests kat_test)
 fi
-mapfile -t fuzz_targets < <(sed -n 's/^ *ratchetcheck_add_fuzz_target(\([a-z_]*\).*/\1/p' \
+mapfile -t fuzz_targets < <(sed -n 's/^ *ratchetcheck_add_fuzz_target(\([a-z0-9_]*\).*/\1/p' \
   fuzz/CMakeLists.txt)
 for target in "${fuzz_targets[@]}"; do binaries+=("fuzz_$target"); done
 

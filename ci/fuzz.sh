@@ -64,7 +64,7 @@ if [[ $# -gt 0 && $1 =~ ^[0-9]+$ ]]; then
   shift
 fi
 # Every target fuzz/CMakeLists.txt declares, in its order.
-mapfile -t all_targets < <(sed -n 's/^ *ratchetcheck_add_fuzz_target(\([a-z_]*\).*/\1/p' \
+mapfile -t all_targets < <(sed -n 's/^ *ratchetcheck_add_fuzz_target(\([a-z0-9_]*\).*/\1/p' \
   fuzz/CMakeLists.txt)
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then targets=("${all_targets[@]}"); fi

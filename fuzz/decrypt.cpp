@@ -9,19 +9,43 @@
 // one is a genuine message still in flight (its SignalMessage part, which the MAC covers, equals
 // the genuine one's) and decrypts to its plaintext; and the same bytes again are rejected without
 // changing anything (no message is accepted twice).
+//
+// Built twice: fuzz_decrypt in signal-v3 worlds, fuzz_decrypt_v4 (RATCHETCHECK_FUZZ_V4) in
+// signal-v4-pqxdh worlds, whose fresh state has Bob's one-time Kyber prekey unused and Alice's
+// PreKeySignalMessage (with its Kyber ciphertext) in flight.
 // @evidence check=fuzz:decrypt functions=SF.TRANSACTIONAL_RECEIVE,SF.REPLAY_REJECTION,SF.INPUT_VALIDATION clauses=DR-3.5 mechanisms=HMAC-SHA256,AES-256-CBC
+// @evidence check=fuzz:decrypt_v4 functions=SF.TRANSACTIONAL_RECEIVE,SF.REPLAY_REJECTION,SF.INPUT_VALIDATION,SF.KEY_AGREEMENT clauses=DR-3.5,PQXDH-3.4 mechanisms=HMAC-SHA256,AES-256-CBC,KYBER1024
 #include <algorithm>
 #include <string>
 
 #include "fuzz_driver.hpp"
 #include "fuzz_world.hpp"
-#include "ratchetcheck/harness/abstraction.hpp"
+#include "ratchetcheck/wire/signal_message.hpp"
 
 namespace ratchetcheck::fuzz {
 
+#ifdef RATCHETCHECK_FUZZ_V4
+const FuzzTarget fuzz_target{"decrypt_v4", 8192};
+constexpr WorldProfile world_profile = WorldProfile::signal_v4_pqxdh;
+#else
 const FuzzTarget fuzz_target{"decrypt", 4096};
+constexpr WorldProfile world_profile = WorldProfile::signal_v3;
+#endif
 
 namespace {
+
+// signal_part returns the SignalMessage of a message (the whole message for type 2, the embedded
+// one for type 3) as the world's profile parses it, or nullopt if it does not parse.
+std::optional<Bytes> signal_part(MessageType type, ByteView bytes) {
+    if (type == MessageType::signal_message)
+        return Bytes(bytes.begin(), bytes.end());
+    const Profile& profile = profile_of(world_profile);
+    auto parsed = wire::parse_prekey_signal_message(bytes, profile.message_version,
+                                                    profile.mac_bytes, profile.key_agreement);
+    if (!parsed.ok())
+        return std::nullopt;
+    return Bytes(parsed.value().message_bytes.begin(), parsed.value().message_bytes.end());
+}
 
 void require_rejection_changes_nothing(Party& party, MessageType type, ByteView message,
                                        const char* attempt) {
@@ -44,9 +68,10 @@ void fuzz_one_input(ByteView input) {
     const MessageType type =
         (input[0] & 0x08) != 0 ? MessageType::prekey_message : MessageType::signal_message;
     const ByteView message = input.subspan(1);
-    const WorldSnapshot& world = world_snapshot(state);
+    const WorldSnapshot& world = world_snapshot(state, world_profile);
 
-    LoadedParty loaded = load_party(world.states[static_cast<std::size_t>(receiver)]);
+    LoadedParty loaded =
+        load_party(world.states[static_cast<std::size_t>(receiver)], world_profile);
     Party& party = *loaded.party;
     const SecureBytes before = party.serialize();
     auto result = party.decrypt(type, message);
@@ -59,12 +84,11 @@ void fuzz_one_input(ByteView input) {
     }
 
     // Accepted: it must be a genuine message for this receiver, with the genuine plaintext.
-    const std::optional<Bytes> signal_bytes = harness::signal_message_bytes(type, message);
+    const std::optional<Bytes> signal_bytes = signal_part(type, message);
     require(signal_bytes.has_value(), "accepted a message whose SignalMessage does not parse");
     const auto genuine =
         std::find_if(world.pending.begin(), world.pending.end(), [&](const PendingMessage& sent) {
-            return sent.receiver == receiver &&
-                   harness::signal_message_bytes(sent.type, sent.bytes) == signal_bytes;
+            return sent.receiver == receiver && signal_part(sent.type, sent.bytes) == signal_bytes;
         });
     require(genuine != world.pending.end(), [&] {
         return "accepted a message that is no genuine message in flight: " + hex(message);

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "fuzz_driver.hpp"
+#include "ratchetcheck/crypto/kyber.hpp"
 #include "ratchetcheck/crypto/xeddsa.hpp"
 
 namespace ratchetcheck::fuzz {
@@ -35,10 +36,28 @@ Bytes plaintext_for(std::size_t number) {
     return plaintext;
 }
 
+// world_kyber_prekey makes a Kyber prekey from the world seed: key pair and signature randomness
+// from seeded_bytes, so that Bob's state and bundle are the same bytes in every process
+// (generate_kyber_prekey signs with the CSPRNG).
+KyberPreKeyRecord world_kyber_prekey(const IdentityKeyPair& identity, std::uint32_t id,
+                                     bool last_resort) {
+    SecretArray<crypto::kyber1024_key_pair_randomness_bytes> randomness;
+    harness::seeded_bytes(world_key_seed, "kyber prekey", id, randomness.mutable_view());
+    crypto::KyberKeyPair pair =
+        unwrap(crypto::kyber1024_generate_key_pair(randomness.view()), "Kyber prekey");
+    KyberPreKeyRecord record{id, pair.public_key, std::move(pair.secret_key), {}, last_resort};
+    std::array<std::uint8_t, crypto::xeddsa_nonce_bytes> signature_randomness{};
+    harness::seeded_bytes(world_key_seed, "kyber signature", id, signature_randomness);
+    record.signature = crypto::xeddsa_sign(
+        identity.private_key, serialize_kyber_public_key(record.public_key), signature_randomness);
+    return record;
+}
+
 // A world under construction: both parties, and every message sent so far.
 class WorldBuilder {
   public:
-    WorldBuilder() : keys_(world_key_seed) {
+    explicit WorldBuilder(WorldProfile world) : keys_(world_key_seed) {
+        const Profile& profile = profile_of(world);
         IdentityKeyPair alice_identity =
             unwrap(generate_identity_key_pair(keys_), "alice identity");
         IdentityKeyPair bob_identity = unwrap(generate_identity_key_pair(keys_), "bob identity");
@@ -57,15 +76,27 @@ class WorldBuilder {
                                                       signature_randomness);
         OneTimePreKeyRecord one_time_prekey =
             unwrap(generate_one_time_prekey(7, keys_), "one-time prekey");
-        bundle_ =
-            make_prekey_bundle(2, 1, bob_identity.public_key, signed_prekey, &one_time_prekey);
+        std::optional<KyberPreKeyRecord> one_time_kyber;
+        std::optional<KyberPreKeyRecord> last_resort_kyber;
+        if (profile.key_agreement == KeyAgreement::pqxdh) {
+            one_time_kyber =
+                world_kyber_prekey(bob_identity, world_one_time_kyber_prekey_id, false);
+            last_resort_kyber =
+                world_kyber_prekey(bob_identity, world_last_resort_kyber_prekey_id, true);
+        }
+        bundle_ = make_prekey_bundle(2, 1, bob_identity.public_key, signed_prekey, &one_time_prekey,
+                                     one_time_kyber ? &*one_time_kyber : nullptr);
         const IdentityPublicKey alice_public = alice_identity.public_key;
         const IdentityPublicKey bob_public = bob_identity.public_key;
         alice_identity_ = alice_identity.clone();
-        parties_[0].emplace(std::move(alice_identity), 1, bob_public, keys_);
-        parties_[1].emplace(std::move(bob_identity), 2, alice_public, keys_);
+        parties_[0].emplace(std::move(alice_identity), 1, bob_public, keys_, profile);
+        parties_[1].emplace(std::move(bob_identity), 2, alice_public, keys_, profile);
         parties_[1]->add_signed_prekey(std::move(signed_prekey));
         parties_[1]->add_one_time_prekey(std::move(one_time_prekey));
+        if (one_time_kyber) {
+            parties_[1]->add_kyber_prekey(std::move(*one_time_kyber));
+            parties_[1]->add_kyber_prekey(std::move(*last_resort_kyber));
+        }
         bob_before_session_ = parties_[1]->serialize();
         unwrap_void(parties_[0]->initiate_session(bundle_), "X3DH");
     }
@@ -118,15 +149,15 @@ class WorldBuilder {
     std::vector<bool> delivered_;
 };
 
-std::array<WorldSnapshot, chain_state_count> build_snapshots() {
+std::array<WorldSnapshot, chain_state_count> build_snapshots(WorldProfile world) {
     std::array<WorldSnapshot, chain_state_count> snapshots;
     {
-        WorldBuilder fresh;
+        WorldBuilder fresh(world);
         fresh.send(Seat::alice);
         snapshots[0] = fresh.snapshot();
     }
     {
-        WorldBuilder skips;
+        WorldBuilder skips(world);
         skips.deliver(skips.send(Seat::alice));
         skips.deliver(skips.send(Seat::bob));
         // Alice sends five, Bob reads the last: four skipped keys stored on his side.
@@ -141,7 +172,7 @@ std::array<WorldSnapshot, chain_state_count> build_snapshots() {
         snapshots[1] = skips.snapshot();
     }
     {
-        WorldBuilder steps;
+        WorldBuilder steps(world);
         for (int round = 0; round < 40; ++round) {
             steps.deliver(steps.send(Seat::alice));
             steps.deliver(steps.send(Seat::bob));
@@ -155,15 +186,28 @@ std::array<WorldSnapshot, chain_state_count> build_snapshots() {
 
 }  // namespace
 
-const WorldSnapshot& world_snapshot(ChainState state) {
-    static const std::array<WorldSnapshot, chain_state_count> snapshots = build_snapshots();
+const Profile& profile_of(WorldProfile world) {
+    static constexpr Profile v3 = Profile::signal_v3();
+    static constexpr Profile v4 = Profile::signal_v4_pqxdh();
+    return world == WorldProfile::signal_v4_pqxdh ? v4 : v3;
+}
+
+const WorldSnapshot& world_snapshot(ChainState state, WorldProfile world) {
+    // Each profile's worlds are built on first use only: a v3 target never pays for Kyber.
+    if (world == WorldProfile::signal_v4_pqxdh) {
+        static const std::array<WorldSnapshot, chain_state_count> snapshots =
+            build_snapshots(WorldProfile::signal_v4_pqxdh);
+        return snapshots[static_cast<std::size_t>(state)];
+    }
+    static const std::array<WorldSnapshot, chain_state_count> snapshots =
+        build_snapshots(WorldProfile::signal_v3);
     return snapshots[static_cast<std::size_t>(state)];
 }
 
-LoadedParty load_party(ByteView serialized) {
+LoadedParty load_party(ByteView serialized, WorldProfile world) {
     LoadedParty loaded;
     loaded.keys = std::make_unique<harness::SeededKeySource>(world_key_seed, "fuzz");
-    auto party = Party::deserialize(serialized, *loaded.keys);
+    auto party = Party::deserialize(serialized, *loaded.keys, profile_of(world));
     if (!party.ok())
         fail("a snapshot of the fixed world does not load: " +
              std::string(error_name(party.error())));
@@ -171,12 +215,17 @@ LoadedParty load_party(ByteView serialized) {
     return loaded;
 }
 
-const BundleMaterial& bundle_material() {
-    static const BundleMaterial material = [] {
-        const WorldBuilder builder;
+const BundleMaterial& bundle_material(WorldProfile world) {
+    const auto build = [](WorldProfile profile) {
+        const WorldBuilder builder(profile);
         return BundleMaterial{builder.bundle(), builder.bob_before_session(),
                               builder.alice_identity()};
-    }();
+    };
+    if (world == WorldProfile::signal_v4_pqxdh) {
+        static const BundleMaterial material = build(WorldProfile::signal_v4_pqxdh);
+        return material;
+    }
+    static const BundleMaterial material = build(WorldProfile::signal_v3);
     return material;
 }
 

@@ -1,7 +1,9 @@
-// Fixed two-party worlds for the message-level targets (decrypt, session_state, prekey_bundle):
-// Alice and Bob with keys from one SeededKeySource, their sessions driven into a few chain
-// states, and the genuine messages still in flight in each. Built once per process and kept as
-// serialized states, so that each fuzz input only pays for Party::deserialize.
+// Fixed two-party worlds for the message-level targets (decrypt, session_state, prekey_bundle and
+// their signal-v4-pqxdh variants): Alice and Bob with keys from one SeededKeySource, their
+// sessions driven into a few chain states, and the genuine messages still in flight in each.
+// Built once per process and kept as serialized states, so that each fuzz input only pays for
+// Party::deserialize. A world has a profile: signal-v3, or signal-v4-pqxdh, whose Bob also
+// publishes a one-time and a last-resort Kyber prekey (PQXDH §3.2).
 #pragma once
 
 #include <array>
@@ -12,8 +14,20 @@
 
 #include "ratchetcheck/harness/seeded_key_source.hpp"
 #include "ratchetcheck/party.hpp"
+#include "ratchetcheck/profile.hpp"
 
 namespace ratchetcheck::fuzz {
+
+// WorldProfile is the protocol profile of a fixed world.
+enum class WorldProfile : std::uint8_t { signal_v3 = 0, signal_v4_pqxdh = 1 };
+inline constexpr std::size_t world_profile_count = 2;
+
+// profile_of returns the Profile of `world` (the built-in one of that name).
+const Profile& profile_of(WorldProfile world);
+
+// The ids of the v4 world's Kyber prekeys; the bundle carries the one-time one.
+inline constexpr std::uint32_t world_one_time_kyber_prekey_id = 9;
+inline constexpr std::uint32_t world_last_resort_kyber_prekey_id = 10;
 
 // ChainState names how far the world's session has gone.
 enum class ChainState : std::uint8_t {
@@ -42,8 +56,9 @@ struct WorldSnapshot {
 // world_key_seed is the seed of every key of the fixed worlds.
 inline constexpr std::uint64_t world_key_seed = 0x5eed'f022'0000'0001;
 
-// world_snapshot returns the snapshot of `state` (built on first use).
-const WorldSnapshot& world_snapshot(ChainState state);
+// world_snapshot returns the snapshot of `state` in a world of `profile` (built on first use).
+const WorldSnapshot& world_snapshot(ChainState state,
+                                    WorldProfile profile = WorldProfile::signal_v3);
 
 // LoadedParty is a Party loaded from a snapshot, with the key source it borrows.
 struct LoadedParty {
@@ -51,9 +66,10 @@ struct LoadedParty {
     std::optional<Party> party;
 };
 
-// load_party deserializes `serialized` with a fresh key source (label "fuzz", so keys drawn
-// while fuzzing differ from the world's own); fails the target if a snapshot does not load.
-LoadedParty load_party(ByteView serialized);
+// load_party deserializes `serialized` under `profile` with a fresh key source (label "fuzz", so
+// keys drawn while fuzzing differ from the world's own); fails the target if a snapshot does not
+// load.
+LoadedParty load_party(ByteView serialized, WorldProfile profile = WorldProfile::signal_v3);
 
 // BundleMaterial is Bob's published material before any session, for the prekey_bundle target:
 // his genuine bundle, his serialized state (holding the prekeys) and Alice's identity.
@@ -62,6 +78,6 @@ struct BundleMaterial {
     SecureBytes bob_state;
     IdentityKeyPair alice_identity;
 };
-const BundleMaterial& bundle_material();
+const BundleMaterial& bundle_material(WorldProfile profile = WorldProfile::signal_v3);
 
 }  // namespace ratchetcheck::fuzz

@@ -12,7 +12,15 @@
 // Asserts: a refused bundle leaves Alice's state byte-identical; an accepted one was signed by
 // the identity it names (only the genuine signed prekey is accepted with Bob's identity), Alice
 // can then encrypt a PreKeySignalMessage, and with all of Bob's genuine keys Bob decrypts it.
+//
+// Built twice: fuzz_prekey_bundle is X3DH (signal-v3); fuzz_prekey_bundle_v4 (RATCHETCHECK_FUZZ_V4)
+// is PQXDH (signal-v4-pqxdh, PQXDH §3.3). The v4 input has a second flags byte after the first:
+// bit 0 the bundle has a Kyber prekey (else it must be refused with post_quantum_required),
+// bits 1-3 take the Kyber prekey's id, public key (1568 bytes) and signature (64 bytes) from the
+// input, read after everything above in that order. Asserts besides: an accepted v4 bundle has a
+// Kyber prekey, and with Bob's identity only his genuine Kyber key under its genuine signature.
 // @evidence check=fuzz:prekey_bundle functions=SF.KEY_AGREEMENT,SF.INPUT_VALIDATION clauses=X3DH-3.2,X3DH-3.3 mechanisms=XEdDSA
+// @evidence check=fuzz:prekey_bundle_v4 functions=SF.KEY_AGREEMENT,SF.INPUT_VALIDATION clauses=PQXDH-3.2,PQXDH-3.3 mechanisms=XEdDSA,KYBER1024
 #include <algorithm>
 #include <cstring>
 #include <string>
@@ -22,7 +30,13 @@
 
 namespace ratchetcheck::fuzz {
 
+#ifdef RATCHETCHECK_FUZZ_V4
+const FuzzTarget fuzz_target{"prekey_bundle_v4", 2048};
+constexpr WorldProfile world_profile = WorldProfile::signal_v4_pqxdh;
+#else
 const FuzzTarget fuzz_target{"prekey_bundle", 256};
+constexpr WorldProfile world_profile = WorldProfile::signal_v3;
+#endif
 
 namespace {
 
@@ -64,14 +78,25 @@ enum Flag : std::uint8_t {
     ids_from_input = 1 << 6,
 };
 
+// The second flags byte of the v4 target.
+enum KyberFlag : std::uint8_t {
+    with_kyber_prekey = 1 << 0,
+    kyber_id_from_input = 1 << 1,
+    kyber_key_from_input = 1 << 2,
+    kyber_signature_from_input = 1 << 3,
+};
+
 }  // namespace
 
 void fuzz_one_input(ByteView input) {
     if (input.empty())
         return;
     const std::uint8_t flags = input[0];
-    InputReader reader(input.subspan(1));
-    const BundleMaterial& material = bundle_material();
+    const bool pqxdh = world_profile == WorldProfile::signal_v4_pqxdh;
+    const std::size_t flag_bytes = pqxdh ? 2 : 1;
+    const std::uint8_t kyber_flags = pqxdh && input.size() > 1 ? input[1] : 0;
+    InputReader reader(input.subspan(std::min(flag_bytes, input.size())));
+    const BundleMaterial& material = bundle_material(world_profile);
     PreKeyBundle bundle = material.bundle;
     if ((flags & ids_from_input) != 0) {
         bundle.registration_id = reader.read_u32();
@@ -90,8 +115,28 @@ void fuzz_one_input(ByteView input) {
     } else if ((flags & one_time_prekey_from_input) != 0) {
         reader.read(bundle.one_time_prekey->key.u);
     }
+    if (pqxdh) {
+        if ((kyber_flags & with_kyber_prekey) == 0) {
+            bundle.kyber_prekey.reset();
+        } else {
+            if ((kyber_flags & kyber_id_from_input) != 0)
+                bundle.kyber_prekey->id = reader.read_u32();
+            if ((kyber_flags & kyber_key_from_input) != 0) {
+                std::array<std::uint8_t, crypto::kyber1024_public_key_bytes> key{};
+                reader.read(key);
+                bundle.kyber_prekey->key = crypto::KyberPublicKey(key);
+            }
+            if ((kyber_flags & kyber_signature_from_input) != 0)
+                reader.read(bundle.kyber_prekey->signature);
+        }
+    }
+    const bool genuine_kyber =
+        !pqxdh ||
+        (bundle.kyber_prekey && bundle.kyber_prekey->id == material.bundle.kyber_prekey->id &&
+         bundle.kyber_prekey->key == material.bundle.kyber_prekey->key &&
+         bundle.kyber_prekey->signature == material.bundle.kyber_prekey->signature);
     const bool genuine_keys =
-        bundle.identity_key == material.bundle.identity_key &&
+        genuine_kyber && bundle.identity_key == material.bundle.identity_key &&
         bundle.signed_prekey == material.bundle.signed_prekey &&
         bundle.signed_prekey_signature == material.bundle.signed_prekey_signature &&
         bundle.signed_prekey_id == material.bundle.signed_prekey_id &&
@@ -103,7 +148,7 @@ void fuzz_one_input(ByteView input) {
     std::optional<IdentityPublicKey> pinned;
     if ((flags & trust_on_first_use) == 0)
         pinned = material.bundle.identity_key;
-    Party alice(material.alice_identity.clone(), 1, pinned, keys);
+    Party alice(material.alice_identity.clone(), 1, pinned, keys, profile_of(world_profile));
     const SecureBytes before = alice.serialize();
     auto started = alice.initiate_session(bundle);
     if (!started.ok()) {
@@ -111,6 +156,12 @@ void fuzz_one_input(ByteView input) {
             return "X3DH refused the bundle with " + std::string(error_name(started.error())) +
                    " but Alice's state changed";
         });
+        require(!pqxdh || bundle.kyber_prekey.has_value() ||
+                    started.error() == Error::post_quantum_required,
+                [&] {
+                    return "PQXDH refused a bundle without a Kyber prekey with " +
+                           std::string(error_name(started.error())) + ", not post_quantum_required";
+                });
         require(!genuine_keys, [&] {
             return "X3DH refused Bob's genuine keys with " +
                    std::string(error_name(started.error()));
@@ -119,6 +170,11 @@ void fuzz_one_input(ByteView input) {
     }
     require(!pinned || bundle.identity_key == *pinned,
             "X3DH accepted a bundle whose identity is not the pinned one");
+    require(!pqxdh || bundle.kyber_prekey.has_value(),
+            "PQXDH accepted a bundle without a Kyber prekey (a downgrade to X3DH)");
+    require(!pqxdh || bundle.identity_key != material.bundle.identity_key ||
+                bundle.kyber_prekey->key == material.bundle.kyber_prekey->key,
+            "PQXDH accepted a Kyber prekey Bob never signed");
     require(bundle.identity_key != material.bundle.identity_key ||
                 bundle.signed_prekey == material.bundle.signed_prekey,
             [&] {
@@ -137,7 +193,7 @@ void fuzz_one_input(ByteView input) {
     if (!genuine_keys)
         return;
     harness::SeededKeySource bob_keys(world_key_seed, "fuzz-bob");
-    auto bob = Party::deserialize(material.bob_state, bob_keys);
+    auto bob = Party::deserialize(material.bob_state, bob_keys, profile_of(world_profile));
     require(bob.ok(), "Bob's fixed state does not load");
     auto received = bob.value().decrypt(sent.value().type, sent.value().bytes);
     require(received.ok(), [&] {

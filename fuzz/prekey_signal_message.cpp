@@ -1,7 +1,12 @@
 // Fuzz target prekey_signal_message: the PreKeySignalMessage parser (and, through it, the parser
 // of the embedded SignalMessage) on any bytes. Asserts: whatever parses re-encodes field by field
 // to bytes that parse to the same value, and the canonical form encodes to itself.
+//
+// Built twice: fuzz_prekey_signal_message parses as signal-v3 (fields 7 and 8 skipped as
+// unknown), fuzz_prekey_signal_message_v4 (RATCHETCHECK_FUZZ_V4) as signal-v4-pqxdh, where the
+// Kyber prekey id and the 0x08 || 1568-byte ciphertext are required and round-trip too.
 // @evidence check=fuzz:prekey_signal_message functions=SF.INPUT_VALIDATION clauses=X3DH-3.3
+// @evidence check=fuzz:prekey_signal_message_v4 functions=SF.INPUT_VALIDATION clauses=PQXDH-3.3
 #include <string>
 
 #include "fuzz_driver.hpp"
@@ -10,11 +15,25 @@
 
 namespace ratchetcheck::fuzz {
 
+#ifdef RATCHETCHECK_FUZZ_V4
+const FuzzTarget fuzz_target{"prekey_signal_message_v4", 4096};
+#else
 const FuzzTarget fuzz_target{"prekey_signal_message", 2048};
+#endif
 
 namespace {
 
-constexpr std::uint8_t signal_v3_version = 3;
+#ifdef RATCHETCHECK_FUZZ_V4
+constexpr Profile parsing_profile = Profile::signal_v4_pqxdh();
+#else
+constexpr Profile parsing_profile = Profile::signal_v3();
+#endif
+
+Result<wire::PreKeySignalMessage> parse(ByteView bytes) {
+    return wire::parse_prekey_signal_message(bytes, parsing_profile.message_version,
+                                             parsing_profile.mac_bytes,
+                                             parsing_profile.key_agreement);
+}
 
 template <typename Key>
 Bytes key_bytes(const Key& key) {
@@ -62,23 +81,28 @@ bool same_value(const wire::PreKeySignalMessage& left, const wire::PreKeySignalM
            left.message.counter == right.message.counter &&
            left.message.previous_counter == right.message.previous_counter &&
            same_view(left.message.ciphertext, right.message.ciphertext) &&
-           same_view(left.message.mac, right.message.mac);
+           same_view(left.message.mac, right.message.mac) &&
+           left.kyber_prekey_id == right.kyber_prekey_id &&
+           left.kyber_ciphertext == right.kyber_ciphertext;
 }
 
 }  // namespace
 
 void fuzz_one_input(ByteView input) {
-    auto parsed = wire::parse_prekey_signal_message(input, signal_v3_version);
+    auto parsed = parse(input);
     if (!parsed.ok())
         return;
     const wire::PreKeySignalMessage& message = parsed.value();
-    require((message.version_byte >> 4) == signal_v3_version &&
-                message.message.message_version() == signal_v3_version,
+    const std::uint8_t version = parsing_profile.message_version;
+    require((message.version_byte >> 4) == version && message.message.message_version() == version,
             "a message of another version parsed");
-    require_canonical_round_trip(
-        message,
-        [](ByteView bytes) { return wire::parse_prekey_signal_message(bytes, signal_v3_version); },
-        reencode, same_value);
+    const bool pqxdh = parsing_profile.key_agreement == KeyAgreement::pqxdh;
+    require(pqxdh == (message.kyber_prekey_id.has_value() && message.kyber_ciphertext.has_value()),
+            [&] {
+                return std::string(pqxdh ? "a PQXDH message without its Kyber fields parsed"
+                                         : "a signal-v3 parse returned Kyber fields");
+            });
+    require_canonical_round_trip(message, parse, reencode, same_value);
 }
 
 }  // namespace ratchetcheck::fuzz

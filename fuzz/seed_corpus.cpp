@@ -83,32 +83,50 @@ class Seeds {
     std::map<std::string, std::set<Bytes>> seeds_;
 };
 
-// From the fixed worlds: states, messages in flight, decrypt inputs, bundle variations.
-void add_world_seeds(Seeds& seeds) {
+// From the fixed worlds: states, messages in flight, decrypt inputs, bundle variations. The
+// signal-v4-pqxdh worlds seed the _v4 targets the same way.
+void add_world_seeds(Seeds& seeds, WorldProfile profile) {
+    const bool pqxdh = profile == WorldProfile::signal_v4_pqxdh;
+    const std::string suffix = pqxdh ? "_v4" : "";
     for (std::size_t index = 0; index < chain_state_count; ++index) {
-        const WorldSnapshot& world = world_snapshot(static_cast<ChainState>(index));
+        const WorldSnapshot& world = world_snapshot(static_cast<ChainState>(index), profile);
         for (const SecureBytes& state : world.states)
-            seeds.add("session_state", state);
+            seeds.add("session_state" + suffix, state);
         for (const PendingMessage& message : world.pending) {
-            seeds.add_message(message.type, message.bytes);
+            if (pqxdh) {
+                if (message.type == MessageType::prekey_message)
+                    seeds.add("prekey_signal_message_v4", message.bytes);
+            } else {
+                seeds.add_message(message.type, message.bytes);
+            }
             Bytes input{static_cast<std::uint8_t>(
                 index | (message.receiver == Seat::bob ? 0x04 : 0) |
                 (message.type == MessageType::prekey_message ? 0x08 : 0))};
             input.insert(input.end(), message.bytes.begin(), message.bytes.end());
-            seeds.add("decrypt", input);
+            seeds.add("decrypt" + suffix, input);
             // The same message with its last MAC byte flipped: authentication fails after the
             // header was accepted, the rejection path that must leave the state unchanged.
             input.back() ^= 0x01;
-            seeds.add("decrypt", input);
+            seeds.add("decrypt" + suffix, input);
         }
     }
-    const BundleMaterial& material = bundle_material();
-    seeds.add("session_state", material.bob_state);
+    const BundleMaterial& material = bundle_material(profile);
+    seeds.add("session_state" + suffix, material.bob_state);
     // prekey_bundle: the genuine bundle with and without a one-time prekey, pinned and trusted on
-    // first use, and one with every field taken from the input (holding the genuine values).
-    for (const std::uint8_t flags : {0x00, 0x01, 0x02, 0x03})
-        seeds.add("prekey_bundle", Bytes{flags});
+    // first use, and one with every field taken from the input (holding the genuine values). The
+    // v4 target's second flags byte: with the Kyber prekey (1), without it (0), and every Kyber
+    // field from the input (0x0f).
+    const std::vector<std::uint8_t> kyber_flag_choices =
+        pqxdh ? std::vector<std::uint8_t>{0x01, 0x00} : std::vector<std::uint8_t>{};
+    for (const std::uint8_t flags : {0x00, 0x01, 0x02, 0x03}) {
+        if (!pqxdh)
+            seeds.add("prekey_bundle", Bytes{flags});
+        for (const std::uint8_t kyber_flags : kyber_flag_choices)
+            seeds.add("prekey_bundle_v4", Bytes{flags, kyber_flags});
+    }
     Bytes every_field{0x7e};
+    if (pqxdh)
+        every_field.push_back(0x0f);
     const auto put_u32 = [&every_field](std::uint32_t value) {
         for (int shift = 0; shift < 32; shift += 8)
             every_field.push_back(static_cast<std::uint8_t>(value >> shift));
@@ -123,7 +141,12 @@ void add_world_seeds(Seeds& seeds) {
     put(material.bundle.signed_prekey.u);
     put(material.bundle.signed_prekey_signature);
     put(material.bundle.one_time_prekey->key.u);
-    seeds.add("prekey_bundle", every_field);
+    if (pqxdh) {
+        put_u32(material.bundle.kyber_prekey->id);
+        put(material.bundle.kyber_prekey->key.view());
+        put(material.bundle.kyber_prekey->signature);
+    }
+    seeds.add("prekey_bundle" + suffix, every_field);
 }
 
 // From the op traces the test suites keep: JSON text, byte form, and what a run of each produces
@@ -193,7 +216,8 @@ int generate(std::vector<std::string> arguments, const char* program) {
     const fs::path corpus = arguments[0];
     const fs::path shared = arguments[1];
     Seeds seeds;
-    add_world_seeds(seeds);
+    add_world_seeds(seeds, WorldProfile::signal_v3);
+    add_world_seeds(seeds, WorldProfile::signal_v4_pqxdh);
     add_trace_seeds(seeds, corpus / "traces");
     add_transcript_seeds(seeds, shared / "vectors" / "signal-v3");
 

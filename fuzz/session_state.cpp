@@ -4,7 +4,12 @@
 // the format is canonical, so those bytes are the input itself; and the loaded party is usable
 // without a crash: it encrypts (or says no_session), and a genuine message of the fixed worlds
 // handed to it is accepted or rejected, a rejection leaving its state byte-identical.
+//
+// Built twice: fuzz_session_state loads as signal-v3, fuzz_session_state_v4 (RATCHETCHECK_FUZZ_V4)
+// as signal-v4-pqxdh (Kyber prekeys, pending Kyber ids and ciphertexts) with the v4 worlds'
+// messages.
 // @evidence check=fuzz:session_state functions=SF.INPUT_VALIDATION,SF.TRANSACTIONAL_RECEIVE
+// @evidence check=fuzz:session_state_v4 functions=SF.INPUT_VALIDATION,SF.TRANSACTIONAL_RECEIVE
 #include <algorithm>
 #include <string>
 
@@ -13,16 +18,23 @@
 
 namespace ratchetcheck::fuzz {
 
+#ifdef RATCHETCHECK_FUZZ_V4
+const FuzzTarget fuzz_target{"session_state_v4", std::size_t{128} * 1024};
+constexpr WorldProfile world_profile = WorldProfile::signal_v4_pqxdh;
+#else
 const FuzzTarget fuzz_target{"session_state", std::size_t{64} * 1024};
+constexpr WorldProfile world_profile = WorldProfile::signal_v3;
+#endif
 
 void fuzz_one_input(ByteView input) {
     harness::SeededKeySource keys(world_key_seed, "fuzz");
-    auto loaded = Party::deserialize(input, keys);
+    const Profile& profile = profile_of(world_profile);
+    auto loaded = Party::deserialize(input, keys, profile);
     if (!loaded.ok())
         return;
     Party party = std::move(loaded).value();
     const SecureBytes serialized = party.serialize();
-    auto reloaded = Party::deserialize(serialized, keys);
+    auto reloaded = Party::deserialize(serialized, keys, profile);
     require(reloaded.ok(), [&] {
         return "the serialization of a loaded state does not load (" +
                std::string(error_name(reloaded.error())) + ")";
@@ -54,7 +66,7 @@ void fuzz_one_input(ByteView input) {
     SecureBytes before = serialized;
     for (std::size_t state = 0; state < chain_state_count; ++state) {
         for (const PendingMessage& message :
-             world_snapshot(static_cast<ChainState>(state)).pending) {
+             world_snapshot(static_cast<ChainState>(state), world_profile).pending) {
             auto result = party.decrypt(message.type, message.bytes);
             SecureBytes after = party.serialize();
             if (!result.ok())

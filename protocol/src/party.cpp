@@ -300,8 +300,8 @@ Result<KyberPreKeyRecord> generate_kyber_prekey(const IdentityKeyPair& identity,
     auto key_pair = crypto::kyber1024_generate_key_pair(randomness.view());
     if (!key_pair.ok())
         return key_pair.error();
-    KyberPreKeyRecord record{id, key_pair.value().public_key,
-                             std::move(key_pair.value().secret_key), {}, last_resort};
+    KyberPreKeyRecord record{
+        id, key_pair.value().public_key, std::move(key_pair.value().secret_key), {}, last_resort};
     // PQXDH §3.2: Sig(IK_B, EncodeKEM(PQPK_B)), with libsignal's 0x08 || key encoding.
     record.signature =
         crypto::xeddsa_sign(identity.private_key, serialize_kyber_public_key(record.public_key));

@@ -59,9 +59,9 @@ class SecretInput {
 // verify_kyber_prekey checks the identity key's XEdDSA signature over 0x08 || Kyber public key
 // (PQXDH §3.3, libsignal process_prekey_bundle).
 bool verify_kyber_prekey(const PreKeyBundle& bundle) {
-    const SerializedKyberPublicKey serialized = serialize_kyber_public_key(bundle.kyber_prekey->key);
-    return crypto::xeddsa_verify(bundle.identity_key.u, serialized,
-                                 bundle.kyber_prekey->signature);
+    const SerializedKyberPublicKey serialized =
+        serialize_kyber_public_key(bundle.kyber_prekey->key);
+    return crypto::xeddsa_verify(bundle.identity_key.u, serialized, bundle.kyber_prekey->signature);
 }
 
 }  // namespace
@@ -105,7 +105,8 @@ Result<SessionState> x3dh_initiate(const PartyState& party, const PreKeyBundle& 
         SecretArray<crypto::kyber1024_encapsulation_randomness_bytes> randomness;
         RATCHETCHECK_TRY(party.key_source->fill_secret_random(RandomPurpose::kyber_encapsulation,
                                                               randomness.mutable_view()));
-        auto encapsulation = crypto::kyber1024_encapsulate(bundle.kyber_prekey->key, randomness.view());
+        auto encapsulation =
+            crypto::kyber1024_encapsulate(bundle.kyber_prekey->key, randomness.view());
         if (!encapsulation.ok())
             return encapsulation.error();
         secret.append_kem_secret(encapsulation.value().shared_secret);

@@ -114,9 +114,8 @@ TEST(Pqxdh, LastResortKyberPrekeyServesSeveralSessions) {
     if (initiated.ok())
         return ::testing::AssertionFailure() << "accepted, expected " << error_name(expected);
     if (initiated.error() != expected) {
-        return ::testing::AssertionFailure()
-               << "refused with " << error_name(initiated.error()) << ", expected "
-               << error_name(expected);
+        return ::testing::AssertionFailure() << "refused with " << error_name(initiated.error())
+                                             << ", expected " << error_name(expected);
     }
     return same_state(before, initiator.serialize());
 }
@@ -127,8 +126,7 @@ TEST(Pqxdh, BundleWithoutKyberPrekeyIsRefusedNotDowngraded) {
     Conversation conversation = make_conversation(options);
     PreKeyBundle classic = conversation.bob_bundle;
     classic.kyber_prekey.reset();
-    EXPECT_TRUE(
-        initiation_refused(conversation.alice, classic, Error::post_quantum_required));
+    EXPECT_TRUE(initiation_refused(conversation.alice, classic, Error::post_quantum_required));
     EXPECT_FALSE(conversation.alice.view().current.has_value());
 }
 
@@ -144,8 +142,8 @@ TEST(Pqxdh, KyberPrekeySignatureIsCheckedOverTheTypedKey) {
     // A signature over the bare 1568 bytes (no 0x08 type byte) is not libsignal's and fails.
     PreKeyBundle untyped = conversation.bob_bundle;
     const auto key = conversation.bob_last_resort_kyber_prekey->public_key.view();
-    untyped.kyber_prekey->signature = crypto::xeddsa_sign(
-        conversation.bob_identity.private_key, ByteView(key.data(), key.size()));
+    untyped.kyber_prekey->signature = crypto::xeddsa_sign(conversation.bob_identity.private_key,
+                                                          ByteView(key.data(), key.size()));
     EXPECT_TRUE(initiation_refused(conversation.alice, untyped, Error::invalid_key));
 
     // The signed prekey's signature on the Kyber key is not accepted for it either.

@@ -133,9 +133,8 @@ PreKeyMessageParts prekey_fields_of(ByteView genuine_prekey_message) {
     // A version-4 message is PQXDH's (Profile::signal_v4_pqxdh), any other signal-v3's.
     const bool pqxdh = !genuine_prekey_message.empty() && (genuine_prekey_message[0] >> 4) == 4;
     const Profile profile = pqxdh ? Profile::signal_v4_pqxdh() : Profile::signal_v3();
-    auto parsed = wire::parse_prekey_signal_message(genuine_prekey_message,
-                                                    profile.message_version, profile.mac_bytes,
-                                                    profile.key_agreement);
+    auto parsed = wire::parse_prekey_signal_message(genuine_prekey_message, profile.message_version,
+                                                    profile.mac_bytes, profile.key_agreement);
     if (!parsed.ok()) {
         ADD_FAILURE() << "genuine PreKeySignalMessage does not parse: "
                       << error_name(parsed.error());
@@ -180,17 +179,16 @@ Conversation make_conversation(const ConversationOptions& options) {
     if (options.profile.key_agreement == KeyAgreement::pqxdh) {
         auto one_time = generate_kyber_prekey(bob_identity.value(), bob_one_time_kyber_prekey_id,
                                               false, generator);
-        auto last_resort = generate_kyber_prekey(
-            bob_identity.value(), bob_last_resort_kyber_prekey_id, true, generator);
+        auto last_resort = generate_kyber_prekey(bob_identity.value(),
+                                                 bob_last_resort_kyber_prekey_id, true, generator);
         EXPECT_TRUE(one_time.ok() && last_resort.ok());
         one_time_kyber.emplace(std::move(one_time).value());
         last_resort_kyber.emplace(std::move(last_resort).value());
         bundled_kyber = options.with_one_time_kyber_prekey ? &*one_time_kyber : &*last_resort_kyber;
     }
-    const PreKeyBundle bundle =
-        make_prekey_bundle(bob_registration_id, bob_device_id, bob_public, signed_prekey.value(),
-                           options.with_one_time_prekey ? &one_time_prekey.value() : nullptr,
-                           bundled_kyber);
+    const PreKeyBundle bundle = make_prekey_bundle(
+        bob_registration_id, bob_device_id, bob_public, signed_prekey.value(),
+        options.with_one_time_prekey ? &one_time_prekey.value() : nullptr, bundled_kyber);
 
     Conversation conversation{
         Party(std::move(alice_identity).value(), alice_registration_id,

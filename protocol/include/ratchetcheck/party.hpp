@@ -94,10 +94,10 @@ class Party {
 
     // decrypt authenticates and decrypts a message of `type` (DR §3.5; X3DH §3.4 or PQXDH §3.4
     // for a PreKeySignalMessage from a new initiator; a one-time Kyber prekey is deleted after
-    // its first successful use, a last-resort one kept). Returns the plaintext (wiped when freed), or one
-    // of malformed, bad_version, invalid_key, unknown_prekey_id, untrusted_identity, duplicate,
-    // too_far_ahead, authentication_failed, no_session, key_source_exhausted; on any failure
-    // the state is unchanged.
+    // its first successful use, a last-resort one kept). Returns the plaintext (wiped when freed),
+    // or one of malformed, bad_version, invalid_key, unknown_prekey_id, untrusted_identity,
+    // duplicate, too_far_ahead, authentication_failed, no_session, key_source_exhausted; on any
+    // failure the state is unchanged.
     [[nodiscard]] Result<SecureBytes> decrypt(MessageType type, ByteView message);
 
     // serialize returns the whole state (identity, prekeys, trust, sessions) in the versioned

@@ -14,7 +14,8 @@ enum class KeyAgreement : std::uint8_t {
     // "WhisperText".
     x3dh,
     // PQXDH (revision 3) with Kyber-1024 as libsignal runs it since 0.75: message version 4, a
-    // signed Kyber prekey in every bundle, field 7 (Kyber prekey id) and field 8 (KEM ciphertext) in
+    // signed Kyber prekey in every bundle, field 7 (Kyber prekey id) and field 8 (KEM ciphertext)
+    // in
     // every PreKeySignalMessage, HKDF info "WhisperText_X25519_SHA-256_CRYSTALS-KYBER-1024". The
     // post-quantum part is required: a bundle without a Kyber prekey and a PreKeySignalMessage of
     // another version are refused (no downgrade to X3DH; docs/decisions.md E65).

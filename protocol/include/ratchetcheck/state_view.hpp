@@ -28,17 +28,17 @@ struct SessionView {
     // pending_kyber_prekey_id is the Kyber prekey the pending PreKeySignalMessages name (PQXDH
     // profiles only).
     std::optional<std::uint32_t> pending_kyber_prekey_id;
-    BasePublicKey base_key;       // the initiator's base key this session came from
+    BasePublicKey base_key;  // the initiator's base key this session came from
     bool operator==(const SessionView&) const = default;
 };
 
 // StateView describes everything about a party that a model can see.
 struct StateView {
-    std::optional<SessionView> current;              // absent before any session exists
-    std::vector<SessionView> archived;               // earlier sessions, newest first
-    std::vector<std::uint32_t> one_time_prekey_ids;  // ascending
-    std::vector<std::uint32_t> signed_prekey_ids;    // ascending
-    std::vector<std::uint32_t> kyber_prekey_ids;     // ascending, one-time and last-resort
+    std::optional<SessionView> current;                       // absent before any session exists
+    std::vector<SessionView> archived;                        // earlier sessions, newest first
+    std::vector<std::uint32_t> one_time_prekey_ids;           // ascending
+    std::vector<std::uint32_t> signed_prekey_ids;             // ascending
+    std::vector<std::uint32_t> kyber_prekey_ids;              // ascending, one-time and last-resort
     std::vector<std::uint32_t> last_resort_kyber_prekey_ids;  // ascending, a subset of the above
     bool operator==(const StateView&) const = default;
 };
