@@ -26,7 +26,9 @@ Result<wire::PreKeySignalMessage> parse_v4(ByteView bytes) {
                                              profile.key_agreement);
 }
 
-// @evidence check=test:Pqxdh.* functions=SF.KEY_AGREEMENT,SF.TRANSACTIONAL_RECEIVE,SF.INPUT_VALIDATION clauses=PQXDH-3.3,PQXDH-3.4
+// @evidence check=test:Pqxdh.* functions=SF.KEY_AGREEMENT clauses=PQXDH-2.5,PQXDH-3.2,PQXDH-3.3,PQXDH-3.4
+// @evidence check=test:PqxdhResponder.* functions=SF.KEY_AGREEMENT,SF.TRANSACTIONAL_RECEIVE,SF.INPUT_VALIDATION clauses=PQXDH-3.4
+// @evidence check=test:PqxdhState.* functions=SF.INPUT_VALIDATION clauses=DR-3.2
 TEST(Pqxdh, ProfileIsLibsignalVersionFour) {
     const Profile profile = Profile::signal_v4_pqxdh();
     EXPECT_EQ(profile.name, "signal-v4-pqxdh");
