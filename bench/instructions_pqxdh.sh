@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Instructions per PQXDH setup, ours against its floor, counted by valgrind's callgrind: a ratio
+# that the load of a shared machine cannot move, beside the CPU-time ratios of bench/compare_pqxdh
+# (docs/benchmarks.md, "PQXDH").
+#
+#   bash bench/instructions_pqxdh.sh [RATCHET_BENCH]   (default build/default/bin/ratchet_bench)
+#
+# Each benchmark runs REPETITIONS times with one iteration each (a minimum time of 1 ns stops
+# Google Benchmark after its first iteration), and callgrind counts only inside the functions one
+# iteration calls (--toggle-collect): ours' initiate() (initiate_session and the first encrypt) and
+# respond() (the first decrypt); the floor's initiator_floor() and responder_floor(). Making the
+# parties, the fixture and the keys is outside them, as it is outside the timed region. Under
+# valgrind the CPU features differ (OpenSSL does not see the SHA extensions), so the counts are
+# for comparing ours with the floor, not for predicting times.
+set -euo pipefail
+
+binary=${1:-build/default/bin/ratchet_bench}
+repetitions=${REPETITIONS:-20}
+if [[ ! -x $binary ]]; then
+  echo "no ratchet_bench at $binary: build the ratchet_bench target, or pass its path" >&2
+  exit 2
+fi
+command -v valgrind >/dev/null || { echo "valgrind is needed" >&2; exit 2; }
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+bench_namespace='ratchetcheck::bench::(anonymous namespace)::'
+
+# count BENCHMARK FUNCTION...: instructions per iteration inside the FUNCTIONs (names in
+# pqxdh_benchmark.cpp's anonymous namespace).
+count() {
+  local benchmark=$1
+  shift
+  local toggles=()
+  for function in "$@"; do
+    toggles+=("--toggle-collect=${bench_namespace}${function}(*")
+  done
+  valgrind --tool=callgrind --collect-atstart=no "${toggles[@]}" \
+    --callgrind-out-file="$work/out" "$binary" "--benchmark_filter=^${benchmark}\$" \
+    --benchmark_min_time=0.000000001 "--benchmark_repetitions=$repetitions" \
+    >/dev/null 2>"$work/log" || { cat "$work/log" >&2; exit 1; }
+  if grep -q "ERROR OCCURRED" "$work/log"; then
+    cat "$work/log" >&2
+    exit 1
+  fi
+  local total
+  total=$(callgrind_annotate "$work/out" | awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1 }')
+  if [[ ! $total =~ ^[0-9]+$ || $total -eq 0 ]]; then
+    echo "callgrind counted nothing in $* for $benchmark: was a function renamed or inlined?" >&2
+    exit 1
+  fi
+  echo $((total / repetitions))
+}
+
+printf 'callgrind, %d iterations each: instructions per iteration\n\n' "$repetitions"
+printf '%-32s %12s %12s %10s\n' part ours floor ours/floor
+for part in setup initiator responder; do
+  echo "counting pqxdh_$part ..." >&2
+  case $part in
+    setup)
+      ours=$(count pqxdh_setup/ours initiate respond)
+      floor=$(count pqxdh_setup/floor initiator_floor responder_floor) ;;
+    initiator)
+      ours=$(count pqxdh_initiator/ours initiate)
+      floor=$(count pqxdh_initiator/floor initiator_floor) ;;
+    responder)
+      ours=$(count pqxdh_responder/ours respond)
+      floor=$(count pqxdh_responder/floor responder_floor) ;;
+  esac
+  printf '%-32s %12d %12d %10s\n' "pqxdh_$part" "$ours" "$floor" \
+    "$(awk -v ours="$ours" -v floor="$floor" 'BEGIN { printf "%.3f", ours / floor }')"
+done
+v3=$(count x3dh_setup/ours initiate respond)
+v4=$(count pqxdh_setup/ours initiate respond)
+printf '\nours, setup: signal-v3 (X3DH) %d, signal-v4-pqxdh %d, v4/v3 %s\n' "$v3" "$v4" \
+  "$(awk -v v3="$v3" -v v4="$v4" 'BEGIN { printf "%.3f", v4 / v3 }')"
+echo
+echo "re-run: bash bench/instructions_pqxdh.sh $binary"
