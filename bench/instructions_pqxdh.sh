@@ -5,8 +5,8 @@
 #
 #   bash bench/instructions_pqxdh.sh [RATCHET_BENCH]   (default build/default/bin/ratchet_bench)
 #
-# Each benchmark runs REPETITIONS times with one iteration each (a minimum time of 1 ns stops
-# Google Benchmark after its first iteration), and callgrind counts only inside the functions one
+# Each benchmark runs as repetitions of one iteration each (a minimum time of 1 ns stops Google
+# Benchmark after its first iteration; REPETITIONS, default 20, after 5 not counted), and callgrind counts only inside the functions one
 # iteration calls (--toggle-collect): ours' initiate() (initiate_session and the first encrypt) and
 # respond() (the first decrypt); the floor's initiator_floor() and responder_floor(). Making the
 # parties, the fixture and the keys is outside them, as it is outside the timed region. Under
@@ -26,11 +26,11 @@ trap 'rm -rf "$work"' EXIT
 
 bench_namespace='ratchetcheck::bench::(anonymous namespace)::'
 
-# count BENCHMARK FUNCTION...: instructions per iteration inside the FUNCTIONs (names in
-# pqxdh_benchmark.cpp's anonymous namespace).
-count() {
-  local benchmark=$1
-  shift
+# total REPETITIONS BENCHMARK FUNCTION...: the instructions counted inside the FUNCTIONs (names in
+# pqxdh_benchmark.cpp's anonymous namespace) over REPETITIONS one-iteration runs.
+total() {
+  local repetitions=$1 benchmark=$2
+  shift 2
   local toggles=()
   for function in "$@"; do
     toggles+=("--toggle-collect=${bench_namespace}${function}(*")
@@ -43,16 +43,28 @@ count() {
     cat "$work/log" >&2
     exit 1
   fi
-  local total
-  total=$(callgrind_annotate "$work/out" | awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1 }')
-  if [[ ! $total =~ ^[0-9]+$ || $total -eq 0 ]]; then
+  local sum
+  sum=$(callgrind_annotate "$work/out" | awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1 }')
+  if [[ ! $sum =~ ^[0-9]+$ || $sum -eq 0 ]]; then
     echo "callgrind counted nothing in $* for $benchmark: was a function renamed or inlined?" >&2
     exit 1
   fi
-  echo $((total / repetitions))
+  echo "$sum"
 }
 
-printf 'callgrind, %d iterations each: instructions per iteration\n\n' "$repetitions"
+# count BENCHMARK FUNCTION...: instructions per iteration in the steady state. The first call of
+# some primitives initialises them (libsodium's and OpenSSL's lazy set-up, cached keyed states),
+# so the count of a few iterations is not the count of one: the difference between a run of
+# `first` and a run of `first + repetitions` iterations, divided by `repetitions`, leaves it out.
+count() {
+  local first=5
+  local short long
+  short=$(total "$first" "$@")
+  long=$(total $((first + repetitions)) "$@")
+  echo $(((long - short) / repetitions))
+}
+
+printf 'callgrind: instructions per iteration, steady state (%d iterations after 5)\n\n' "$repetitions"
 printf '%-32s %12s %12s %10s\n' part ours floor ours/floor
 for part in setup initiator responder; do
   echo "counting pqxdh_$part ..." >&2
