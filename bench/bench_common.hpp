@@ -60,5 +60,7 @@ void register_ours();
 void register_libsignal();
 void register_olm();
 void register_floor();
+// register_pqxdh: the PQXDH setup, its floor and the v4/v3 message paths (pqxdh_benchmark.cpp).
+void register_pqxdh();
 
 }  // namespace ratchetcheck::bench

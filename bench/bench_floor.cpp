@@ -7,11 +7,12 @@
 #include <cstring>
 
 #include "bench_common.hpp"
+#include "floor_steps.hpp"
 #include "ratchetcheck/crypto/primitives.hpp"
 #include "ratchetcheck/crypto/xeddsa.hpp"
 
 namespace ratchetcheck::bench {
-namespace {
+namespace floor_steps {
 
 using crypto::HmacSha256;
 
@@ -19,24 +20,8 @@ constexpr std::uint8_t message_key_seed_input = 0x01;  // libsignal chain_key.c
 constexpr std::uint8_t chain_key_seed_input = 0x02;
 constexpr char message_keys_info[] = "WhisperMessageKeys";
 constexpr char root_info[] = "WhisperRatchet";
-// A SignalMessage's MAC input besides the ciphertext: both 33-byte identities, the version byte
-// and the protobuf header (ratchet key field 35 bytes, counter 3, previous counter 2, ciphertext
-// tag and length 2): SCHEMA.md §6.4.
-constexpr std::size_t header_bytes = 1 + 35 + 3 + 2 + 2;
-
-ByteView text(const char* bytes, std::size_t length) {
-    return {reinterpret_cast<const std::uint8_t*>(bytes), length};
-}
 const ByteView message_keys_label = text(message_keys_info, sizeof(message_keys_info) - 1);
 const ByteView root_label = text(root_info, sizeof(root_info) - 1);
-
-// MessageKeys of one chain step (DR §5.2 KDF_CK, libsignal's instantiation).
-struct StepKeys {
-    SecretArray<32> next_chain_key;
-    SecretArray<32> cipher_key;
-    SecretArray<32> mac_key;
-    SecretArray<16> iv;
-};
 
 // The HKDF salt of the message keys is the constant 32 zero bytes: its HMAC pad states are
 // computed once per process, as any implementation may do.
@@ -77,34 +62,6 @@ void root_step(const SecretArray<32>& root_key, const SecretArray<32>& dh_output
     }
 }
 
-// The fixed inputs of a message: identities, header bytes, keys. Values do not change the cost.
-struct Fixture {
-    std::array<std::uint8_t, 33> sender_identity{};
-    std::array<std::uint8_t, 33> receiver_identity{};
-    std::array<std::uint8_t, header_bytes> header{};
-    SecretArray<32> sending_chain;
-    SecretArray<32> receiving_chain;
-    SecretArray<32> root_key;
-    crypto::X25519Private own_ratchet_private;
-    crypto::X25519Public their_ratchet_public{};
-    Bytes plaintext = message_plaintext();
-
-    Fixture() {
-        crypto::fill_random(sender_identity);
-        crypto::fill_random(receiver_identity);
-        crypto::fill_random(header);
-        crypto::fill_random(sending_chain.mutable_view());
-        crypto::fill_random(receiving_chain.mutable_view());
-        crypto::fill_random(root_key.mutable_view());
-        crypto::fill_random(own_ratchet_private.mutable_view());
-        crypto::x25519_clamp(own_ratchet_private.mutable_view());
-        crypto::X25519Private their_private;
-        crypto::fill_random(their_private.mutable_view());
-        crypto::x25519_clamp(their_private.mutable_view());
-        their_ratchet_public = crypto::x25519_public_key(their_private);
-    }
-};
-
 // send_floor: chain step, AES-256-CBC, the message MAC (DR §3.4 RatchetEncrypt).
 Bytes send_floor(const Fixture& fixture, const SecretArray<32>& chain_key,
                  std::array<std::uint8_t, 8>& tag) {
@@ -135,6 +92,12 @@ bool receive_floor(const Fixture& fixture, const SecretArray<32>& chain_key, Byt
     benchmark::DoNotOptimize(plaintext);
     return plaintext.ok() && plaintext.value().size() == fixture.plaintext.size();
 }
+
+}  // namespace floor_steps
+
+namespace {
+
+using namespace floor_steps;
 
 void one_way(benchmark::State& state) {
     const Fixture fixture;

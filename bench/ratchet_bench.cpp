@@ -7,6 +7,7 @@ int main(int argc, char** argv) {
     ratchetcheck::bench::register_libsignal();
     ratchetcheck::bench::register_olm();
     ratchetcheck::bench::register_floor();
+    ratchetcheck::bench::register_pqxdh();
     benchmark::Initialize(&argc, argv);
     if (benchmark::ReportUnrecognizedArguments(argc, argv))
         return 1;
