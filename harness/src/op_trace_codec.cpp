@@ -16,10 +16,11 @@ constexpr std::uint8_t header_reserved_bits = 0xfc;
 // before issue 23. Lenient decoding ignores reserved bits, and the fuzz corpora hold headers with
 // every single one of bits 2-7 set, so no new flag bit could mean signal-v4-pqxdh without changing
 // what existing corpus files decode to. These two whole values of bits 2-7 appeared in no corpus
-// file when they were chosen (headers 0x14-0x1b); any other nonzero value stays reserved: ignored
-// (signal-v3) leniently, an error strictly (docs/op-trace.md, "Byte encoding").
-constexpr std::uint8_t selector_v4_one_time_kyber = 0x14;
-constexpr std::uint8_t selector_v4_last_resort_kyber_only = 0x18;
+// file of corpus/interaction, corpus/differential_model or corpus/differential_libsignal when they
+// were chosen (tests/property/op_trace_profile_test.cpp keeps checking it); any other nonzero value
+// stays reserved: ignored (signal-v3) leniently, an error strictly (docs/op-trace.md).
+constexpr std::uint8_t selector_v4_one_time_kyber = 0x18;
+constexpr std::uint8_t selector_v4_last_resort_kyber_only = 0x98;
 
 // Op tag: bits 0-2 kind, bit 3 party, bit 4 prekey (forge), bits 5-6 ratchet key kind (forge).
 enum class OpKind : std::uint8_t {
@@ -257,7 +258,7 @@ TraceSetup decode_header(Cursor& cursor) {
     const bool strict = cursor.strict;
     TraceSetup setup;
     const std::uint8_t flags = cursor.byte();
-    const std::uint8_t selector = flags & header_reserved_bits;
+    const auto selector = static_cast<std::uint8_t>(flags & header_reserved_bits);
     if (selector == selector_v4_one_time_kyber || selector == selector_v4_last_resort_kyber_only) {
         setup.profile = TraceProfile::signal_v4_pqxdh;
         setup.one_time_kyber_prekey = selector == selector_v4_one_time_kyber;
