@@ -35,7 +35,8 @@ class Endpoint {
   public:
     virtual ~Endpoint() = default;
 
-    // implementation names what runs in this seat: "ours" or "libsignal".
+    // implementation names what runs in this seat: "ours", "libsignal" (libsignal-protocol-c) or
+    // "libsignal-client" (through Node.js, peers/libsignal_client_endpoint.hpp).
     virtual std::string_view implementation() const = 0;
 
     // identity_public_key is this seat's identity (X3DH IK).
