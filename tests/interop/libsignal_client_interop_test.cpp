@@ -256,6 +256,26 @@ TEST(LiveInteropV4, AChangedBaseKeyInALaterPrekeyMessageIsAKnownDisagreement) {
         << peer.first_violation->describe();
 }
 
+// The same altered base key when Bob's bundle had a one-time Kyber prekey: Bob used it up on the
+// first message, so the altered copy names a Kyber prekey he no longer holds, and both refuse it
+// before any session is tried (libsignal: InvalidKyberPreKeyId from the store; ours:
+// unknown_prekey_id). α folds the missing Kyber prekey into the model's "prekeys not held"
+// (abstraction.hpp), so the model rejects it too instead of falling back to the open session.
+TEST(LiveInteropV4, AChangedBaseKeyNamingAUsedOneTimeKyberPrekeyIsRejectedByAll) {
+    OpTrace trace =
+        fixed_trace(20261204, true,
+                    {send(PartyId::alice, 50), send(PartyId::alice, 40), deliver(0),
+                     harness::TamperOp{.message = 1, .byte = 10, .mask = 0x20}, deliver(1)});
+    trace.setup.one_time_prekey = false;
+    const harness::LenientRun ours = harness::run_lenient(trace, RunnerOptions{});
+    EXPECT_FALSE(ours.first_violation) << ours.first_violation->describe();
+    EXPECT_EQ(ours.statistics.rejected_other, 1u);
+    for (const harness::RunStatistics& statistics : expect_agreement(trace)) {
+        EXPECT_EQ(statistics.rejected_other, 1u);
+        EXPECT_EQ(statistics.accepted, 2u);
+    }
+}
+
 // Both seats libsignal-client: the runner's checks hold for the peer alone, too.
 TEST(LiveInteropV4, LibsignalClientInBothSeatsAgreesWithTheModel) {
     RunnerOptions options;
