@@ -230,11 +230,21 @@ Json address_of(model::PartyId party) {
     return Json{{"name", model::party_name(party)}, {"device_id", 1}};
 }
 
+// A failure that is not a protocol rejection: the seat process failed (exited, hung, answered
+// something unreadable), a request was refused as ill-formed (a harness bug), the seat threw an
+// exception of its own, or libsignal's text was not recognised (`Generic`). No model verdict names
+// corrupt_state, so the runner reports such a failure instead of counting it as a rejection.
+constexpr Error not_a_rejection = Error::corrupt_state;
+
 // map_error gives a libsignal-client rejection our closest Error (docs/libsignal-client-peer.md
 // "Errors" lists the names). InvalidMessage covers both a failed MAC and a counter beyond the
 // forward-jump limit, as SG_ERR_INVALID_MESSAGE does in libsignal-protocol-c
 // (reports_too_far_ahead is false).
-Error map_error(const std::string& name) {
+Error map_error(const std::string& name, const std::string& code) {
+    if (code == "Request")
+        return name == "NoParty" ? Error::no_session : not_a_rejection;
+    if (code == "Other" || code == "Seat" || name == "Generic")
+        return not_a_rejection;
     if (name == "DuplicatedMessage")
         return Error::duplicate;
     if (name == "SessionNotFound" || name == "InvalidSession" || name == "NoParty")
@@ -491,7 +501,7 @@ class LibsignalClientEndpoint final : public harness::Endpoint {
         auto answer = seat_->request(request);
         if (const auto* problem = std::get_if<std::string>(&answer)) {
             native_error_ = "seat failure: " + *problem;
-            return Error::malformed;
+            return not_a_rejection;
         }
         Json& value = std::get<Json>(answer);
         if (value.value("ok", false))
@@ -499,7 +509,7 @@ class LibsignalClientEndpoint final : public harness::Endpoint {
         const Json& error = value["error"];
         const std::string name = error.value("name", "Unknown");
         native_error_ = fmt::format("{} ({})", name, error.value("message", ""));
-        return map_error(name);
+        return map_error(name, error.value("code", ""));
     }
 
     Error fail_locally(Error error, std::string_view what) const {

@@ -150,6 +150,15 @@ class Generator {
             if (prekey && profile_ == harness::TraceProfile::signal_v4_pqxdh && !one_time_prekey_ &&
                 byte >= 4 && byte <= 35)
                 byte = static_cast<std::uint32_t>(uniform(41, 99));
+            // A second known disagreement, pinned by
+            // LiveInteropV4.AFieldNumberZeroInThePrekeyHeaderIsAKnownDisagreement: with a one-time
+            // prekey, byte 1 is the preKeyId tag 0x08, and a mask of 0x08 to 0x0f makes it field
+            // number 0, which ours skips (as libsignal-protocol-c's protobuf-c does) and
+            // libsignal-client's prost refuses (InvalidProtobufEncoding). The flip goes to the id's
+            // value instead.
+            if (prekey && profile_ == harness::TraceProfile::signal_v4_pqxdh && one_time_prekey_ &&
+                byte == 1 && ((0x08 ^ mask) >> 3) == 0)
+                byte = 2;
             // Known gap, kept out of the random traces: the top bit of the base key's last byte
             // (byte 37 with a one-time prekey id, 35 without). X25519 ignores it (RFC 7748 §5),
             // so the altered copy opens a second session with the same keys, which both
