@@ -41,7 +41,8 @@ int run(int argc, char** argv) {
         "After a clean run, write the trace with the model's outcomes as expectations "
         "to this file");
     replay->add_option("--peer", replay_options.peer,
-                       "Also run the trace with this implementation (libsignal) in a seat and "
+                       "Also run the trace with this implementation (libsignal for signal-v3, "
+                       "libsignal-client for signal-v4-pqxdh) in a seat and "
                        "report every op where its outcome differs from ours");
     replay
         ->add_option("--seat", replay_options.seat,

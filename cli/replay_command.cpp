@@ -233,6 +233,11 @@ int run_replay_json(const std::string& path, const harness::OpTrace& trace) {
           {"max_skipped_keys_per_chain", trace.setup.limits.max_skipped_keys_per_chain},
           {"max_skipped_keys_total", trace.setup.limits.max_skipped_keys_total},
           {"max_receiving_chains", trace.setup.limits.max_receiving_chains}}}};
+    if (trace.setup.profile != harness::TraceProfile::signal_v3) {
+        document["setup"]["profile"] =
+            std::string(harness::trace_profile_name(trace.setup.profile));
+        document["setup"]["one_time_kyber_prekey"] = trace.setup.one_time_kyber_prekey;
+    }
     const auto print = [&document](const std::string& result) {
         document["result"] = result;
         fmt::print("{}\n", document.dump(2));
@@ -317,6 +322,11 @@ int run_replay(const std::string& path, const ReplayOptions& options) {
         trace.setup.key_seed, trace.setup.one_time_prekey ? "yes" : "no",
         trace.setup.limits.max_forward_jump, trace.setup.limits.max_skipped_keys_per_chain,
         trace.setup.limits.max_skipped_keys_total, trace.setup.limits.max_receiving_chains);
+    if (trace.setup.profile != harness::TraceProfile::signal_v3) {
+        fmt::print("profile: {}, one-time Kyber prekey {}\n",
+                   harness::trace_profile_name(trace.setup.profile),
+                   trace.setup.one_time_kyber_prekey ? "yes" : "no (last-resort only)");
+    }
     if (!options.peer.empty())
         return run_with_peer(path, trace, options);
 

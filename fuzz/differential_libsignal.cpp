@@ -27,6 +27,9 @@ void fuzz_one_input(ByteView input) {
         (input[0] & 0x01) != 0 ? model::PartyId::alice : model::PartyId::bob;
     harness::OpTrace trace = decode_fuzz_trace(input.subspan(1));
     trace.setup.limits = model::Limits{};
+    // libsignal-protocol-c speaks signal-v3 only; the byte form can also name signal-v4-pqxdh.
+    trace.setup.profile = harness::TraceProfile::signal_v3;
+    trace.setup.one_time_kyber_prekey = true;
 
     harness::RunnerOptions mixed_options;
     mixed_options.seats[model::index_of(libsignal_seat)] = peers::make_libsignal_endpoint;

@@ -135,6 +135,11 @@ class LibsignalEndpoint final : public harness::Endpoint {
 }  // namespace
 
 harness::EndpointOrProblem make_libsignal_endpoint(const harness::EndpointContext& context) {
+    if (context.setup->profile != harness::TraceProfile::signal_v3) {
+        return std::string(
+            "libsignal-protocol-c runs signal-v3 only; this trace is signal-v4-pqxdh (use --peer "
+            "libsignal-client)");
+    }
     if (context.setup->limits != model::Limits{}) {
         return std::string(
             "libsignal-protocol-c has fixed limits (forward jump 2000, 2000 skipped keys per "

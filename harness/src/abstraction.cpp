@@ -12,9 +12,6 @@
 namespace ratchetcheck::harness {
 namespace {
 
-// Traces only run the signal-v3 profile (profile_for in op_trace.cpp).
-const std::uint8_t message_version = Profile::signal_v3().message_version;
-
 std::string short_key(const crypto::X25519Public& key) {
     return fmt::format("{:02x}{:02x}{:02x}{:02x}…", key[0], key[1], key[2], key[3]);
 }
@@ -29,6 +26,40 @@ bool agreement_ok(const crypto::X25519Public& peer) {
         return scalar;
     }();
     return crypto::x25519(probe, peer).ok();
+}
+
+// The Kyber part of a parsed signal-v4-pqxdh PreKeySignalMessage, mapped onto the model's fields
+// (abstraction.hpp, abstract_message).
+void judge_kyber_fields(ByteView bytes, const Publics& publics,
+                        std::span<const GenuineMessage> genuine, AbstractMessage& result) {
+    model::ConcreteView& view = result.view;
+    auto parsed = wire::parse_prekey_signal_message(bytes, publics.message_version,
+                                                    publics.mac_bytes, publics.key_agreement);
+    if (!parsed.ok() || !parsed.value().kyber_prekey_id || !parsed.value().kyber_ciphertext)
+        return;
+    const wire::PreKeySignalMessage& message = parsed.value();
+    // A message of an existing session: its Kyber fields are never read.
+    if (view.base_key_genuine && publics.receiver_has_session)
+        return;
+    const bool held =
+        std::find(publics.held_kyber_prekey_ids.begin(), publics.held_kyber_prekey_ids.end(),
+                  *message.kyber_prekey_id) != publics.held_kyber_prekey_ids.end();
+    if (!held)
+        view.signed_prekey_genuine = false;
+    if (!result.genuine_message || !view.base_key_genuine)
+        return;
+    const GenuineMessage& original = genuine[*result.genuine_message];
+    if (original.type != MessageType::prekey_message)
+        return;
+    auto original_parsed = wire::parse_prekey_signal_message(
+        original.bytes, publics.message_version, publics.mac_bytes, publics.key_agreement);
+    if (!original_parsed.ok())
+        return;
+    if (original_parsed.value().kyber_prekey_id != message.kyber_prekey_id ||
+        original_parsed.value().kyber_ciphertext != message.kyber_ciphertext) {
+        view.authentic = false;
+        result.genuine_message.reset();
+    }
 }
 
 }  // namespace
@@ -119,9 +150,15 @@ std::variant<model::ConcreteParty, std::string> abstract_party(const StateView& 
 }
 
 std::optional<Bytes> signal_message_bytes(MessageType type, ByteView bytes) {
+    return signal_message_bytes(type, bytes, Profile::signal_v3());
+}
+
+std::optional<Bytes> signal_message_bytes(MessageType type, ByteView bytes,
+                                          const Profile& profile) {
     if (type == MessageType::signal_message)
         return Bytes(bytes.begin(), bytes.end());
-    auto parsed = wire::parse_prekey_signal_message(bytes, message_version);
+    auto parsed = wire::parse_prekey_signal_message(bytes, profile.message_version,
+                                                    profile.mac_bytes, profile.key_agreement);
     if (!parsed.ok())
         return std::nullopt;
     const ByteView inner = parsed.value().message_bytes;
@@ -153,13 +190,14 @@ AbstractMessage abstract_message(MessageType type, ByteView bytes, model::PartyI
     std::optional<wire::SignalMessage> signal;
     ByteView signal_part;
     if (type == MessageType::signal_message) {
-        auto parsed = wire::parse_signal_message(bytes, message_version);
+        auto parsed = wire::parse_signal_message(bytes, publics.message_version, publics.mac_bytes);
         if (!parsed.ok())
             return result;
         signal = parsed.value();
         signal_part = bytes;
     } else if (type == MessageType::prekey_message) {
-        auto parsed = wire::parse_prekey_signal_message(bytes, message_version);
+        auto parsed = wire::parse_prekey_signal_message(bytes, publics.message_version,
+                                                        publics.mac_bytes, publics.key_agreement);
         if (!parsed.ok())
             return result;
         const wire::PreKeySignalMessage& prekey = parsed.value();
@@ -199,6 +237,8 @@ AbstractMessage abstract_message(MessageType type, ByteView bytes, model::PartyI
             break;
         }
     }
+    if (type == MessageType::prekey_message && publics.key_agreement == KeyAgreement::pqxdh)
+        judge_kyber_fields(bytes, publics, genuine, result);
     return result;
 }
 

@@ -3,6 +3,9 @@
 
 #include <fmt/format.h>
 
+#include <utility>
+#include <vector>
+
 #include "ratchetcheck/crypto/xeddsa.hpp"
 
 namespace ratchetcheck::harness {
@@ -15,7 +18,8 @@ class PartyEndpoint final : public Endpoint {
           registration_id_(context.registration_id),
           key_seed_(context.setup->key_seed),
           profile_(*context.profile),
-          keys_(context.keys) {}
+          keys_(context.keys),
+          one_time_kyber_prekey_(context.setup->one_time_kyber_prekey) {}
 
     // A copy for probing: its own key source, so that probing draws no key of the run.
     PartyEndpoint(Party party, const Profile& profile, std::uint64_t key_seed,
@@ -42,8 +46,11 @@ class PartyEndpoint final : public Endpoint {
             party_->add_signed_prekey(std::move(*signed_prekey_));
         if (one_time_prekey_)
             party_->add_one_time_prekey(std::move(*one_time_prekey_));
+        for (KyberPreKeyRecord& kyber : kyber_prekeys_)
+            party_->add_kyber_prekey(std::move(kyber));
         signed_prekey_.reset();
         one_time_prekey_.reset();
+        kyber_prekeys_.clear();
         return {};
     }
 
@@ -73,11 +80,35 @@ class PartyEndpoint final : public Endpoint {
                 return record(generated.error());
             one_time_prekey = std::move(generated).value();
         }
+        // PQXDH §3.2: a signal-v4-pqxdh bundle carries a signed Kyber prekey, the one-time one
+        // when the setup asks for it, else the last-resort one, which is stored either way.
+        std::vector<KyberPreKeyRecord> kyber_prekeys;
+        if (profile_.key_agreement == KeyAgreement::pqxdh) {
+            std::vector<std::pair<std::uint32_t, bool>> wanted;
+            if (one_time_kyber_prekey_)
+                wanted.emplace_back(one_time_kyber_prekey_id, false);
+            wanted.emplace_back(last_resort_kyber_prekey_id, true);
+            for (const auto& [id, last_resort] : wanted) {
+                auto generated = generate_kyber_prekey(identity, id, last_resort, *keys_);
+                if (!generated.ok())
+                    return record(generated.error());
+                KyberPreKeyRecord kyber = std::move(generated).value();
+                // Signed again with randomness from the seed, so that the serialized state is a
+                // function of the trace (generate_kyber_prekey draws its XEdDSA nonce).
+                seeded_bytes(key_seed_, "kyber-signature", id, signature_randomness);
+                kyber.signature = crypto::xeddsa_sign(identity.private_key,
+                                                      serialize_kyber_public_key(kyber.public_key),
+                                                      signature_randomness);
+                kyber_prekeys.push_back(std::move(kyber));
+            }
+        }
         PreKeyBundle bundle =
             make_prekey_bundle(registration_id_, 1, identity.public_key, signed_prekey,
-                               one_time_prekey ? &*one_time_prekey : nullptr);
+                               one_time_prekey ? &*one_time_prekey : nullptr,
+                               kyber_prekeys.empty() ? nullptr : &kyber_prekeys.front());
         signed_prekey_ = std::move(signed_prekey);
         one_time_prekey_ = std::move(one_time_prekey);
+        kyber_prekeys_ = std::move(kyber_prekeys);
         return bundle;
     }
 
@@ -191,6 +222,8 @@ class PartyEndpoint final : public Endpoint {
     std::unique_ptr<SeededKeySource> owned_keys_;  // a probe copy's own keys; before party_
     std::optional<SignedPreKeyRecord> signed_prekey_;
     std::optional<OneTimePreKeyRecord> one_time_prekey_;
+    std::vector<KyberPreKeyRecord> kyber_prekeys_;  // signal-v4-pqxdh, until trust_peer
+    bool one_time_kyber_prekey_ = true;
     std::optional<Party> party_;
     Error last_error_ = Error::malformed;
     mutable bool session_keys_known_ = false;

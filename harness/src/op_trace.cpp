@@ -237,7 +237,16 @@ std::string_view op_name(const Op& op) {
     return names[op.index()];
 }
 
+std::string_view trace_profile_name(TraceProfile profile) {
+    return profile == TraceProfile::signal_v4_pqxdh ? Profile::signal_v4_pqxdh().name
+                                                    : Profile::signal_v3().name;
+}
+
 std::optional<std::string> validate_setup(const TraceSetup& setup) {
+    if (setup.profile != TraceProfile::signal_v4_pqxdh && !setup.one_time_kyber_prekey)
+        return std::string(
+            "one_time_kyber_prekey is false, but only signal-v4-pqxdh has Kyber "
+            "prekeys");
     const model::Limits& limits = setup.limits;
     if (limits.max_receiving_chains < 1 ||
         limits.max_receiving_chains > max_trace_receiving_chains) {
@@ -256,7 +265,8 @@ std::optional<std::string> validate_setup(const TraceSetup& setup) {
 }
 
 Profile profile_for(const TraceSetup& setup) {
-    Profile profile = Profile::signal_v3();
+    Profile profile = setup.profile == TraceProfile::signal_v4_pqxdh ? Profile::signal_v4_pqxdh()
+                                                                     : Profile::signal_v3();
     profile.max_forward_jump = static_cast<std::uint32_t>(setup.limits.max_forward_jump);
     profile.max_skipped_keys_per_chain =
         static_cast<std::size_t>(setup.limits.max_skipped_keys_per_chain);
@@ -276,11 +286,18 @@ std::string trace_to_json(const OpTrace& trace) {
     Json setup;
     setup["key_seed"] = fmt::format("{:016x}", trace.setup.key_seed);
     setup["one_time_prekey"] = trace.setup.one_time_prekey;
-    setup["profile"] =
+    // A signal-v3 trace is written as before (no name, no Kyber field), so that the files of
+    // corpus/traces stay byte-identical when rewritten.
+    if (trace.setup.profile != TraceProfile::signal_v3)
+        setup["one_time_kyber_prekey"] = trace.setup.one_time_kyber_prekey;
+    setup["profile"] = Json::object();
+    if (trace.setup.profile != TraceProfile::signal_v3)
+        setup["profile"]["name"] = std::string(trace_profile_name(trace.setup.profile));
+    setup["profile"].update(
         Json{{"max_forward_jump", trace.setup.limits.max_forward_jump},
              {"max_skipped_keys_per_chain", trace.setup.limits.max_skipped_keys_per_chain},
              {"max_skipped_keys_total", trace.setup.limits.max_skipped_keys_total},
-             {"max_receiving_chains", trace.setup.limits.max_receiving_chains}};
+             {"max_receiving_chains", trace.setup.limits.max_receiving_chains}});
     std::string out = "{\n";
     out += fmt::format("  \"format\": {},\n", Json(std::string(trace_format)).dump());
     if (!trace.note.empty())
@@ -321,9 +338,19 @@ std::variant<OpTrace, TraceParseError> trace_from_json(std::string_view text) {
             trace.setup.key_seed = std::stoull(seed, nullptr, 16);
         }
         trace.setup.one_time_prekey = reader.boolean(*setup, ".setup", "one_time_prekey");
+        if (setup->is_object() && setup->contains("one_time_kyber_prekey"))
+            trace.setup.one_time_kyber_prekey =
+                reader.boolean(*setup, ".setup", "one_time_kyber_prekey");
         const Json* profile = reader.member(*setup, ".setup", "profile");
         if (profile != nullptr) {
             const std::string path = ".setup.profile";
+            // The profile's name is optional: every trace written before issue 23 is signal-v3.
+            const std::string name =
+                reader.text(*profile, path, "name", std::string(Profile::signal_v3().name));
+            if (name == trace_profile_name(TraceProfile::signal_v4_pqxdh))
+                trace.setup.profile = TraceProfile::signal_v4_pqxdh;
+            else if (name != trace_profile_name(TraceProfile::signal_v3))
+                reader.fail(path + ".name", "expected \"signal-v3\" or \"signal-v4-pqxdh\"");
             model::Limits& limits = trace.setup.limits;
             limits.max_forward_jump = static_cast<std::int64_t>(
                 reader.unsigned_value(*profile, path, "max_forward_jump", max_trace_limit));

@@ -12,6 +12,15 @@ namespace {
 constexpr std::uint8_t flag_one_time_prekey = 0x01;
 constexpr std::uint8_t flag_custom_limits = 0x02;
 constexpr std::uint8_t header_reserved_bits = 0xfc;
+// The profile selector: bits 2-7 of the header as a whole. 0 is signal-v3, as every trace was
+// before issue 23. Lenient decoding ignores reserved bits, and the fuzz corpora hold headers with
+// every single one of bits 2-7 set, so no new flag bit could mean signal-v4-pqxdh without changing
+// what existing corpus files decode to. These two whole values of bits 2-7 appeared in no corpus
+// file of corpus/interaction, corpus/differential_model or corpus/differential_libsignal when they
+// were chosen (tests/property/op_trace_profile_test.cpp keeps checking it); any other nonzero value
+// stays reserved: ignored (signal-v3) leniently, an error strictly (docs/op-trace.md).
+constexpr std::uint8_t selector_v4_one_time_kyber = 0x18;
+constexpr std::uint8_t selector_v4_last_resort_kyber_only = 0x98;
 
 // Op tag: bits 0-2 kind, bit 3 party, bit 4 prekey (forge), bits 5-6 ratchet key kind (forge).
 enum class OpKind : std::uint8_t {
@@ -249,8 +258,13 @@ TraceSetup decode_header(Cursor& cursor) {
     const bool strict = cursor.strict;
     TraceSetup setup;
     const std::uint8_t flags = cursor.byte();
-    if (strict && (flags & header_reserved_bits) != 0)
+    const auto selector = static_cast<std::uint8_t>(flags & header_reserved_bits);
+    if (selector == selector_v4_one_time_kyber || selector == selector_v4_last_resort_kyber_only) {
+        setup.profile = TraceProfile::signal_v4_pqxdh;
+        setup.one_time_kyber_prekey = selector == selector_v4_one_time_kyber;
+    } else if (strict && selector != 0) {
         cursor.fail("reserved header bits set");
+    }
     setup.one_time_prekey = (flags & flag_one_time_prekey) != 0;
     std::uint64_t seed = 0;
     for (unsigned shift = 0; shift < 64; shift += 8)
@@ -293,9 +307,14 @@ Bytes encode_trace(const OpTrace& trace) {
     Bytes out;
     const model::Limits defaults{};
     const bool custom = trace.setup.limits != defaults;
+    std::uint8_t selector = 0;
+    if (trace.setup.profile == TraceProfile::signal_v4_pqxdh) {
+        selector = trace.setup.one_time_kyber_prekey ? selector_v4_one_time_kyber
+                                                     : selector_v4_last_resort_kyber_only;
+    }
     out.push_back(
         static_cast<std::uint8_t>((trace.setup.one_time_prekey ? flag_one_time_prekey : 0) |
-                                  (custom ? flag_custom_limits : 0)));
+                                  (custom ? flag_custom_limits : 0) | selector));
     for (unsigned shift = 0; shift < 64; shift += 8) {
         out.push_back(static_cast<std::uint8_t>(trace.setup.key_seed >> shift));
     }

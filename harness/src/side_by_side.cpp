@@ -215,6 +215,15 @@ std::optional<std::string> SideBySideRunner::start() {
     publics_.identity = {alice.identity_public_key(), bob.identity_public_key()};
     publics_.signed_prekey_id = signed_prekey_id;
     publics_.one_time_prekey_id = published_one_time_prekey;
+    publics_.message_version = profile_.message_version;
+    publics_.mac_bytes = profile_.mac_bytes;
+    publics_.key_agreement = profile_.key_agreement;
+    if (profile_.key_agreement == KeyAgreement::pqxdh) {
+        if (!bundle.value().kyber_prekey)
+            return fmt::format("Bob ({}) published a bundle without a Kyber prekey",
+                               bob.implementation());
+        published_kyber_prekey_id_ = bundle.value().kyber_prekey->id;
+    }
 
     // The signed prekey is Bob's first ratchet key: epoch 0 (DR §3.3 RatchetInitBob).
     epochs_.assign(bundle.value().signed_prekey.u);
@@ -407,7 +416,7 @@ void SideBySideRunner::run_send(const SendOp& op, StepReport& report) {
         return;
     }
     OutgoingMessage& message = sent.value();
-    auto signal_bytes = signal_message_bytes(message.type, message.bytes);
+    auto signal_bytes = signal_message_bytes(message.type, message.bytes, profile_);
     genuine_.push_back(
         GenuineMessage{op.party, message.type, message.bytes, signal_bytes.value_or(Bytes{})});
     plaintext_sizes_.push_back(op.size);
@@ -440,7 +449,8 @@ void SideBySideRunner::run_send(const SendOp& op, StepReport& report) {
     } else if (!signal_bytes) {
         problem = "the sent message does not parse";
     } else {
-        auto parsed = wire::parse_signal_message(*signal_bytes, profile_.message_version);
+        auto parsed =
+            wire::parse_signal_message(*signal_bytes, profile_.message_version, profile_.mac_bytes);
         if (!parsed.ok()) {
             problem = "the sent SignalMessage does not parse";
         } else {
@@ -461,6 +471,20 @@ void SideBySideRunner::run_send(const SendOp& op, StepReport& report) {
 
 // Predict: α of the input, the model's transition, and (for a genuine delivery) the oracle.
 void SideBySideRunner::predict_receive(ReceiveStep& step) {
+    if (profile_.key_agreement == KeyAgreement::pqxdh) {
+        // What α needs of the Kyber prekeys (abstraction.hpp, Publics). The model has no Kyber
+        // prekey (issue 25), so whether Bob still holds his one-time one is told by the model's
+        // own state: it goes with the first PreKeySignalMessage Bob accepts, which is the one that
+        // gives him his (only) session, as every genuine PreKeySignalMessage names the bundle's
+        // Kyber prekey.
+        const bool bob_has_session = model_.party(model::PartyId::bob).has_session;
+        publics_.receiver_has_session = model_.party(step.receiver).has_session;
+        publics_.held_kyber_prekey_ids = {last_resort_kyber_prekey_id};
+        if (published_kyber_prekey_id_ == one_time_kyber_prekey_id && !bob_has_session)
+            publics_.held_kyber_prekey_ids.push_back(one_time_kyber_prekey_id);
+        if (step.receiver != model::PartyId::bob)
+            publics_.held_kyber_prekey_ids.clear();  // Alice publishes no prekeys
+    }
     step.abstract =
         abstract_message(step.type, step.bytes, step.receiver, epochs_, publics_, genuine_);
     step.model_before = model_.party(step.receiver);
@@ -650,10 +674,20 @@ Bytes SideBySideRunner::forge(const ForgeOp& op) const {
             one_time = other_one_time_prekey_id;
             break;
     }
+    // signal-v4-pqxdh: the bundle's Kyber prekey id and a random ciphertext (implicit rejection
+    // makes it decapsulate to some secret, so the message fails its MAC like any forgery).
+    std::optional<crypto::KyberCiphertext> kyber_ciphertext;
+    std::optional<wire::KyberPreKeyReference> kyber;
+    if (profile_.key_agreement == KeyAgreement::pqxdh) {
+        std::array<std::uint8_t, crypto::kyber1024_ciphertext_bytes> random{};
+        seeded_bytes(seed, "forge-kyber-ciphertext", stream, random);
+        kyber_ciphertext.emplace(random);
+        kyber = wire::KyberPreKeyReference{published_kyber_prekey_id_, &*kyber_ciphertext};
+    }
     return wire::serialize_prekey_signal_message(
         wire::version_byte(profile_), one_time,
         op.signed_prekey_id == ForgeOp::Choice::genuine ? signed_prekey_id : other_signed_prekey_id,
-        base_key, identity, registration_ids[model::index_of(claimed_sender)], signal);
+        base_key, identity, registration_ids[model::index_of(claimed_sender)], signal, kyber);
 }
 
 void SideBySideRunner::check_bounds(model::PartyId which, const StateView& view,

@@ -10,6 +10,7 @@
 // policy for used Kyber prekeys (a one-time one is deleted, a last-resort one is kept).
 'use strict';
 
+const crypto = require('node:crypto');
 const readline = require('node:readline');
 const signal = require('@signalapp/libsignal-client');
 
@@ -348,6 +349,32 @@ function errorReport(error) {
 
 let party = null;
 
+// decryptMessage is the decrypt command's libsignal part, with the one planted fault that changes
+// an accepted plaintext (`plant`).
+async function decryptMessage(self, request) {
+  const address = peerAddress(request);
+  const type = requireField(request, 'type', 'decrypt');
+  const bytes = bytesFromHex(requireField(request, 'message', 'decrypt'), 'message');
+  let plaintext;
+  if (type === signal.CiphertextMessageType.PreKey) {
+    plaintext = await signal.signalDecryptPreKey(signal.PreKeySignalMessage.deserialize(bytes), address,
+      self.sessionStore, self.identityStore, self.preKeyStore, self.signedPreKeyStore,
+      self.kyberPreKeyStore, USE_PQ_RATCHET);
+  } else if (type === signal.CiphertextMessageType.Whisper) {
+    plaintext = await signal.signalDecrypt(signal.SignalMessage.deserialize(bytes), address,
+      self.sessionStore, self.identityStore);
+  } else {
+    throw new RequestError('BadRequest', 'decrypt.type must be 2 (Whisper) or 3 (PreKey)');
+  }
+  self.decryptedCount = (self.decryptedCount ?? 0) + 1;
+  if (self.fault === 'wrong_plaintext' && self.decryptedCount === 3 && plaintext.length > 0) {
+    plaintext = Buffer.from(plaintext);
+    plaintext[plaintext.length - 1] ^= 0x01;
+  }
+  self.lastPlaintext = Buffer.from(plaintext);
+  return { plaintext: hexFromBytes(plaintext) };
+}
+
 function requireParty() {
   if (party === null) throw new RequestError('NoParty', 'send "create" first');
   return party;
@@ -502,21 +529,22 @@ const commands = {
   // type 3 (PreKey) may start a new session; type 2 (Whisper) decrypts on an existing one.
   async decrypt(request) {
     const self = requireParty();
-    const address = peerAddress(request);
-    const type = requireField(request, 'type', 'decrypt');
-    const bytes = bytesFromHex(requireField(request, 'message', 'decrypt'), 'message');
-    let plaintext;
-    if (type === signal.CiphertextMessageType.PreKey) {
-      plaintext = await signal.signalDecryptPreKey(signal.PreKeySignalMessage.deserialize(bytes), address,
-        self.sessionStore, self.identityStore, self.preKeyStore, self.signedPreKeyStore,
-        self.kyberPreKeyStore, USE_PQ_RATCHET);
-    } else if (type === signal.CiphertextMessageType.Whisper) {
-      plaintext = await signal.signalDecrypt(signal.SignalMessage.deserialize(bytes), address,
-        self.sessionStore, self.identityStore);
-    } else {
-      throw new RequestError('BadRequest', 'decrypt.type must be 2 (Whisper) or 3 (PreKey)');
+    if (self.fault === 'accept_tamper' || self.fault === 'change_state_on_rejection') {
+      try {
+        return await decryptMessage(self, request);
+      } catch (error) {
+        const report = errorReport(error);
+        if (self.fault === 'accept_tamper' && report.name === 'InvalidMessage' && self.lastPlaintext !== undefined) {
+          return { plaintext: hexFromBytes(self.lastPlaintext) };
+        }
+        if (self.fault === 'change_state_on_rejection') {
+          const ids = [...self.kyberPreKeyStore.serializedKyberPreKeys.keys()].sort((a, b) => a - b);
+          if (ids.length > 0) self.kyberPreKeyStore.useCounts.set(ids[0], (self.kyberPreKeyStore.useCounts.get(ids[0]) ?? 0) + 1);
+        }
+        throw error;
+      }
     }
-    return { plaintext: hexFromBytes(plaintext) };
+    return decryptMessage(self, request);
   },
 
   // What can be seen of the state. From the API: whether a session record exists, whether its
@@ -545,6 +573,65 @@ const commands = {
     }
     answer.record = describeSessionRecord(record.serialize());
     return answer;
+  },
+
+  // A SHA-256 digest of every byte of state a message can change: the serialized session record
+  // for the peer (when given), every stored prekey record, the pinned identities, the last-resort
+  // marks and the Kyber use counts. Equal digests before and after a rejected message mean it
+  // changed nothing (the harness endpoint's snapshot). The record holds secrets; only the digest
+  // leaves the seat.
+  async digest(request) {
+    const self = requireParty();
+    const hash = crypto.createHash('sha256');
+    const add = (label, bytes) => {
+      const length = Buffer.alloc(4);
+      length.writeUInt32BE(bytes.length);
+      hash.update(label).update(length).update(bytes);
+    };
+    const record = request.peer === undefined ? null : await self.sessionStore.getSession(peerAddress(request));
+    add('session', record === null ? Buffer.alloc(0) : record.serialize());
+    const addMap = (label, map) => {
+      for (const key of [...map.keys()].sort()) add(`${label}:${key}`, Buffer.from(map.get(key)));
+    };
+    addMap('prekey', self.preKeyStore.serializedPreKeys);
+    addMap('signed', self.signedPreKeyStore.serializedSignedPreKeys);
+    addMap('kyber', self.kyberPreKeyStore.serializedKyberPreKeys);
+    addMap('identity', self.identityStore.serializedIdentities);
+    add('last-resort', Buffer.from(JSON.stringify([...self.kyberPreKeyStore.lastResortIds].sort())));
+    add('kyber-uses', Buffer.from(JSON.stringify([...self.kyberPreKeyStore.useCounts.entries()].sort())));
+    return { digest: hash.digest('hex') };
+  },
+
+  // Saves the session record for the peer (SessionRecord.serialize) and loads it back in place of
+  // the stored one (SessionRecord.deserialize), as an application does across a restart. Answers
+  // whether there was a record and whether the loaded one serializes to the same bytes. The
+  // stores keep their serialized records anyway (every load deserializes).
+  async save_restore(request) {
+    const self = requireParty();
+    const address = peerAddress(request);
+    const record = await self.sessionStore.getSession(address);
+    if (record === null) return { had_session: false, same_bytes: true };
+    const saved = record.serialize();
+    const loaded = signal.SessionRecord.deserialize(saved);
+    const same = Buffer.compare(Buffer.from(loaded.serialize()), Buffer.from(saved)) === 0;
+    await self.sessionStore.saveSession(address, loaded);
+    return { had_session: true, same_bytes: same };
+  },
+
+  // Test only: plants one fault in this seat until `reset`, so that a caller's checks can be seen
+  // to catch it (docs/libsignal-client-peer.md, "Planted faults"). `wrong_plaintext`: the third
+  // plaintext decrypted comes back with its last byte flipped. `accept_tamper`: a Whisper or
+  // PreKey message libsignal rejects as InvalidMessage is answered with the last plaintext this
+  // seat decrypted, as if accepted. `change_state_on_rejection`: every rejected decrypt also marks
+  // the lowest stored Kyber prekey as used once more (a store change).
+  plant(request) {
+    requireParty();
+    const fault = requireField(request, 'fault', 'plant');
+    if (!['wrong_plaintext', 'accept_tamper', 'change_state_on_rejection'].includes(fault)) {
+      throw new RequestError('BadRequest', 'plant.fault must be wrong_plaintext, accept_tamper or change_state_on_rejection');
+    }
+    party.fault = fault;
+    return {};
   },
 
   // Forgets the party, its sessions and its stores, so that `create` can start a new one. Starting
@@ -576,10 +663,18 @@ function describeSessionRecord(serialized) {
     const chain = protobufFields(session.get(6)[0]);
     sendingCounter = chain.has(3) ? firstNumber(protobufFields(chain.get(3)[0]), 1) : 0;
   }
+  let sendingRatchetKey = null;
+  if (session.has(6)) {
+    const chain = protobufFields(session.get(6)[0]);
+    if (chain.has(1)) sendingRatchetKey = hexFromBytes(chain.get(1)[0]);
+  }
+  const aliceBaseKey = session.has(13) ? hexFromBytes(session.get(13)[0]) : null;
   return {
     ...description,
     current_session: {
       session_version: firstNumber(session, 1),
+      sending_ratchet_key: sendingRatchetKey,
+      alice_base_key: aliceBaseKey,
       previous_counter: firstNumber(session, 5),
       sending_chain_next_counter: sendingCounter,
       receiving_chain_count: (session.get(7) ?? []).length,

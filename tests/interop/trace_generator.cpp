@@ -17,12 +17,17 @@ using model::PartyId;
 // trace it writes only uses messages that exist and copies that are in flight.
 class Generator {
   public:
-    explicit Generator(std::uint64_t seed) : random_(seed), oracle_(model::Limits{}) {}
+    explicit Generator(std::uint64_t seed, harness::TraceProfile profile)
+        : random_(seed), oracle_(model::Limits{}), profile_(profile) {}
 
     harness::OpTrace run(std::uint64_t seed) {
         harness::OpTrace trace;
         trace.setup.key_seed = seed;
         trace.setup.one_time_prekey = chance(0.85);
+        if (profile_ == harness::TraceProfile::signal_v4_pqxdh) {
+            trace.setup.profile = profile_;
+            trace.setup.one_time_kyber_prekey = chance(0.6);
+        }
         one_time_prekey_ = trace.setup.one_time_prekey;
         // Mostly short scenarios (a few ratchet steps), sometimes long ones: the peer's X25519 is
         // slow enough that the default 1,000 scenarios must stay cheap on average.
@@ -130,8 +135,30 @@ class Generator {
             // A PreKeySignalMessage is at least ~110 bytes: positions below 100 never wrap, so
             // the one excluded bit below is excluded exactly.
             const bool prekey = oracle_.message(message).type == MessageType::prekey_message;
-            const auto byte = static_cast<std::uint32_t>(
+            auto byte = static_cast<std::uint32_t>(
                 chance(0.5) ? uniform(0, 40) : (prekey ? uniform(41, 99) : random_()));
+            // signal-v4-pqxdh: a third of a PreKeySignalMessage's tampers hit the Kyber
+            // ciphertext, the last field (PQXDH §3.4: the KEM secret goes into the session's keys).
+            if (prekey && profile_ == harness::TraceProfile::signal_v4_pqxdh && chance(0.33))
+                byte = static_cast<std::uint32_t>(uniform(450, 1650));
+            // Known disagreement, kept out of the random v4 traces and pinned by the fixed test
+            // LiveInteropV4.AChangedBaseKeyInALaterPrekeyMessage... (docs/decisions.md, the
+            // libsignal-client entry): without a one-time EC prekey, a later PreKeySignalMessage
+            // whose base key (bytes 4 to 35) was altered is accepted by ours and the model (they
+            // fall back to the open session, as libsignal-protocol-c does) and rejected by
+            // libsignal-client 0.79.0 ("decryption failed").
+            if (prekey && profile_ == harness::TraceProfile::signal_v4_pqxdh && !one_time_prekey_ &&
+                byte >= 4 && byte <= 35)
+                byte = static_cast<std::uint32_t>(uniform(41, 99));
+            // A second known disagreement, pinned by
+            // LiveInteropV4.AFieldNumberZeroInThePrekeyHeaderIsAKnownDisagreement: with a one-time
+            // prekey, byte 1 is the preKeyId tag 0x08, and a mask of 0x08 to 0x0f makes it field
+            // number 0, which ours skips (as libsignal-protocol-c's protobuf-c does) and
+            // libsignal-client's prost refuses (InvalidProtobufEncoding). The flip goes to the id's
+            // value instead.
+            if (prekey && profile_ == harness::TraceProfile::signal_v4_pqxdh && one_time_prekey_ &&
+                byte == 1 && ((0x08 ^ mask) >> 3) == 0)
+                byte = 2;
             // Known gap, kept out of the random traces: the top bit of the base key's last byte
             // (byte 37 with a one-time prekey id, 35 without). X25519 ignores it (RFC 7748 §5),
             // so the altered copy opens a second session with the same keys, which both
@@ -176,12 +203,17 @@ class Generator {
     bool hold_back_ = false;
     std::optional<std::uint32_t> held_;
     bool one_time_prekey_ = true;
+    harness::TraceProfile profile_;
 };
 
 }  // namespace
 
 harness::OpTrace generate_interop_trace(std::uint64_t seed) {
-    return Generator(seed).run(seed);
+    return generate_interop_trace(seed, harness::TraceProfile::signal_v3);
+}
+
+harness::OpTrace generate_interop_trace(std::uint64_t seed, harness::TraceProfile profile) {
+    return Generator(seed, profile).run(seed);
 }
 
 }  // namespace ratchetcheck::interop

@@ -15,4 +15,10 @@ namespace ratchetcheck::interop {
 // final flush that delivers everything still in flight in random order. Every op applies.
 harness::OpTrace generate_interop_trace(std::uint64_t seed);
 
+// generate_interop_trace with a profile: for signal-v3 the very trace above; for signal-v4-pqxdh
+// the same kinds of scenario, with Bob's bundle carrying a one-time Kyber prekey or only his
+// last-resort one, and a share of the tampers aimed at a PreKeySignalMessage's Kyber ciphertext
+// (its last 1569 bytes: positions 450 to 1650 of a message of at least ~1700 bytes).
+harness::OpTrace generate_interop_trace(std::uint64_t seed, harness::TraceProfile profile);
+
 }  // namespace ratchetcheck::interop

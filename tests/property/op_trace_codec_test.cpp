@@ -72,6 +72,10 @@ rc::Gen<OpTrace> arbitrary_trace() {
         trace.setup.key_seed = *rc::gen::arbitrary<std::uint64_t>();
         trace.setup.one_time_prekey = *rc::gen::arbitrary<bool>();
         if (*rc::gen::arbitrary<bool>()) {
+            trace.setup.profile = TraceProfile::signal_v4_pqxdh;
+            trace.setup.one_time_kyber_prekey = *rc::gen::arbitrary<bool>();
+        }
+        if (*rc::gen::arbitrary<bool>()) {
             trace.setup.limits.max_forward_jump =
                 *rc::gen::inRange<std::int64_t>(0, max_trace_limit + 1);
             trace.setup.limits.max_skipped_keys_per_chain =

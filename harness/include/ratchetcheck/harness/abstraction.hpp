@@ -34,12 +34,23 @@ class EpochMap {
     std::vector<crypto::X25519Public> by_epoch_;
 };
 
-// Publics are the public facts of a run that α reads: identities, prekey ids, Alice's base key.
+// Publics are the public facts of a run that α reads: identities, prekey ids, Alice's base key,
+// and the profile's wire (message version, key agreement).
 struct Publics {
     std::array<IdentityPublicKey, 2> identity;  // by model::PartyId
     std::uint32_t signed_prekey_id = 0;
     std::optional<std::uint32_t> one_time_prekey_id;  // Bob's published one-time prekey, if any
     BasePublicKey genuine_base_key;
+    std::uint8_t message_version = Profile::signal_v3().message_version;
+    std::size_t mac_bytes = Profile::signal_v3().mac_bytes;
+    KeyAgreement key_agreement = KeyAgreement::x3dh;
+    // signal-v4-pqxdh: the model knows nothing of Kyber yet (issue 25), so α folds the Kyber part
+    // of a PreKeySignalMessage into the fields the model has (abstract_message). The runner keeps
+    // these up to date before each receive: the Kyber prekey ids Bob still holds, and whether the
+    // receiver already has a session (then a message with Alice's base key is a message of that
+    // session and no Kyber field is read: SCHEMA.md §6.5, libsignal's session.rs alike).
+    std::vector<std::uint32_t> held_kyber_prekey_ids;
+    bool receiver_has_session = false;
 };
 
 // abstract_party is α for one party: the model state its StateView stands for, or why it stands
@@ -61,6 +72,9 @@ struct GenuineMessage {
 // signal_message_bytes returns the SignalMessage part of a message (the whole message for type
 // 2, the embedded one for type 3), or nullopt if it does not parse.
 std::optional<Bytes> signal_message_bytes(MessageType type, ByteView bytes);
+// signal_message_bytes with `profile`'s message version and key agreement (a signal-v4-pqxdh
+// PreKeySignalMessage carries its Kyber fields).
+std::optional<Bytes> signal_message_bytes(MessageType type, ByteView bytes, const Profile& profile);
 
 // AbstractMessage is α of a message handed to a party: the model's view of it, and which genuine
 // message (ledger index) its authenticated content is, if any.
@@ -74,6 +88,11 @@ struct AbstractMessage {
 // addressed to `receiver`: every byte of a SignalMessage is covered by its MAC, while the outer
 // fields of a PreKeySignalMessage are judged separately (identity, base key, prekey ids) and the
 // registration id and the low nibble of its version byte are not authenticated at all.
+// Under signal-v4-pqxdh the Kyber fields are judged too, mapped onto the model's fields by what
+// they cause: a Kyber prekey id Bob does not hold fails like an unknown signed prekey id
+// (signed_prekey_genuine false: rejected, no other session tried); and, for a message with Alice's
+// base key to a receiver without a session, a Kyber prekey id or ciphertext other than the
+// genuine message's derives other keys, so the message does not authenticate (authentic false).
 AbstractMessage abstract_message(MessageType type, ByteView bytes, model::PartyId receiver,
                                  const EpochMap& epochs, const Publics& publics,
                                  std::span<const GenuineMessage> genuine);

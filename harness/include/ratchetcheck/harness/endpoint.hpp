@@ -25,11 +25,18 @@
 
 namespace ratchetcheck::harness {
 
+// The ids of Bob's Kyber prekeys under signal-v4-pqxdh (PQXDH §3.2): a one-time one (in the
+// bundle when TraceSetup::one_time_kyber_prekey) and a last-resort one (always stored; in the
+// bundle otherwise). Public facts of every v4 trace, like the EC prekey ids of the runner.
+inline constexpr std::uint32_t one_time_kyber_prekey_id = 41;
+inline constexpr std::uint32_t last_resort_kyber_prekey_id = 42;
+
 class Endpoint {
   public:
     virtual ~Endpoint() = default;
 
-    // implementation names what runs in this seat: "ours" or "libsignal".
+    // implementation names what runs in this seat: "ours", "libsignal" (libsignal-protocol-c) or
+    // "libsignal-client" (through Node.js, peers/libsignal_client_endpoint.hpp).
     virtual std::string_view implementation() const = 0;
 
     // identity_public_key is this seat's identity (X3DH IK).
@@ -40,8 +47,9 @@ class Endpoint {
     [[nodiscard]] virtual Result<void> trust_peer(const IdentityPublicKey& peer) = 0;
 
     // publish_prekeys (called before trust_peer) generates and stores a signed prekey with id
-    // `signed_prekey_id` and, when `one_time_prekey_id` is set, a one-time prekey; returns the
-    // bundle a server would hand out.
+    // `signed_prekey_id` and, when `one_time_prekey_id` is set, a one-time prekey; under
+    // signal-v4-pqxdh also the Kyber prekeys (one_time_kyber_prekey_id when the setup asks for
+    // it, and last_resort_kyber_prekey_id); returns the bundle a server would hand out.
     [[nodiscard]] virtual Result<PreKeyBundle> publish_prekeys(
         std::uint32_t signed_prekey_id, std::optional<std::uint32_t> one_time_prekey_id) = 0;
 

@@ -109,13 +109,27 @@ struct SaveRestoreOp {
 using Op = std::variant<SendOp, DeliverOp, DuplicateOp, DropOp, TamperOp, ForgeOp, SaveRestoreOp,
                         TruncateOp>;
 
+// TraceProfile names the protocol profile a trace runs (profile.hpp): signal-v3 (X3DH, message
+// version 3), the default of every trace that names none, or signal-v4-pqxdh (PQXDH with
+// Kyber-1024, message version 4).
+enum class TraceProfile : std::uint8_t { signal_v3, signal_v4_pqxdh };
+
+// trace_profile_name is the profile's name ("signal-v3", "signal-v4-pqxdh"), as Profile::name.
+std::string_view trace_profile_name(TraceProfile profile);
+
 // TraceSetup is everything besides the ops that decides a run: the key seed (every key pair, the
 // signed prekey signature and every forged byte derive from it), whether Bob publishes a
-// one-time prekey, and the profile limits of both parties.
+// one-time prekey, the profile limits of both parties, the profile, and (signal-v4-pqxdh only)
+// whether Bob's bundle carries a one-time Kyber prekey or only his last-resort one. Bob stores a
+// last-resort Kyber prekey in either case (PQXDH §3.2); a second session on it is the "last-resort
+// prekey reused" case (docs/op-trace.md).
 struct TraceSetup {
     std::uint64_t key_seed = 0;
     bool one_time_prekey = true;
     model::Limits limits{};
+    TraceProfile profile = TraceProfile::signal_v3;
+    // Only meaningful for signal-v4-pqxdh; validate_setup refuses false under signal-v3.
+    bool one_time_kyber_prekey = true;
     bool operator==(const TraceSetup&) const = default;
 };
 
@@ -141,7 +155,8 @@ inline constexpr std::uint32_t max_send_size = 65536;
 // validate_setup returns a description of the first problem, or nullopt when usable.
 std::optional<std::string> validate_setup(const TraceSetup& setup);
 
-// profile_for builds the implementation's Profile for a setup: signal-v3 with the setup's limits.
+// profile_for builds the implementation's Profile for a setup: the setup's profile (signal-v3 or
+// signal-v4-pqxdh) with the setup's limits.
 Profile profile_for(const TraceSetup& setup);
 
 // op_to_json / trace_to_json render the JSON form (docs/op-trace.md); one op per line.

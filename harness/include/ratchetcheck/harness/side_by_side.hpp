@@ -219,6 +219,8 @@ class SideBySideRunner {
     std::unique_ptr<SeededKeySource> key_source_;
     std::array<std::unique_ptr<Endpoint>, 2> endpoints_;
     Publics publics_;
+    std::uint32_t published_kyber_prekey_id_ =
+        0;  // signal-v4-pqxdh: the Kyber prekey in the bundle
     EpochMap epochs_;
     std::size_t issued_seen_ = 0;
     model::System model_;
