@@ -256,27 +256,25 @@ TEST(LiveInteropV4, AChangedBaseKeyInALaterPrekeyMessageIsAKnownDisagreement) {
         << peer.first_violation->describe();
 }
 
-// A second known disagreement, found by the random v4 traces (seed 900000238) and kept out of them
-// since: with a one-time prekey, byte 1 of a PreKeySignalMessage is the preKeyId tag 0x08, and
-// flipping bit 3 makes it field number 0. Ours skips it as an unknown field, as
-// libsignal-protocol-c's protobuf-c does
-// (LiveInterop.AFieldNumberZeroInThePrekeyHeaderIsSkippedByBoth in v3), and then treats the message
-// as one without a one-time prekey id; libsignal-client's decoder (prost) refuses field number 0
-// ("protobuf encoding was invalid"). Pinned here until the lead decides whether v4 parsing follows
-// prost (docs/decisions.md).
-TEST(LiveInteropV4, AFieldNumberZeroInThePrekeyHeaderIsAKnownDisagreement) {
+// Found by the random v4 traces (seed 900000238): with a one-time prekey, byte 1 of a
+// PreKeySignalMessage is the preKeyId tag 0x08, and flipping bit 3 makes it field number 0.
+// libsignal-client's decoder (prost) refuses field number 0 ("protobuf encoding was invalid");
+// version-4 parsing follows prost, so ours refuses it as malformed too (decisions E78), where
+// version 3 follows libsignal-protocol-c's protobuf-c and skips it
+// (LiveInterop.AFieldNumberZeroInThePrekeyHeaderIsSkippedByBoth). Without E78 this test fails: ours
+// accepts the tampered copy.
+TEST(LiveInteropV4, AFieldNumberZeroInThePrekeyHeaderIsRefusedByAll) {
     const OpTrace trace =
         fixed_trace(20261205, true,
                     {send(PartyId::alice, 299), send(PartyId::alice, 1), deliver(1),
                      harness::TamperOp{.message = 0, .byte = 1, .mask = 0x08}});
     const harness::LenientRun ours = harness::run_lenient(trace, RunnerOptions{});
     EXPECT_FALSE(ours.first_violation) << ours.first_violation->describe();
-    EXPECT_EQ(ours.statistics.tampered_accepted, 1u);
-    const harness::LenientRun peer = harness::run_lenient(trace, options_for(placements[0]));
-    ASSERT_TRUE(peer.first_violation)
-        << "libsignal-client now accepts it: the disagreement is gone";
-    EXPECT_NE(peer.first_violation->describe().find("InvalidProtobufEncoding"), std::string::npos)
-        << peer.first_violation->describe();
+    EXPECT_EQ(ours.statistics.tampered_accepted, 0u);
+    for (const harness::RunStatistics& statistics : expect_agreement(trace)) {
+        EXPECT_EQ(statistics.tampered_accepted, 0u);
+        EXPECT_EQ(statistics.rejected_other, 1u);
+    }
 }
 
 // The same altered base key when Bob's bundle had a one-time Kyber prekey: Bob used it up on the

@@ -142,23 +142,13 @@ class Generator {
             if (prekey && profile_ == harness::TraceProfile::signal_v4_pqxdh && chance(0.33))
                 byte = static_cast<std::uint32_t>(uniform(450, 1650));
             // Known disagreement, kept out of the random v4 traces and pinned by the fixed test
-            // LiveInteropV4.AChangedBaseKeyInALaterPrekeyMessage... (docs/decisions.md, the
-            // libsignal-client entry): without a one-time EC prekey, a later PreKeySignalMessage
+            // LiveInteropV4.AChangedBaseKeyInALaterPrekeyMessage... (docs/decisions.md E74): without a one-time EC prekey, a later PreKeySignalMessage
             // whose base key (bytes 4 to 35) was altered is accepted by ours and the model (they
             // fall back to the open session, as libsignal-protocol-c does) and rejected by
             // libsignal-client 0.79.0 ("decryption failed").
             if (prekey && profile_ == harness::TraceProfile::signal_v4_pqxdh && !one_time_prekey_ &&
                 byte >= 4 && byte <= 35)
                 byte = static_cast<std::uint32_t>(uniform(41, 99));
-            // A second known disagreement, pinned by
-            // LiveInteropV4.AFieldNumberZeroInThePrekeyHeaderIsAKnownDisagreement: with a one-time
-            // prekey, byte 1 is the preKeyId tag 0x08, and a mask of 0x08 to 0x0f makes it field
-            // number 0, which ours skips (as libsignal-protocol-c's protobuf-c does) and
-            // libsignal-client's prost refuses (InvalidProtobufEncoding). The flip goes to the id's
-            // value instead.
-            if (prekey && profile_ == harness::TraceProfile::signal_v4_pqxdh && one_time_prekey_ &&
-                byte == 1 && ((0x08 ^ mask) >> 3) == 0)
-                byte = 2;
             // Known gap, kept out of the random traces: the top bit of the base key's last byte
             // (byte 37 with a one-time prekey id, 35 without). X25519 ignores it (RFC 7748 §5),
             // so the altered copy opens a second session with the same keys, which both

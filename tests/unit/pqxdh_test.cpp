@@ -239,6 +239,21 @@ TEST_F(PqxdhResponder, CiphertextForTheOtherKyberPrekeyFailsAuthentication) {
     refused_then_genuine(encode_prekey_message(parts), Error::authentication_failed);
 }
 
+TEST_F(PqxdhResponder, FieldNumberZeroIsMalformedAsLibsignalsDecoderSaysInVersionFour) {
+    // Version 4 parses as libsignal's prost does: field number 0 is invalid protobuf (E78); in
+    // version 3 it is skipped, as libsignal-protocol-c's protobuf-c does.
+    PreKeyMessageParts parts = genuine_parts;
+    parts.extra_protobuf = Bytes{0x00, 0x01};  // tag: field 0, varint; value 1
+    refused_then_genuine(encode_prekey_message(parts), Error::malformed);
+
+    SignalMessageParts inner = signal_fields_of(*genuine_parts.message);
+    inner.extra_protobuf = Bytes{0x00, 0x01};
+    PreKeyMessageParts wrapped = genuine_parts;
+    wrapped.message = encode_signal_message(inner);
+    EXPECT_TRUE(rejects_unchanged(conversation.bob, MessageType::prekey_message,
+                                  encode_prekey_message(wrapped), Error::malformed));
+}
+
 TEST_F(PqxdhResponder, VersionThreeMessagesAreRefused) {
     // PQXDH §4.8 and libsignal 0.75+: no X3DH session start, however well formed.
     Conversation classic = make_conversation();

@@ -2,16 +2,18 @@
 
 namespace ratchetcheck::wire {
 
-Result<std::optional<ProtobufField>> next_protobuf_field(ByteReader& reader) {
+Result<std::optional<ProtobufField>> next_protobuf_field(ByteReader& reader,
+                                                         ProtobufDialect dialect) {
     if (reader.empty())
         return std::optional<ProtobufField>{};
     const auto tag = reader.read_varint();
     if (!tag)
         return Error::malformed;
     const std::uint64_t number = *tag >> 3;
-    // Field number 0 is invalid protobuf, but the protobuf-c bundled with libsignal skips it as
-    // an unknown field (seen in live interop); we do the same so both accept the same messages.
-    if (number > 0x1fffffff)
+    // Field number 0 is invalid protobuf, but the protobuf-c bundled with libsignal-protocol-c
+    // skips it as an unknown field (seen in live interop), and version 3 does the same; prost,
+    // libsignal's decoder, refuses it, and version 4 does the same (E78).
+    if (number > 0x1fffffff || (number == 0 && dialect == ProtobufDialect::prost))
         return Error::malformed;
     ProtobufField field;
     field.number = static_cast<std::uint32_t>(number);

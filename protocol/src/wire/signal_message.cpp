@@ -118,7 +118,7 @@ Result<SignalMessage> parse_signal_message(ByteView serialized, std::uint8_t exp
     std::optional<std::uint32_t> counter_value;
     std::optional<ByteView> ciphertext_bytes;
     for (;;) {
-        auto field = next_protobuf_field(reader);
+        auto field = next_protobuf_field(reader, dialect_of_version(expected_version));
         if (!field.ok())
             return field.error();
         if (!field.value())
@@ -202,7 +202,7 @@ Result<PreKeySignalMessage> parse_prekey_signal_message(ByteView serialized,
     std::optional<ByteView> message_bytes;
     std::optional<ByteView> kyber_ciphertext_bytes;
     for (;;) {
-        auto field = next_protobuf_field(reader);
+        auto field = next_protobuf_field(reader, dialect_of_version(expected_version));
         if (!field.ok())
             return field.error();
         if (!field.value())

@@ -21,12 +21,25 @@ struct ProtobufField {
     ByteView bytes;
 };
 
+// ProtobufDialect is whose decoder a message version follows where decoders differ: version 3 is
+// libsignal-protocol-c's protobuf-c, version 4 libsignal's prost (docs/decisions.md E78).
+enum class ProtobufDialect {
+    protobuf_c,  // field number 0 is skipped like an unknown field
+    prost,       // field number 0 is invalid protobuf
+};
+
+// dialect_of_version returns the dialect of messages of `message_version`.
+constexpr ProtobufDialect dialect_of_version(std::uint8_t message_version) {
+    return message_version >= 4 ? ProtobufDialect::prost : ProtobufDialect::protobuf_c;
+}
+
 // next_protobuf_field decodes the next field from `reader`. Returns nullopt at a clean end of
 // input, Error::malformed for a bad tag, a field number above 2^29 - 1, a group wire type, a
-// truncated value or an over-long varint. Field number 0 is returned like any unknown field
-// (libsignal's protobuf-c skips it). Fixed-width fields are skipped over and reported with empty
-// values.
-[[nodiscard]] Result<std::optional<ProtobufField>> next_protobuf_field(ByteReader& reader);
+// truncated value or an over-long varint. Field number 0 is returned like any unknown field under
+// protobuf_c (libsignal-protocol-c skips it) and is malformed under prost (libsignal refuses it).
+// Fixed-width fields are skipped over and reported with empty values.
+[[nodiscard]] Result<std::optional<ProtobufField>> next_protobuf_field(
+    ByteReader& reader, ProtobufDialect dialect = ProtobufDialect::protobuf_c);
 
 // write_varint_field / write_bytes_field append one field in protobuf encoding.
 void write_varint_field(ByteWriter& writer, std::uint32_t number, std::uint64_t value);
