@@ -15,7 +15,8 @@
 //
 // Built twice: fuzz_prekey_bundle is X3DH (signal-v3); fuzz_prekey_bundle_v4 (RATCHETCHECK_FUZZ_V4)
 // is PQXDH (signal-v4-pqxdh, PQXDH §3.3). The v4 input has a second flags byte after the first:
-// bit 0 the bundle has a Kyber prekey (else it must be refused with post_quantum_required),
+// bit 0 the bundle has a Kyber prekey (else it must be refused: post_quantum_required, or
+// untrusted_identity when the identity is not the pinned one, which is checked first),
 // bits 1-3 take the Kyber prekey's id, public key (1568 bytes) and signature (64 bytes) from the
 // input, read after everything above in that order. Asserts besides: an accepted v4 bundle has a
 // Kyber prekey, and with Bob's identity only his genuine Kyber key under its genuine signature.
@@ -156,8 +157,12 @@ void fuzz_one_input(ByteView input) {
             return "X3DH refused the bundle with " + std::string(error_name(started.error())) +
                    " but Alice's state changed";
         });
+        // Trust is checked first (libsignal's order, and Party's): an untrusted identity is
+        // refused as such whatever else the bundle lacks. The first campaign found this target
+        // expecting post_quantum_required there (corpus/prekey_bundle_v4, the input 0x84).
         require(!pqxdh || bundle.kyber_prekey.has_value() ||
-                    started.error() == Error::post_quantum_required,
+                    started.error() == Error::post_quantum_required ||
+                    started.error() == Error::untrusted_identity,
                 [&] {
                     return "PQXDH refused a bundle without a Kyber prekey with " +
                            std::string(error_name(started.error())) + ", not post_quantum_required";

@@ -171,6 +171,13 @@ void add_trace_seeds(Seeds& seeds, const fs::path& traces) {
             input.insert(input.end(), encoded.begin(), encoded.end());
             seeds.add("differential_libsignal", input);
         }
+        // differential_libsignal_client: libsignal-client in Bob's or Alice's seat, Bob's bundle
+        // with a one-time or only a last-resort Kyber prekey (byte 0 bits 0 and 1).
+        for (const std::uint8_t choice : {0x00, 0x01, 0x02, 0x03}) {
+            Bytes input{choice};
+            input.insert(input.end(), encoded.begin(), encoded.end());
+            seeds.add("differential_libsignal_client", input);
+        }
         auto created = harness::SideBySideRunner::create(trace.setup, {});
         if (std::holds_alternative<std::string>(created))
             fail(file.string() + ": " + std::get<std::string>(created));

@@ -1,0 +1,61 @@
+// Fuzz target differential_libsignal_client: the same signal-v4-pqxdh op trace through our
+// implementation and through libsignal-client 0.79.0 (Signal's libsignal, in a Node.js seat:
+// peers/libsignal_client_endpoint.hpp), differential against the reference implementation of the
+// v4 protocol.
+//
+// Input: byte 0 bit 0 puts libsignal-client in Bob's seat (0) or Alice's (1); the rest is an op
+// trace in byte form (decoded leniently), run as signal-v4-pqxdh with libsignal's limits and
+// always with a one-time EC prekey (without one, a later PreKeySignalMessage with an altered base
+// key is the known disagreement E74, pinned by the interop suite). Bit 1 of byte 0 chooses the
+// Kyber prekey of Bob's bundle: one-time (0) or last-resort (1).
+//
+// Two runs step the same ops: ours in both seats, and libsignal-client in one seat with ours in
+// the other. Asserts for every op: both runs find it applicable or not alike, accept or reject
+// alike and accept the same plaintext; and the mixed run violates none of the runner's checks.
+// Slow: every op is a round trip through the seat's pipe (docs/fuzzing.md gives the speed).
+// @evidence check=fuzz:differential_libsignal_client functions=SF.KEY_AGREEMENT,SF.PER_MESSAGE_KEYS,SF.OUT_OF_ORDER clauses=DR-3.4,DR-3.5,PQXDH-3.3,PQXDH-3.4
+#include <string>
+
+#include "fuzz_driver.hpp"
+#include "libsignal_client_endpoint.hpp"
+#include "trace_runs.hpp"
+
+namespace ratchetcheck::fuzz {
+
+const FuzzTarget fuzz_target{"differential_libsignal_client", 1024};
+
+void fuzz_one_input(ByteView input) {
+    if (input.empty())
+        return;
+    const model::PartyId peer_seat =
+        (input[0] & 0x01) != 0 ? model::PartyId::alice : model::PartyId::bob;
+    harness::OpTrace trace = decode_fuzz_trace(input.subspan(1));
+    trace.setup.limits = model::Limits{};
+    trace.setup.profile = harness::TraceProfile::signal_v4_pqxdh;
+    trace.setup.one_time_prekey = true;
+    trace.setup.one_time_kyber_prekey = (input[0] & 0x02) == 0;
+
+    harness::RunnerOptions mixed_options;
+    mixed_options.seats[model::index_of(peer_seat)] = peers::make_libsignal_client_endpoint;
+    auto ours = create_runner(trace.setup, {.model_agreement_only = true});
+    auto mixed = create_runner(trace.setup, mixed_options);
+    for (const harness::Op& op : trace.ops) {
+        const harness::Op checked = without_known_gaps(*ours, op);
+        const harness::StepReport our_report = ours->step(checked);
+        const harness::StepReport mixed_report = mixed->step(checked);
+        for (const harness::Violation& violation : mixed_report.violations) {
+            if (violation.check != harness::Check::expectation)
+                fail_with_trace("libsignal-client in one seat broke a check", *mixed,
+                                mixed_report);
+        }
+        const bool same = our_report.applicable == mixed_report.applicable &&
+                          our_report.implementation_ok == mixed_report.implementation_ok &&
+                          our_report.plaintext_message == mixed_report.plaintext_message;
+        if (!same)
+            fail_with_trace("ours and libsignal-client differ: ours " + our_report.describe() +
+                                "; with libsignal-client " + mixed_report.describe(),
+                            *mixed, mixed_report);
+    }
+}
+
+}  // namespace ratchetcheck::fuzz
