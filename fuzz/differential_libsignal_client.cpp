@@ -45,8 +45,7 @@ void fuzz_one_input(ByteView input) {
         const harness::StepReport mixed_report = mixed->step(checked);
         for (const harness::Violation& violation : mixed_report.violations) {
             if (violation.check != harness::Check::expectation)
-                fail_with_trace("libsignal-client in one seat broke a check", *mixed,
-                                mixed_report);
+                fail_with_trace("libsignal-client in one seat broke a check", *mixed, mixed_report);
         }
         const bool same = our_report.applicable == mixed_report.applicable &&
                           our_report.implementation_ok == mixed_report.implementation_ok &&

@@ -56,9 +56,9 @@ struct WorldSnapshot {
 // world_key_seed is the seed of every key of the fixed worlds.
 inline constexpr std::uint64_t world_key_seed = 0x5eed'f022'0000'0001;
 
-// world_snapshot returns the snapshot of `state` in a world of `profile` (built on first use).
-const WorldSnapshot& world_snapshot(ChainState state,
-                                    WorldProfile profile = WorldProfile::signal_v3);
+// world_snapshot returns the snapshot of `state` in a world of profile `world` (built on first
+// use).
+const WorldSnapshot& world_snapshot(ChainState state, WorldProfile world = WorldProfile::signal_v3);
 
 // LoadedParty is a Party loaded from a snapshot, with the key source it borrows.
 struct LoadedParty {
@@ -66,10 +66,10 @@ struct LoadedParty {
     std::optional<Party> party;
 };
 
-// load_party deserializes `serialized` under `profile` with a fresh key source (label "fuzz", so
-// keys drawn while fuzzing differ from the world's own); fails the target if a snapshot does not
-// load.
-LoadedParty load_party(ByteView serialized, WorldProfile profile = WorldProfile::signal_v3);
+// load_party deserializes `serialized` under the profile of `world` with a fresh key source (label
+// "fuzz", so keys drawn while fuzzing differ from the world's own); fails the target if a snapshot
+// does not load.
+LoadedParty load_party(ByteView serialized, WorldProfile world = WorldProfile::signal_v3);
 
 // BundleMaterial is Bob's published material before any session, for the prekey_bundle target:
 // his genuine bundle, his serialized state (holding the prekeys) and Alice's identity.
@@ -78,6 +78,6 @@ struct BundleMaterial {
     SecureBytes bob_state;
     IdentityKeyPair alice_identity;
 };
-const BundleMaterial& bundle_material(WorldProfile profile = WorldProfile::signal_v3);
+const BundleMaterial& bundle_material(WorldProfile world = WorldProfile::signal_v3);
 
 }  // namespace ratchetcheck::fuzz

@@ -31,8 +31,6 @@
 #define RATCHETCHECK_LIBSIGNAL_CLIENT_VERSION "unknown"
 #endif
 
-extern char** environ;
-
 namespace ratchetcheck::peers {
 namespace {
 
@@ -91,8 +89,14 @@ class Seat {
     }
 
     ~Seat() {
-        if (!broken_)
-            (void)request(Json{{"cmd", "quit"}});
+        // A goodbye that cannot even be written (out of memory building it) leaves a process
+        // that no longer answers: it is killed below like a broken one.
+        try {
+            if (!broken_)
+                (void)request(Json{{"cmd", "quit"}});
+        } catch (...) {
+            broken_ = true;
+        }
         close(to_child_);
         close(from_child_);
         int status = 0;
@@ -307,7 +311,15 @@ class LibsignalClientEndpoint final : public harness::Endpoint {
           keys_(context.keys),
           fault_(fault) {}
 
-    ~LibsignalClientEndpoint() override { seat_pool().release(std::move(seat_)); }
+    ~LibsignalClientEndpoint() override {
+        // Back to the pool for the next run; if the pool cannot take it (out of memory), the
+        // seat is dropped here and its destructor ends the process.
+        try {
+            seat_pool().release(std::move(seat_));
+        } catch (...) {
+            seat_.reset();
+        }
+    }
     LibsignalClientEndpoint(const LibsignalClientEndpoint&) = delete;
     LibsignalClientEndpoint& operator=(const LibsignalClientEndpoint&) = delete;
 

@@ -170,7 +170,7 @@ bool read_session(Reader& reader, const Profile& profile, SessionState& session)
             reader.fixed(ciphertext);
             pending.kyber = PendingPreKey::Kyber{kyber_id, crypto::KyberCiphertext(ciphertext)};
         }
-        session.pending_prekey = std::move(pending);
+        session.pending_prekey = pending;
     }
     reader.public_key(session.base_key);
     const std::size_t chains = reader.count(profile.max_receiving_chains, minimum_chain_bytes);

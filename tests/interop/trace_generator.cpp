@@ -142,10 +142,11 @@ class Generator {
             if (prekey && profile_ == harness::TraceProfile::signal_v4_pqxdh && chance(0.33))
                 byte = static_cast<std::uint32_t>(uniform(450, 1650));
             // Known disagreement, kept out of the random v4 traces and pinned by the fixed test
-            // LiveInteropV4.AChangedBaseKeyInALaterPrekeyMessage... (docs/decisions.md E74): without a one-time EC prekey, a later PreKeySignalMessage
-            // whose base key (bytes 4 to 35) was altered is accepted by ours and the model (they
-            // fall back to the open session, as libsignal-protocol-c does) and rejected by
-            // libsignal-client 0.79.0 ("decryption failed").
+            // LiveInteropV4.AChangedBaseKeyInALaterPrekeyMessage... (docs/decisions.md E74):
+            // without a one-time EC prekey, a later PreKeySignalMessage whose base key (bytes 4 to
+            // 35) was altered is accepted by ours and the model (they fall back to the open
+            // session, as libsignal-protocol-c does) and rejected by libsignal-client 0.79.0
+            // ("decryption failed").
             if (prekey && profile_ == harness::TraceProfile::signal_v4_pqxdh && !one_time_prekey_ &&
                 byte >= 4 && byte <= 35)
                 byte = static_cast<std::uint32_t>(uniform(41, 99));
