@@ -114,7 +114,13 @@ run_target() {
                  "${options[@]}" "$work/new" "$corpus")
   echo "== $target: ${command[*]}"
   local status=0
+  local started=$SECONDS
   "${command[@]}" >"$work/log" 2>&1 || status=$?
+  # The seconds it ran, not the budget: a run that stops at its first finding fuzzed for less,
+  # and the ledger's core-hours must not count the rest (at least 1, at most the budget).
+  local ran=$((SECONDS - started))
+  if [ "$ran" -gt "$seconds" ]; then ran=$seconds; fi
+  if [ "$ran" -lt 1 ]; then ran=1; fi
   local executions_per_second features executions
   executions_per_second=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$work/log" | tail -1)
   executions=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/log" | tail -1)
@@ -157,7 +163,7 @@ PYTHON
   printf '%-24s %10s %10s %8s %8s %8s  %s' "$target" "${executions_per_second:--}" \
     "${features:--}" "$before" "$after" "$((after - before))" "$result" >"$work/row"
   printf '{"target": "%s", "seconds": %s, "executions": %s, "exec_per_second": %s, "features": %s, "corpus_before": %s, "corpus_after": %s, "new_inputs": %s, "result": "%s", "command": "%s"}' \
-    "$target" "$seconds" "${executions:-null}" "${executions_per_second:-null}" "${features:-null}" \
+    "$target" "$ran" "${executions:-null}" "${executions_per_second:-null}" "${features:-null}" \
     "$before" "$after" "$((after - before))" "$result" "bash ci/fuzz.sh $seconds $target" \
     >"$work/result.json"
   echo "$result" >"$work/status"
