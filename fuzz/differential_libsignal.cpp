@@ -31,28 +31,7 @@ void fuzz_one_input(ByteView input) {
     trace.setup.profile = harness::TraceProfile::signal_v3;
     trace.setup.one_time_kyber_prekey = true;
 
-    harness::RunnerOptions mixed_options;
-    mixed_options.seats[model::index_of(libsignal_seat)] = peers::make_libsignal_endpoint;
-    // Only the outcomes of our run are compared (its own checks are interaction's and
-    // differential_model's), so it skips their work.
-    auto ours = create_runner(trace.setup, {.model_agreement_only = true});
-    auto mixed = create_runner(trace.setup, mixed_options);
-    for (const harness::Op& op : trace.ops) {
-        const harness::Op checked = without_known_gaps(*ours, op);
-        const harness::StepReport our_report = ours->step(checked);
-        const harness::StepReport mixed_report = mixed->step(checked);
-        for (const harness::Violation& violation : mixed_report.violations) {
-            if (violation.check != harness::Check::expectation)
-                fail_with_trace("libsignal in one seat broke a check", *mixed, mixed_report);
-        }
-        const bool same = our_report.applicable == mixed_report.applicable &&
-                          our_report.implementation_ok == mixed_report.implementation_ok &&
-                          our_report.plaintext_message == mixed_report.plaintext_message;
-        if (!same)
-            fail_with_trace("ours and libsignal differ: ours " + our_report.describe() +
-                                "; with libsignal " + mixed_report.describe(),
-                            *mixed, mixed_report);
-    }
+    run_differential(trace, libsignal_seat, peers::make_libsignal_endpoint, "libsignal");
 }
 
 }  // namespace ratchetcheck::fuzz

@@ -35,26 +35,7 @@ void fuzz_one_input(ByteView input) {
     trace.setup.one_time_prekey = true;
     trace.setup.one_time_kyber_prekey = (input[0] & 0x02) == 0;
 
-    harness::RunnerOptions mixed_options;
-    mixed_options.seats[model::index_of(peer_seat)] = peers::make_libsignal_client_endpoint;
-    auto ours = create_runner(trace.setup, {.model_agreement_only = true});
-    auto mixed = create_runner(trace.setup, mixed_options);
-    for (const harness::Op& op : trace.ops) {
-        const harness::Op checked = without_known_gaps(*ours, op);
-        const harness::StepReport our_report = ours->step(checked);
-        const harness::StepReport mixed_report = mixed->step(checked);
-        for (const harness::Violation& violation : mixed_report.violations) {
-            if (violation.check != harness::Check::expectation)
-                fail_with_trace("libsignal-client in one seat broke a check", *mixed, mixed_report);
-        }
-        const bool same = our_report.applicable == mixed_report.applicable &&
-                          our_report.implementation_ok == mixed_report.implementation_ok &&
-                          our_report.plaintext_message == mixed_report.plaintext_message;
-        if (!same)
-            fail_with_trace("ours and libsignal-client differ: ours " + our_report.describe() +
-                                "; with libsignal-client " + mixed_report.describe(),
-                            *mixed, mixed_report);
-    }
+    run_differential(trace, peer_seat, peers::make_libsignal_client_endpoint, "libsignal-client");
 }
 
 }  // namespace ratchetcheck::fuzz

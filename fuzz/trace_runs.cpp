@@ -62,4 +62,33 @@ void fail_with_trace(const std::string& what, const harness::SideBySideRunner& r
     fail(text);
 }
 
+void run_differential(const harness::OpTrace& trace, model::PartyId peer_seat,
+                      const harness::EndpointFactory& peer, const std::string& peer_name) {
+    harness::RunnerOptions mixed_options;
+    mixed_options.seats[model::index_of(peer_seat)] = peer;
+    // Only the outcomes of our run are compared (its own checks are interaction's and
+    // differential_model's), so it skips their work.
+    auto ours = create_runner(trace.setup, {.model_agreement_only = true});
+    auto mixed = create_runner(trace.setup, mixed_options);
+    for (const harness::Op& op : trace.ops) {
+        const harness::Op checked = without_known_gaps(*ours, op);
+        const harness::StepReport our_report = ours->step(checked);
+        const harness::StepReport mixed_report = mixed->step(checked);
+        for (const harness::Violation& violation : mixed_report.violations) {
+            if (violation.check != harness::Check::expectation)
+                fail_with_trace(peer_name + " in one seat broke a check", *mixed, mixed_report);
+        }
+        const bool same = our_report.applicable == mixed_report.applicable &&
+                          our_report.implementation_ok == mixed_report.implementation_ok &&
+                          our_report.plaintext_message == mixed_report.plaintext_message;
+        if (!same) {
+            std::string what = "ours and " + peer_name + " differ: ours ";
+            what += our_report.describe();
+            what += "; with " + peer_name + " ";
+            what += mixed_report.describe();
+            fail_with_trace(what, *mixed, mixed_report);
+        }
+    }
+}
+
 }  // namespace ratchetcheck::fuzz

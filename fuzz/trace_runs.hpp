@@ -37,4 +37,12 @@ std::unique_ptr<harness::SideBySideRunner> create_runner(const harness::TraceSet
 [[noreturn]] void fail_with_trace(const std::string& what, const harness::SideBySideRunner& runner,
                                   const harness::StepReport& report);
 
+// run_differential steps `trace` through two runners, ours in both seats and `peer` in
+// `peer_seat` with ours in the other, and fails the target when the mixed run breaks any of the
+// runner's checks (its recorded expectations aside) or when the two runs differ on an op's
+// applicability, acceptance or plaintext. `peer_name` names the peer in the failure message. The
+// differential_libsignal and differential_libsignal_client targets.
+void run_differential(const harness::OpTrace& trace, model::PartyId peer_seat,
+                      const harness::EndpointFactory& peer, const std::string& peer_name);
+
 }  // namespace ratchetcheck::fuzz

@@ -33,19 +33,6 @@ using harness::OpTrace;
 using harness::RunnerOptions;
 using model::PartyId;
 
-std::optional<std::uint64_t> environment_number(const char* name) {
-    const char* text = std::getenv(name);
-    if (text == nullptr || *text == '\0')
-        return std::nullopt;
-    char* end = nullptr;
-    const unsigned long long value = std::strtoull(text, &end, 0);
-    if (end == nullptr || *end != '\0') {
-        ADD_FAILURE() << name << "=" << text << " is not a number";
-        return std::nullopt;
-    }
-    return value;
-}
-
 // Placement: libsignal in one seat, ours in the other.
 struct Placement {
     PartyId libsignal_seat;

@@ -32,19 +32,6 @@ using peers::LibsignalClientFault;
 
 constexpr std::uint64_t default_scenarios = 200;
 
-std::optional<std::uint64_t> environment_number(const char* name) {
-    const char* text = std::getenv(name);
-    if (text == nullptr || *text == '\0')
-        return std::nullopt;
-    char* end = nullptr;
-    const unsigned long long value = std::strtoull(text, &end, 0);
-    if (end == nullptr || *end != '\0') {
-        ADD_FAILURE() << name << "=" << text << " is not a number";
-        return std::nullopt;
-    }
-    return value;
-}
-
 // Placement: libsignal-client in one seat, ours in the other.
 struct Placement {
     PartyId peer_seat;

@@ -1,5 +1,9 @@
 #include "trace_generator.hpp"
 
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+
 #include <algorithm>
 #include <optional>
 #include <random>
@@ -205,6 +209,19 @@ harness::OpTrace generate_interop_trace(std::uint64_t seed) {
 
 harness::OpTrace generate_interop_trace(std::uint64_t seed, harness::TraceProfile profile) {
     return Generator(seed, profile).run(seed);
+}
+
+std::optional<std::uint64_t> environment_number(const char* name) {
+    const char* text = std::getenv(name);
+    if (text == nullptr || *text == '\0')
+        return std::nullopt;
+    char* end = nullptr;
+    const unsigned long long value = std::strtoull(text, &end, 0);
+    if (end == nullptr || *end != '\0') {
+        ADD_FAILURE() << name << "=" << text << " is not a number";
+        return std::nullopt;
+    }
+    return value;
 }
 
 }  // namespace ratchetcheck::interop

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 
 #include "ratchetcheck/harness/op_trace.hpp"
 
@@ -20,5 +21,10 @@ harness::OpTrace generate_interop_trace(std::uint64_t seed);
 // last-resort one, and a share of the tampers aimed at a PreKeySignalMessage's Kyber ciphertext
 // (its last 1569 bytes: positions 450 to 1650 of a message of at least ~1700 bytes).
 harness::OpTrace generate_interop_trace(std::uint64_t seed, harness::TraceProfile profile);
+
+// environment_number reads the number in environment variable `name` (decimal, or 0x hex), or
+// nullopt when it is unset or empty; text that is not a number is a test failure (and nullopt).
+// The suites' knobs: RATCHETCHECK_INTEROP_*, RATCHETCHECK_V4_INTEROP_*.
+std::optional<std::uint64_t> environment_number(const char* name);
 
 }  // namespace ratchetcheck::interop
