@@ -75,7 +75,7 @@ SerializedKyberPublicKey serialize_kyber_public_key(const crypto::KyberPublicKey
 
 Result<SessionState> x3dh_initiate(const PartyState& party, const PreKeyBundle& bundle) {
     const bool pqxdh = party.profile.key_agreement == KeyAgreement::pqxdh;
-    // PQXDH §4.8 (and libsignal 0.75+): no bundle without a post-quantum prekey, no fallback to
+    // PQXDH §3.2 (and libsignal 0.75+): no bundle without a post-quantum prekey, no fallback to
     // X3DH.
     if (pqxdh && !bundle.kyber_prekey)
         return Error::post_quantum_required;

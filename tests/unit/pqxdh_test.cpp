@@ -255,7 +255,8 @@ TEST_F(PqxdhResponder, FieldNumberZeroIsMalformedAsLibsignalsDecoderSaysInVersio
 }
 
 TEST_F(PqxdhResponder, VersionThreeMessagesAreRefused) {
-    // PQXDH §4.8 and libsignal 0.75+: no X3DH session start, however well formed.
+    // PQXDH §3.3 (the initial message names a post-quantum prekey) and libsignal 0.75+: no
+    // X3DH session start, however well formed.
     Conversation classic = make_conversation();
     const OutgoingMessage v3 = encrypt_text(classic.alice, "classic");
     ASSERT_EQ(v3.bytes[0], 0x33);

@@ -33,7 +33,8 @@ enum class Error {
     wrong_randomness_length,
 
     // A party whose profile requires post-quantum key agreement (signal-v4-pqxdh) was handed a
-    // bundle without a Kyber prekey: refused, never downgraded to X3DH (PQXDH §4.8).
+    // bundle without a Kyber prekey: refused, never downgraded to X3DH (PQXDH §3.2: every bundle
+    // carries a signed post-quantum prekey).
     post_quantum_required,
 };
 
