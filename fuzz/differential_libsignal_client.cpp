@@ -4,10 +4,10 @@
 // v4 protocol.
 //
 // Input: byte 0 bit 0 puts libsignal-client in Bob's seat (0) or Alice's (1); the rest is an op
-// trace in byte form (decoded leniently), run as signal-v4-pqxdh with libsignal's limits and
-// always with a one-time EC prekey (without one, a later PreKeySignalMessage with an altered base
-// key is the known disagreement E74, pinned by the interop suite). Bit 1 of byte 0 chooses the
-// Kyber prekey of Bob's bundle: one-time (0) or last-resort (1).
+// trace in byte form (decoded leniently), run as signal-v4-pqxdh with libsignal's limits. Bit 1
+// of byte 0 chooses the Kyber prekey of Bob's bundle: one-time (0) or last-resort (1); bit 2
+// whether it has a one-time EC prekey (0) or none (1: the altered-base-key case of decisions
+// E74/E79 needs none).
 //
 // Two runs step the same ops: ours in both seats, and libsignal-client in one seat with ours in
 // the other. Asserts for every op: both runs find it applicable or not alike, accept or reject
@@ -32,7 +32,7 @@ void fuzz_one_input(ByteView input) {
     harness::OpTrace trace = decode_fuzz_trace(input.subspan(1));
     trace.setup.limits = model::Limits{};
     trace.setup.profile = harness::TraceProfile::signal_v4_pqxdh;
-    trace.setup.one_time_prekey = true;
+    trace.setup.one_time_prekey = (input[0] & 0x04) == 0;
     trace.setup.one_time_kyber_prekey = (input[0] & 0x02) == 0;
 
     run_differential(trace, peer_seat, peers::make_libsignal_client_endpoint, "libsignal-client");

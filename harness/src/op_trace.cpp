@@ -275,6 +275,11 @@ Profile profile_for(const TraceSetup& setup) {
     return profile;
 }
 
+model::ProfileRules model_rules_for(const Profile& profile) {
+    return model::ProfileRules{.prekey_message_tries_every_session =
+                                   profile.prekey_message_tries_every_session};
+}
+
 std::string op_to_json(const Op& op, const std::optional<std::string>& expectation) {
     Json json = op_json(op);
     if (expectation)

@@ -164,7 +164,7 @@ SideBySideRunner::SideBySideRunner(const TraceSetup& setup, const RunnerOptions&
       options_(options),
       profile_(profile_for(setup)),
       key_source_(std::make_unique<SeededKeySource>(setup.key_seed)),
-      model_(setup.limits, options.variant, setup.one_time_prekey) {
+      model_(setup.limits, options.variant, setup.one_time_prekey, model_rules_for(profile_)) {
     if (!options.model_agreement_only && IndependentOracle::applies(setup.limits))
         oracle_.emplace(setup.limits);
 }

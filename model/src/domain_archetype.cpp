@@ -18,7 +18,7 @@ using ArchetypeBool = ArchetypeDomain::Bool;
 
 template Parameters<ArchetypeDomain> variant_parameters<ArchetypeDomain>(
     ArchetypeDomain&, ArchetypeDomain::Int, ArchetypeDomain::Int, ArchetypeDomain::Int, std::size_t,
-    const Variant&);
+    const Variant&, const ProfileRules&);
 template World<ArchetypeDomain> initial_world<ArchetypeDomain>(ArchetypeDomain&,
                                                                const Parameters<ArchetypeDomain>&,
                                                                ArchetypeBool);

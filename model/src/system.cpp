@@ -79,8 +79,9 @@ std::string describe(const ConcreteParty& party) {
     return out.str();
 }
 
-System::System(const Limits& limits, const Variant& variant, bool one_time_prekey_published)
-    : parameters_(concrete_parameters(limits, variant)),
+System::System(const Limits& limits, const Variant& variant, bool one_time_prekey_published,
+               const ProfileRules& rules)
+    : parameters_(concrete_parameters(limits, variant, rules)),
       world_(x3dh_initiate<ConcreteDomain>(
           domain_, parameters_,
           initial_world<ConcreteDomain>(domain_, parameters_, one_time_prekey_published))) {}

@@ -122,6 +122,8 @@ SymbolicParameters embed(Z3Domain& domain, const model::ConcreteParameters& para
             domain.literal(parameters.initiator_generates_ratchet_key),
         .restore_keeps_sending_index = domain.literal(parameters.restore_keeps_sending_index),
         .ledger_ignores_copies = domain.literal(parameters.ledger_ignores_copies),
+        .prekey_message_tries_every_session =
+            domain.literal(parameters.prekey_message_tries_every_session),
         .signed_prekey_epoch = domain.literal(parameters.signed_prekey_epoch)};
 }
 

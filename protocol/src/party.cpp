@@ -115,13 +115,18 @@ bool try_next_session_after(Error error) {
 
 // Decrypts with the current session, then each archived one (libsignal
 // decrypt_from_record_and_signal_message); an archived session that succeeds becomes current.
-Result<SecureBytes> decrypt_with_sessions(PartyState& party, const wire::SignalMessage& message) {
+// With `only_base_key`, sessions of any other base key are not tried (libsignal 0.75+ decrypts a
+// PreKeySignalMessage under the session it names only; docs/decisions.md E79).
+Result<SecureBytes> decrypt_with_sessions(PartyState& party, const wire::SignalMessage& message,
+                                          const BasePublicKey* only_base_key = nullptr) {
     if (!party.current)
         return Error::no_session;
     std::optional<Error> first_error;
     const std::size_t candidates = 1 + party.archived.size();
     for (std::size_t candidate = 0; candidate < candidates; ++candidate) {
         SessionState& session = candidate == 0 ? *party.current : party.archived[candidate - 1];
+        if (only_base_key != nullptr && !(session.base_key == *only_base_key))
+            continue;
         auto staged = stage_decrypt(session, party.profile, message);
         if (!staged.ok()) {
             if (!first_error)
@@ -142,7 +147,8 @@ Result<SecureBytes> decrypt_with_sessions(PartyState& party, const wire::SignalM
         }
         return plaintext;
     }
-    return *first_error;
+    // No candidate at all is only possible with an `only_base_key` no session has.
+    return first_error.value_or(Error::no_session);
 }
 
 // After a PreKeySignalMessage started a session: X3DH §3.4 deletes the one-time prekey it named,
@@ -210,7 +216,10 @@ Result<SecureBytes> Party::decrypt(MessageType type, ByteView message) {
     // SCHEMA.md §6.5: a PreKeySignalMessage from a base key we already have a session for is just
     // a message of that session (a repeat or a replay).
     if (has_session_with_base_key(*state_, prekey_message.base_key)) {
-        return decrypt_with_sessions(*state_, prekey_message.message);
+        return decrypt_with_sessions(*state_, prekey_message.message,
+                                     state_->profile.prekey_message_tries_every_session
+                                         ? nullptr
+                                         : &prekey_message.base_key);
     }
 
     // X3DH §3.4 on a new session; kept only if the embedded message authenticates under it.
@@ -223,8 +232,11 @@ Result<SecureBytes> Party::decrypt(MessageType type, ByteView message) {
         // session whose base key was altered in transit lands here. libsignal then tries its
         // existing sessions and accepts the message; so do we, so that no valid message is lost
         // to an alteration of unauthenticated bytes. Unlike libsignal we do not keep the
-        // throwaway session in the archive (docs/decisions.md D6).
-        if (!try_next_session_after(staged.error()) || !state_->current)
+        // throwaway session in the archive (docs/decisions.md D6). libsignal 0.75+ (signal-v4)
+        // tries no other session: the altered message is refused, the genuine one still decrypts
+        // (E79).
+        if (!state_->profile.prekey_message_tries_every_session ||
+            !try_next_session_after(staged.error()) || !state_->current)
             return staged.error();
         // The one-time prekey id is as unauthenticated as the base key: the session that
         // decrypted the message has no claim on it, so nothing else changes (decisions D6).

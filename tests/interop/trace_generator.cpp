@@ -145,15 +145,6 @@ class Generator {
             // ciphertext, the last field (PQXDH §3.4: the KEM secret goes into the session's keys).
             if (prekey && profile_ == harness::TraceProfile::signal_v4_pqxdh && chance(0.33))
                 byte = static_cast<std::uint32_t>(uniform(450, 1650));
-            // Known disagreement, kept out of the random v4 traces and pinned by the fixed test
-            // LiveInteropV4.AChangedBaseKeyInALaterPrekeyMessage... (docs/decisions.md E74):
-            // without a one-time EC prekey, a later PreKeySignalMessage whose base key (bytes 4 to
-            // 35) was altered is accepted by ours and the model (they fall back to the open
-            // session, as libsignal-protocol-c does) and rejected by libsignal-client 0.79.0
-            // ("decryption failed").
-            if (prekey && profile_ == harness::TraceProfile::signal_v4_pqxdh && !one_time_prekey_ &&
-                byte >= 4 && byte <= 35)
-                byte = static_cast<std::uint32_t>(uniform(41, 99));
             // Known gap, kept out of the random traces: the top bit of the base key's last byte
             // (byte 37 with a one-time prekey id, 35 without). X25519 ignores it (RFC 7748 §5),
             // so the altered copy opens a second session with the same keys, which both

@@ -107,6 +107,28 @@ TEST(Pqxdh, LastResortKyberPrekeyServesSeveralSessions) {
               std::vector<std::uint32_t>{bob_last_resort_kyber_prekey_id});
 }
 
+// libsignal 0.75+ decrypts a PreKeySignalMessage under the session it starts or names only
+// (decisions E79). With the base key altered, Bob's PQXDH yields a session under which the
+// embedded message does not authenticate; unlike signal-v3
+// (PreKeyMessageOuterFields.AlteredBaseKeyOfAKnownSessionsMessageStillDecrypts) it is refused, the
+// open session is not tried, and the genuine message still decrypts afterwards. A last-resort
+// Kyber prekey and no one-time EC prekey, so that nothing used up refuses the copy earlier.
+TEST(Pqxdh, AnAlteredBaseKeyIsRefusedWithoutTryingTheOpenSession) {
+    ConversationOptions options = v4_options();
+    options.with_one_time_kyber_prekey = false;
+    options.with_one_time_prekey = false;
+    Conversation conversation = make_conversation(options);
+    const OutgoingMessage first = encrypt_text(conversation.alice, "first");
+    const OutgoingMessage second = encrypt_text(conversation.alice, "second");
+    EXPECT_EQ(decrypt_text(conversation.bob, first), "first");
+    PreKeyMessageParts altered = prekey_fields_of(second.bytes);
+    altered.base_key = serialized(fresh_public_key<role::Base>());
+    EXPECT_TRUE(rejects_unchanged(conversation.bob, MessageType::prekey_message,
+                                  encode_prekey_message(altered), Error::authentication_failed));
+    EXPECT_EQ(decrypt_text(conversation.bob, second), "second");
+    EXPECT_TRUE(conversation.bob.view().archived.empty());
+}
+
 // --- the initiator's refusals --------------------------------------------------------------------
 
 ::testing::AssertionResult initiation_refused(Party& initiator, const PreKeyBundle& bundle,

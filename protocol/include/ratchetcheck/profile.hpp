@@ -55,6 +55,12 @@ struct Profile {
     // key_agreement is the handshake; it fixes what a bundle and a PreKeySignalMessage carry and
     // how the first root and chain keys are derived.
     KeyAgreement key_agreement = KeyAgreement::x3dh;
+    // prekey_message_tries_every_session: when the session a PreKeySignalMessage starts or names
+    // cannot decrypt its message, the other sessions are tried in turn (libsignal-protocol-c
+    // session_cipher, signal-v3). When false the message is decrypted under that one session
+    // only and is otherwise refused, as libsignal 0.75+ does ("A PreKey message creates a
+    // session and then decrypts a Whisper message using that session"; docs/decisions.md E79).
+    bool prekey_message_tries_every_session = true;
 
     // max_name_bytes is the longest name the state format can store (docs/state-format.md).
     static constexpr std::size_t max_name_bytes = 255;
@@ -63,12 +69,14 @@ struct Profile {
     static constexpr Profile signal_v3() { return Profile{}; }
 
     // signal_v4_pqxdh is libsignal 0.75 to 0.79 without SPQR: PQXDH (required) and the same
-    // Double Ratchet, message version 4 (version byte 0x44), the same 8-byte tags and limits.
+    // Double Ratchet, message version 4 (version byte 0x44), the same 8-byte tags and limits; a
+    // PreKeySignalMessage is decrypted only under the session it starts or names.
     static constexpr Profile signal_v4_pqxdh() {
         Profile profile;
         profile.name = "signal-v4-pqxdh";
         profile.message_version = 4;
         profile.key_agreement = KeyAgreement::pqxdh;
+        profile.prekey_message_tries_every_session = false;
         return profile;
     }
 

@@ -159,6 +159,10 @@ std::optional<std::string> validate_setup(const TraceSetup& setup);
 // signal-v4-pqxdh) with the setup's limits.
 Profile profile_for(const TraceSetup& setup);
 
+// model_rules_for gives the model the behavioural rules of the implementation's `profile`
+// (model::ProfileRules), as setup.limits gives it the bounds.
+model::ProfileRules model_rules_for(const Profile& profile);
+
 // op_to_json / trace_to_json render the JSON form (docs/op-trace.md); one op per line.
 std::string op_to_json(const Op& op, const std::optional<std::string>& expectation = std::nullopt);
 std::string trace_to_json(const OpTrace& trace);

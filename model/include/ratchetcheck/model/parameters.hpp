@@ -102,6 +102,21 @@ struct Variant {
     bool operator==(const Variant&) const = default;
 };
 
+// ProfileRules are the behavioural rules in which the protocol profiles differ (the harness
+// converts the implementation's Profile into them, as it does the limits). Unlike Variant's
+// switches, every value is a deployed implementation's behaviour, not a deliberately broken one.
+// The proofs of proofs/ run with the defaults, signal-v3's rules.
+struct ProfileRules {
+    // prekey_message_tries_every_session: a PreKeySignalMessage whose new session cannot decrypt
+    // it is tried on the session the receiver already has, so an altered base key does not lose
+    // a valid message (libsignal-protocol-c, signal-v3). When false (libsignal 0.75+,
+    // signal-v4-pqxdh) it is decrypted under the session it starts or names only, and otherwise
+    // refused (docs/decisions.md E79).
+    bool prekey_message_tries_every_session = true;
+
+    bool operator==(const ProfileRules&) const = default;
+};
+
 // Parameters<D> is what the transitions read. The numeric limits are domain integers so that a
 // symbolic domain can leave them unconstrained (proofs unbounded in MAX_SKIP); the chain-slot
 // count is structural. The variant switches are domain booleans so that one symbolic transition
@@ -129,18 +144,21 @@ struct Parameters {
     typename D::Bool initiator_generates_ratchet_key;
     typename D::Bool restore_keeps_sending_index;
     typename D::Bool ledger_ignores_copies;
+    typename D::Bool prekey_message_tries_every_session;  // ProfileRules
     // The epoch of the responder's signed prekey, which is the responder's first ratchet key
     // (DR §3.3 RatchetInitBob: DHs = the signed prekey pair).
     typename D::Int signed_prekey_epoch;
 };
 
 // variant_parameters builds parameters whose variant switches are the domain's literals for
-// `variant`; the limits are given as domain integers (literals, or a symbolic domain's constants).
+// `variant` and `rules`; the limits are given as domain integers (literals, or a symbolic domain's
+// constants).
 template <Domain D>
 Parameters<D> variant_parameters(D& domain, typename D::Int max_forward_jump,
                                  typename D::Int max_skipped_keys_per_chain,
                                  typename D::Int max_skipped_keys_total,
-                                 std::size_t max_receiving_chains, const Variant& variant) {
+                                 std::size_t max_receiving_chains, const Variant& variant,
+                                 const ProfileRules& rules = {}) {
     return Parameters<D>{
         .max_forward_jump = max_forward_jump,
         .max_skipped_keys_per_chain = max_skipped_keys_per_chain,
@@ -163,16 +181,19 @@ Parameters<D> variant_parameters(D& domain, typename D::Int max_forward_jump,
         .initiator_generates_ratchet_key = domain.literal(variant.initiator_generates_ratchet_key),
         .restore_keeps_sending_index = domain.literal(variant.restore_keeps_sending_index),
         .ledger_ignores_copies = domain.literal(variant.ledger_ignores_copies),
+        .prekey_message_tries_every_session =
+            domain.literal(rules.prekey_message_tries_every_session),
         .signed_prekey_epoch = domain.literal(std::int64_t{0})};
 }
 
 // concrete_parameters builds the parameters of the concrete domain.
 inline Parameters<ConcreteDomain> concrete_parameters(const Limits& limits,
-                                                      const Variant& variant = {}) {
+                                                      const Variant& variant = {},
+                                                      const ProfileRules& rules = {}) {
     ConcreteDomain domain;
     return variant_parameters<ConcreteDomain>(
         domain, limits.max_forward_jump, limits.max_skipped_keys_per_chain,
-        limits.max_skipped_keys_total, limits.max_receiving_chains, variant);
+        limits.max_skipped_keys_total, limits.max_receiving_chains, variant, rules);
 }
 
 }  // namespace ratchetcheck::model

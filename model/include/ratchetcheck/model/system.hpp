@@ -52,8 +52,10 @@ struct SentMessage {
 class System {
   public:
     // System starts after Bob published his prekeys (one one-time prekey when
-    // `one_time_prekey_published`) and Alice ran X3DH on his bundle.
-    System(const Limits& limits, const Variant& variant, bool one_time_prekey_published);
+    // `one_time_prekey_published`) and Alice ran X3DH on his bundle. `rules` are the profile's
+    // (signal-v3's by default).
+    System(const Limits& limits, const Variant& variant, bool one_time_prekey_published,
+           const ProfileRules& rules = {});
 
     const ConcreteParameters& parameters() const { return parameters_; }
     const ConcreteWorld& world() const { return world_; }

@@ -534,9 +534,9 @@ ReceiveStep<D> receive(D& domain, const Parameters<D>& parameters, const World<D
     // A new session's message that fails authentication (or is too far ahead) is tried on the
     // existing session, as libsignal tries its sessions in turn: the outer fields are not
     // authenticated, so an altered base key must not lose a valid message. Its error is then
-    // the existing session's.
-    const Bool falls_back =
-        current.has_session && started.verdict != ok && message.key_agreement_ok;
+    // the existing session's. Under libsignal 0.75+'s rule no other session is tried (E79).
+    const Bool falls_back = parameters.prekey_message_tries_every_session && current.has_session &&
+                            started.verdict != ok && message.key_agreement_ok;
     const Bool on_existing = !new_session || falls_back;
 
     const Int verdict = domain.ite(
