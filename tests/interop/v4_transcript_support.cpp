@@ -177,7 +177,12 @@ std::string format_transcript(const nlohmann::ordered_json& transcript) {
             }
             text += "  ]";
         } else {
-            text += value.dump(2);
+            // Nested one level: every line of the value gets the key's indentation.
+            for (const char character : value.dump(2)) {
+                text += character;
+                if (character == '\n')
+                    text += "  ";
+            }
         }
     }
     text += "\n}\n";
