@@ -13,7 +13,9 @@
 // keys, so both implementations see them. Any expectation that fails stops the run and nothing is
 // written.
 //
-// Usage: record_v4_transcripts OUTPUT_DIRECTORY [SEED]
+// Usage: record_v4_transcripts OUTPUT_DIRECTORY [SEED [FAULT]]
+// FAULT (test only) is planted in the seat (seat.js `plant`: wrong_plaintext, accept_tamper,
+// change_state_on_rejection) to show that the recorder stops and writes nothing.
 #include <fmt/format.h>
 
 #include <cstdint>
@@ -231,8 +233,10 @@ std::vector<Tamper> tampers_of(const Bytes& message, MessageType type, bool with
 
 class Recorder {
   public:
-    Recorder(const Scenario& scenario, std::uint64_t seed, peers::LibsignalClientSeat& seat)
+    Recorder(const Scenario& scenario, std::uint64_t seed, peers::LibsignalClientSeat& seat,
+             std::string fault)
         : scenario_(scenario),
+          fault_(std::move(fault)),
           seed_(seed),
           seat_(seat),
           long_term_label_(scenario.name + "/long-term"),
@@ -356,6 +360,8 @@ class Recorder {
             seat_ok(seat_, v4::seat_create_request(Json::parse(bob_party(bob).dump())));
         expect(answer.value("identity_public", "") == to_hex(bob.identity.public_key.serialize()),
                "the seat's identity is not the one handed to it");
+        if (!fault_.empty())
+            seat_ok(seat_, Json{{"cmd", "plant"}, {"fault", fault_}});
         seat_ok(seat_, Json{{"cmd", "trust"},
                             {"peer", v4::alice_address()},
                             {"identity_key", to_hex(alice_public.serialize())}});
@@ -583,6 +589,7 @@ class Recorder {
     }
 
     const Scenario& scenario_;
+    std::string fault_;  // planted in the seat after `create` when not empty
     std::uint64_t seed_;
     peers::LibsignalClientSeat& seat_;
     // SeededKeySource keeps a view of its label: the strings live as long as the sources.
@@ -600,13 +607,17 @@ class Recorder {
 };
 
 int run(int argc, char** argv) {
-    if (argc < 2 || argc > 3) {
-        std::cerr << "usage: record_v4_transcripts OUTPUT_DIRECTORY [SEED]\n";
+    if (argc < 2 || argc > 4) {
+        std::cerr << "usage: record_v4_transcripts OUTPUT_DIRECTORY [SEED [FAULT]]\n";
         return 2;
     }
     const std::filesystem::path output = argv[1];
-    const std::uint64_t seed = argc == 3 ? std::strtoull(argv[2], nullptr, 10) : 23;
-    std::cout << fmt::format("re-run with: {} {} {}\n", argv[0], output.string(), seed);
+    const std::uint64_t seed = argc >= 3 ? std::strtoull(argv[2], nullptr, 10) : 23;
+    const std::string fault = argc == 4 ? argv[3] : "";
+    std::string rerun = fmt::format("{} {} {}", argv[0], output.string(), seed);
+    if (!fault.empty())
+        rerun.append(" ").append(fault);
+    std::cout << "re-run with: " << rerun << "\n";
 
     auto started = peers::LibsignalClientSeat::start();
     if (auto* problem = std::get_if<std::string>(&started)) {
@@ -619,7 +630,7 @@ int run(int argc, char** argv) {
     try {
         for (const Scenario& scenario : scenarios()) {
             std::cout << fmt::format("recording {} (seed {})\n", scenario.name, seed);
-            Recorder recorder(scenario, seed, seat);
+            Recorder recorder(scenario, seed, seat, fault);
             OrderedJson transcript = recorder.record();
             // The transcript must replay with ours before it is kept (the test suite's check).
             auto parsed = harness::parse_transcript(transcript.dump(), scenario.name);
