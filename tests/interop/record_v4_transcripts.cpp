@@ -505,6 +505,8 @@ class Recorder {
                                   {"state_unchanged", true}});
             ++decrypt_reject_;
         }
+        if (first_chain && bob_has_session_)
+            check_kyber_ciphertext_unread(shadow_bob, sent);
         const Json answer = seat_ok(seat_, Json{{"cmd", "decrypt"},
                                                 {"peer", v4::alice_address()},
                                                 {"type", static_cast<int>(sent.type)},
@@ -533,6 +535,24 @@ class Recorder {
         ++decrypt_ok_;
         std::cout << fmt::format("  seq {}: bob (libsignal-client) decrypts alice's message {}\n",
                                  seq, index);
+    }
+
+    // Once Bob holds the session a PreKeySignalMessage's base key names, its Kyber ciphertext is
+    // not read again (PQXDH §3.4; E79): shown on a copy of the shadow Bob, which accepts the
+    // message with a flipped bit there. This is why that tamper is made only before.
+    void check_kyber_ciphertext_unread(const Party& shadow_bob, const Sent& sent) {
+        for (const Tamper& tamper : tampers_of(sent.bytes, sent.type, true)) {
+            if (tamper.target != "kyber_ciphertext")
+                continue;
+            auto copy = Party::deserialize(shadow_bob.serialize(), shadow_keys_,
+                                           Profile::signal_v4_pqxdh());
+            expect(copy.ok(), "the shadow Bob's state does not load");
+            auto outcome = copy.value().decrypt(sent.type, tamper.bytes);
+            expect(outcome.ok() &&
+                       Bytes(outcome.value().begin(), outcome.value().end()) == sent.plaintext,
+                   "ours read the Kyber ciphertext of a PreKeySignalMessage of a known session");
+            ++kyber_unread_checked_;
+        }
     }
 
     // Bob's message `index` to Alice (ours): tampered copies first, then the genuine one.
@@ -604,6 +624,7 @@ class Recorder {
     bool bob_has_session_ = false;
     std::size_t decrypt_ok_ = 0;
     std::size_t decrypt_reject_ = 0;
+    std::size_t kyber_unread_checked_ = 0;
 };
 
 int run(int argc, char** argv) {

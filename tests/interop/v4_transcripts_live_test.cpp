@@ -20,6 +20,7 @@
 #include <variant>
 
 #include "libsignal_client_endpoint.hpp"
+#include "ratchetcheck/harness/hex.hpp"
 #include "v4_transcript_support.hpp"
 
 namespace ratchetcheck {
@@ -229,6 +230,45 @@ TEST(V4TranscriptLiveCheck, FailsWhenTheSeatAcceptsATamper) {
     const LiveResult result = recheck(several_prekey_messages(), "accept_tamper");
     EXPECT_NE(result.failure.find("accepted, recorded as a tamper"), std::string::npos)
         << result.failure;
+}
+
+// Why the recorder flips a bit in the Kyber ciphertext only of the first PreKeySignalMessage Bob
+// receives (docs/v4-transcripts.md, E??-v4-kyber-tamper): once Bob holds the session the base key
+// names, libsignal-client does not read field 8 again, and accepts the message with it altered.
+TEST(V4TranscriptLiveFacts, LibsignalClientDoesNotReadTheKyberCiphertextOfAKnownSession) {
+    const Json transcript = several_prekey_messages();
+    auto started = peers::LibsignalClientSeat::start();
+    ASSERT_TRUE(std::holds_alternative<std::unique_ptr<peers::LibsignalClientSeat>>(started));
+    peers::LibsignalClientSeat& seat = *std::get<0>(started);
+    std::string failure;
+    ASSERT_TRUE(request(seat, v4::seat_create_request(transcript["parties"]["bob"]), failure)
+                    .value("ok", false));
+    const Json& first = transcript["events"][find_bob_event(transcript, "ok", 0)];
+    const Json& second = transcript["events"][find_bob_event(transcript, "ok", 1)];
+    for (const Json* event : {&first, &second}) {
+        auto bytes = harness::from_hex((*event)["ciphertext"].get<std::string>());
+        ASSERT_TRUE(bytes.has_value());
+        if (event == &second) {
+            bool flipped = false;
+            for (const v4::TamperSite& site :
+                 v4::tamper_sites(*bytes, MessageType::prekey_message)) {
+                if (site.target == "kyber_ciphertext") {
+                    (*bytes)[site.offset] ^= static_cast<std::uint8_t>(1u << site.bit);
+                    flipped = true;
+                }
+            }
+            ASSERT_TRUE(flipped);
+        }
+        const Json answer = request(seat,
+                                    Json{{"cmd", "decrypt"},
+                                         {"peer", v4::alice_address()},
+                                         {"type", 3},
+                                         {"message", harness::to_hex(*bytes)}},
+                                    failure);
+        ASSERT_TRUE(failure.empty()) << failure;
+        EXPECT_TRUE(answer.value("ok", false)) << answer.dump();
+        EXPECT_EQ(answer.value("plaintext", ""), (*event)["plaintext"]);
+    }
 }
 
 }  // namespace
