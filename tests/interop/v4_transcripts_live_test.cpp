@@ -149,7 +149,7 @@ LiveResult recheck(const Json& transcript, const char* fault = nullptr) {
 
 class V4TranscriptLive : public ::testing::TestWithParam<fs::path> {};
 
-// @evidence check=transcripts-live:signal-v4-pqxdh functions=SF.KEY_AGREEMENT,SF.TRANSACTIONAL_RECEIVE mechanisms=X25519,XEdDSA,HKDF-SHA256,HMAC-SHA256,AES-256-CBC,Kyber-1024 clauses=PQXDH-3.3,PQXDH-3.4
+// @evidence check=test:SignalV4Pqxdh/V4TranscriptLive.* functions=SF.KEY_AGREEMENT,SF.TRANSACTIONAL_RECEIVE mechanisms=X25519,XEdDSA,HKDF-SHA256,HMAC-SHA256,AES-256-CBC,KYBER1024 clauses=PQXDH-3.3,PQXDH-3.4
 TEST_P(V4TranscriptLive, AFreshLibsignalClientBobAcceptsAliceAndRefusesEveryTamper) {
     const LiveResult result = recheck(load_json(GetParam()));
     EXPECT_TRUE(result.failure.empty()) << result.failure;

@@ -50,10 +50,10 @@ nlohmann::json load_json(const fs::path& file) {
     return nlohmann::json::parse(text.str());
 }
 
-class V4Transcript : public ::testing::TestWithParam<fs::path> {};
+class V4TranscriptReplay : public ::testing::TestWithParam<fs::path> {};
 
-// @evidence check=transcripts:signal-v4-pqxdh functions=SF.KEY_AGREEMENT,SF.PER_MESSAGE_KEYS,SF.TRANSACTIONAL_RECEIVE mechanisms=X25519,XEdDSA,HKDF-SHA256,HMAC-SHA256,AES-256-CBC,Kyber-1024 clauses=PQXDH-3.3,PQXDH-3.4,DR-3.4,DR-3.5
-TEST_P(V4Transcript, OursReplaysAliceByteForByte) {
+// @evidence check=test:SignalV4Pqxdh/V4TranscriptReplay.* functions=SF.KEY_AGREEMENT,SF.PER_MESSAGE_KEYS,SF.TRANSACTIONAL_RECEIVE mechanisms=X25519,XEdDSA,HKDF-SHA256,HMAC-SHA256,AES-256-CBC,KYBER1024 clauses=PQXDH-3.3,PQXDH-3.4,DR-3.4,DR-3.5
+TEST_P(V4TranscriptReplay, OursReplaysAliceByteForByte) {
     const Transcript transcript = load(GetParam());
     ASSERT_EQ(transcript.profile, "signal-v4-pqxdh");
     ASSERT_FALSE(transcript.events.empty());
@@ -78,7 +78,7 @@ TEST_P(V4Transcript, OursReplaysAliceByteForByte) {
 // The recorder's promise, checked on the file: every message was delivered, after tampered copies
 // of it in each applicable part, all rejected; every message each side sent was accepted by the
 // other; Bob's events name libsignal-client.
-TEST_P(V4Transcript, EveryMessageIsAcceptedAfterItsTampersAreRejected) {
+TEST_P(V4TranscriptReplay, EveryMessageIsAcceptedAfterItsTampersAreRejected) {
     const nlohmann::json transcript = load_json(GetParam());
     std::map<std::uint64_t, std::string> sender_of;  // encrypt seq -> party
     std::map<std::uint64_t, std::string> type_of;    // encrypt seq -> type
@@ -119,7 +119,7 @@ TEST_P(V4Transcript, EveryMessageIsAcceptedAfterItsTampersAreRejected) {
     EXPECT_EQ(accepted.size(), sender_of.size()) << "a message was never delivered";
 }
 
-INSTANTIATE_TEST_SUITE_P(SignalV4Pqxdh, V4Transcript, ::testing::ValuesIn(transcript_files()),
+INSTANTIATE_TEST_SUITE_P(SignalV4Pqxdh, V4TranscriptReplay, ::testing::ValuesIn(transcript_files()),
                          [](const auto& info) { return info.param.stem().string(); });
 
 TEST(V4Transcripts, DirectoryHoldsTheFourScenarios) {
