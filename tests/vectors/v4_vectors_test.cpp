@@ -88,8 +88,9 @@ TEST_P(V4TranscriptReplay, EveryMessageIsAcceptedAfterItsTampersAreRejected) {
     for (const nlohmann::json& event : transcript["events"]) {
         const std::string party = event["party"];
         const std::string op = event["op"];
-        if (party == "bob")
+        if (party == "bob") {
             EXPECT_EQ(event.value("recorded_from", ""), "libsignal-client 0.79.0");
+        }
         if (op == "encrypt") {
             sender_of[event["seq"]] = party;
             type_of[event["seq"]] = event["type"];
