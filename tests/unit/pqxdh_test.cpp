@@ -329,8 +329,8 @@ TEST(PqxdhState, TruncatedKyberSectionIsCorrupt) {
 }
 
 TEST(PqxdhKeySource, KeySourceWithoutRandomBytesRefusesKyberSteps) {
-    // The default KeySource::fill_secret_random has no bytes: a queue of recorded X25519 keys
-    // cannot make up a Kyber prekey or an encapsulation.
+    // A queue of recorded X25519 keys with no random bytes queued (push_random) cannot make up a
+    // Kyber prekey or an encapsulation, as the default KeySource::fill_secret_random cannot.
     harness::QueueKeySource queue;
     auto identity = generate_identity_key_pair(SodiumKeySource::instance());
     auto record = generate_kyber_prekey(identity.value(), 1, false, queue);
