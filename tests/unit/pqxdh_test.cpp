@@ -338,5 +338,27 @@ TEST(PqxdhKeySource, KeySourceWithoutRandomBytesRefusesKyberSteps) {
     EXPECT_EQ(record.error(), Error::key_source_exhausted);
 }
 
+TEST(PqxdhKeySource, QueuedRandomBytesGoOnlyToTheirPurposeAndLength) {
+    // The v4 transcripts inject Alice's encapsulation randomness (docs/v4-transcripts.md): bytes
+    // queued for one purpose or length must not be handed to another step.
+    harness::QueueKeySource queue;
+    std::array<std::uint8_t, 32> output{};
+    queue.push_random(RandomPurpose::kyber_key_pair, std::vector<std::uint8_t>(32, 7));
+    EXPECT_FALSE(queue.fill_secret_random(RandomPurpose::kyber_encapsulation, output).ok());
+    EXPECT_EQ(queue.role_mismatches().size(), 1u);
+    queue.clear();
+    queue.push_random(RandomPurpose::kyber_encapsulation, std::vector<std::uint8_t>(31, 7));
+    EXPECT_FALSE(queue.fill_secret_random(RandomPurpose::kyber_encapsulation, output).ok());
+    EXPECT_EQ(queue.role_mismatches().size(), 1u);
+    queue.clear();
+    queue.push_random(RandomPurpose::kyber_encapsulation, std::vector<std::uint8_t>(32, 7));
+    ASSERT_TRUE(queue.fill_secret_random(RandomPurpose::kyber_encapsulation, output).ok());
+    EXPECT_EQ(output,
+              (std::array<std::uint8_t, 32>{7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7,
+                                            7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7}));
+    EXPECT_TRUE(queue.role_mismatches().empty());
+    EXPECT_EQ(queue.remaining_random(), 0u);
+}
+
 }  // namespace
 }  // namespace ratchetcheck::unit
