@@ -706,6 +706,29 @@ harness::EndpointFactory libsignal_client_endpoint_factory(LibsignalClientFault 
         [fault](const harness::EndpointContext& context) { return make_endpoint(context, fault); };
 }
 
+struct LibsignalClientSeat::Process {
+    std::unique_ptr<Seat> seat;
+};
+
+LibsignalClientSeat::LibsignalClientSeat(std::unique_ptr<Process> process)
+    : process_(std::move(process)) {}
+
+LibsignalClientSeat::~LibsignalClientSeat() = default;
+
+std::variant<std::unique_ptr<LibsignalClientSeat>, std::string> LibsignalClientSeat::start() {
+    auto started = Seat::start();
+    if (auto* problem = std::get_if<std::string>(&started))
+        return std::move(*problem);
+    auto process = std::make_unique<Process>();
+    process->seat = std::move(std::get<std::unique_ptr<Seat>>(started));
+    return std::unique_ptr<LibsignalClientSeat>(new LibsignalClientSeat(std::move(process)));
+}
+
+std::variant<nlohmann::json, std::string> LibsignalClientSeat::request(
+    const nlohmann::json& message) {
+    return process_->seat->request(message);
+}
+
 std::string libsignal_client_version() {
     return "libsignal-client " RATCHETCHECK_LIBSIGNAL_CLIENT_VERSION " (Node.js seat)";
 }

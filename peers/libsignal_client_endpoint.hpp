@@ -7,7 +7,10 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
+#include <variant>
 
 #include "ratchetcheck/harness/endpoint.hpp"
 
@@ -32,6 +35,28 @@ harness::EndpointOrProblem make_libsignal_client_endpoint(const harness::Endpoin
 // libsignal_client_endpoint_factory is make_libsignal_client_endpoint with `fault` planted in the
 // seat after `create`.
 harness::EndpointFactory libsignal_client_endpoint_factory(LibsignalClientFault fault);
+
+// LibsignalClientSeat is one seat process of its own (not from the endpoints' pool), driven
+// through the raw line protocol (docs/libsignal-client-peer.md), for a caller that hands the seat
+// keys it chose and needs every answer as the seat gave it: the v4 transcript recorder and its
+// live re-check (docs/v4-transcripts.md). The process ends when the object is destroyed.
+class LibsignalClientSeat {
+  public:
+    // start starts `node seat.js` and checks it answers `hello`; or says what went wrong.
+    static std::variant<std::unique_ptr<LibsignalClientSeat>, std::string> start();
+    ~LibsignalClientSeat();
+    LibsignalClientSeat(const LibsignalClientSeat&) = delete;
+    LibsignalClientSeat& operator=(const LibsignalClientSeat&) = delete;
+
+    // request sends one request object and returns the seat's answer object ("ok" true or
+    // false), or what went wrong with the process (which then stays broken).
+    std::variant<nlohmann::json, std::string> request(const nlohmann::json& message);
+
+  private:
+    struct Process;
+    explicit LibsignalClientSeat(std::unique_ptr<Process> process);
+    std::unique_ptr<Process> process_;
+};
 
 // libsignal_client_version names the peer ("libsignal-client <version> (Node.js seat)").
 std::string libsignal_client_version();

@@ -114,6 +114,28 @@ TranscriptParty read_party(FieldReader& reader, const Json& parties, const char*
             key.public_key = reader.hex(*one_time, key_path, "public", 33);
             party.one_time_prekey = key;
         }
+        // signal-v4-pqxdh only (the caller refuses a v4 transcript without it).
+        const Json* kyber =
+            object->contains("kyber_prekey") ? &object->at("kyber_prekey") : nullptr;
+        if (kyber != nullptr && !kyber->is_null()) {
+            const std::string key_path = path + ".kyber_prekey";
+            TranscriptParty::KyberPreKey key;
+            key.id = reader.u32(*kyber, key_path, "id");
+            key.public_key =
+                reader.hex(*kyber, key_path, "public", 1 + crypto::kyber1024_public_key_bytes);
+            key.secret_key =
+                reader.hex(*kyber, key_path, "secret", 1 + crypto::kyber1024_secret_key_bytes);
+            key.signature = reader.hex(*kyber, key_path, "signature", 64);
+            const Json* last_resort = reader.member(*kyber, key_path, "last_resort");
+            if (last_resort != nullptr && !last_resort->is_boolean())
+                reader.fail(key_path + ".last_resort", "expected true or false");
+            else if (last_resort != nullptr)
+                key.last_resort = last_resort->get<bool>();
+            if (!reader.error && (key.public_key[0] != kyber1024_key_type ||
+                                  key.secret_key[0] != kyber1024_key_type))
+                reader.fail(key_path, "Kyber keys must start with the type byte 08");
+            party.kyber_prekey = std::move(key);
+        }
     }
     return party;
 }
@@ -170,6 +192,34 @@ TranscriptEvent read_event(FieldReader& reader, const Json& event, std::size_t i
             }
         }
     }
+    // fresh_randomness (signal-v4-pqxdh): optional, like every field a v3 transcript lacks.
+    if (event.is_object() && event.contains("fresh_randomness")) {
+        const Json& randomness = event.at("fresh_randomness");
+        if (!randomness.is_array())
+            reader.fail(path + ".fresh_randomness", "expected an array");
+        for (std::size_t item = 0; randomness.is_array() && item < randomness.size(); ++item) {
+            const std::string item_path = fmt::format("{}.fresh_randomness[{}]", path, item);
+            TranscriptRandom fresh;
+            const std::string purpose = reader.text(randomness.at(item), item_path, "purpose");
+            if (purpose == "kyber_encapsulation")
+                fresh.purpose = RandomPurpose::kyber_encapsulation;
+            else if (purpose == "kyber_key_pair")
+                fresh.purpose = RandomPurpose::kyber_key_pair;
+            else if (!reader.error)
+                reader.fail(item_path + ".purpose",
+                            "expected \"kyber_encapsulation\" or \"kyber_key_pair\"");
+            fresh.bytes = reader.hex(randomness.at(item), item_path, "bytes");
+            result.fresh_randomness.push_back(std::move(fresh));
+        }
+    }
+    if (event.is_object() && event.contains("recorded_from")) {
+        result.recorded_from = reader.text(event, path, "recorded_from");
+        if (!reader.error && result.recorded_from.empty())
+            reader.fail(path + ".recorded_from", "expected the name of an implementation");
+    }
+    if (event.is_object() && event.contains("source_seq") &&
+        event.at("source_seq").is_number_unsigned())
+        result.source_seq = event.at("source_seq").get<std::uint64_t>();
     if (op == "init_session") {
         result.op = TranscriptOp::init_session;
     } else if (op == "encrypt") {
@@ -223,9 +273,12 @@ std::variant<Transcript, TranscriptError> parse_transcript(std::string_view text
     if (!reader.error && schema != "ratchet-transcript/1") {
         reader.fail("schema", "unsupported schema '" + schema + "'");
     }
-    const std::string profile = reader.text(document, "", "profile");
-    if (!reader.error && profile != "signal-v3")
-        reader.fail("profile", "unsupported profile '" + profile + "'");
+    transcript.profile = reader.text(document, "", "profile");
+    if (!reader.error && transcript.profile != "signal-v3" &&
+        transcript.profile != "signal-v4-pqxdh")
+        reader.fail("profile", "unsupported profile '" + transcript.profile + "'");
+    if (document.contains("producer") && document["producer"].is_string())
+        transcript.producer = document["producer"].get<std::string>();
     transcript.name = reader.text(document, "", "name");
     if (document.contains("description") && document["description"].is_string()) {
         transcript.description = document["description"].get<std::string>();
@@ -243,6 +296,8 @@ std::variant<Transcript, TranscriptError> parse_transcript(std::string_view text
             transcript.events.push_back(read_event(reader, events->at(index), index));
         }
     }
+    if (!reader.error && transcript.profile == "signal-v4-pqxdh" && !transcript.bob.kyber_prekey)
+        reader.fail("parties.bob.kyber_prekey", "missing (every PQXDH bundle carries one)");
     if (reader.error)
         return *reader.error;
     return transcript;
@@ -349,11 +404,15 @@ ReplayResult replay_transcript(const Transcript& transcript) {
     const IdentityPublicKey alice_public = alice_identity->public_key;
     const IdentityPublicKey bob_public = bob_identity->public_key;
 
+    auto profile = Profile::by_name(transcript.profile);
+    if (!profile)
+        return fail(std::nullopt, "unknown profile " + transcript.profile);
     QueueKeySource alice_keys;
     QueueKeySource bob_keys;
     Party alice(std::move(*alice_identity), transcript.alice.registration_id, bob_public,
-                alice_keys);
-    Party bob(std::move(*bob_identity), transcript.bob.registration_id, alice_public, bob_keys);
+                alice_keys, *profile);
+    Party bob(std::move(*bob_identity), transcript.bob.registration_id, alice_public, bob_keys,
+              *profile);
 
     const TranscriptParty::PreKey& signed_prekey = *transcript.bob.signed_prekey;
     auto signed_pair = key_pair_from<role::SignedPreKey>(
@@ -372,14 +431,33 @@ ReplayResult replay_transcript(const Transcript& transcript) {
             return fail(std::nullopt, problem);
         one_time_record = OneTimePreKeyRecord{one_time.id, std::move(*one_time_pair)};
     }
-    const PreKeyBundle bundle =
-        make_prekey_bundle(transcript.bob.registration_id, transcript.bob.device_id, bob_public,
-                           signed_record, one_time_record ? &*one_time_record : nullptr);
+    std::optional<KyberPreKeyRecord> kyber_record;
+    if (transcript.bob.kyber_prekey) {
+        const TranscriptParty::KyberPreKey& kyber = *transcript.bob.kyber_prekey;
+        // Lengths and the type byte were checked when the file was read.
+        auto public_key = crypto::KyberPublicKey::from_bytes(ByteView(kyber.public_key).subspan(1));
+        auto secret_key = crypto::KyberSecretKey::from_bytes(ByteView(kyber.secret_key).subspan(1));
+        if (!public_key.ok() || !secret_key.ok())
+            return fail(std::nullopt, "parties.bob.kyber_prekey: not a Kyber-1024 key pair");
+        kyber_record = KyberPreKeyRecord{
+            kyber.id, public_key.value(), std::move(secret_key).value(), {}, kyber.last_resort};
+        std::copy(kyber.signature.begin(), kyber.signature.end(), kyber_record->signature.begin());
+    }
+    const PreKeyBundle bundle = make_prekey_bundle(
+        transcript.bob.registration_id, transcript.bob.device_id, bob_public, signed_record,
+        one_time_record ? &*one_time_record : nullptr, kyber_record ? &*kyber_record : nullptr);
     bob.add_signed_prekey(std::move(signed_record));
     if (one_time_record)
         bob.add_one_time_prekey(std::move(*one_time_record));
+    if (kyber_record)
+        bob.add_kyber_prekey(std::move(*kyber_record));
 
     for (const TranscriptEvent& event : transcript.events) {
+        if (!event.recorded_from.empty()) {
+            // Performed by the other implementation with keys of its own: nothing to reproduce.
+            ++result.not_replayed;
+            continue;
+        }
         const bool is_alice = event.party == "alice";
         Party& party = is_alice ? alice : bob;
         QueueKeySource& keys = is_alice ? alice_keys : bob_keys;
@@ -392,6 +470,8 @@ ReplayResult replay_transcript(const Transcript& transcript) {
                 return fail(event.seq, problem);
             keys.push(std::move(pair->private_key), fresh.role);
         }
+        for (const TranscriptRandom& fresh : event.fresh_randomness)
+            keys.push_random(fresh.purpose, fresh.bytes);
 
         bool accepted_event = true;
         switch (event.op) {
@@ -422,6 +502,7 @@ ReplayResult replay_transcript(const Transcript& transcript) {
                                                                         outcome.value().bytes),
                                                        event.party, describe_session(party)));
                 }
+                ++result.encrypt_matched;
                 break;
             }
             case TranscriptOp::decrypt: {
@@ -468,6 +549,10 @@ ReplayResult replay_transcript(const Transcript& transcript) {
         if (accepted_event && keys.remaining() > 0) {
             return fail(event.seq,
                         fmt::format("{} listed fresh key(s) left unused", keys.remaining()));
+        }
+        if (accepted_event && keys.remaining_random() > 0) {
+            return fail(event.seq, fmt::format("{} listed fresh_randomness item(s) left unused",
+                                               keys.remaining_random()));
         }
     }
     result.passed = true;

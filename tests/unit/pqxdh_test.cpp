@@ -329,13 +329,35 @@ TEST(PqxdhState, TruncatedKyberSectionIsCorrupt) {
 }
 
 TEST(PqxdhKeySource, KeySourceWithoutRandomBytesRefusesKyberSteps) {
-    // The default KeySource::fill_secret_random has no bytes: a queue of recorded X25519 keys
-    // cannot make up a Kyber prekey or an encapsulation.
+    // A queue of recorded X25519 keys with no random bytes queued (push_random) cannot make up a
+    // Kyber prekey or an encapsulation, as the default KeySource::fill_secret_random cannot.
     harness::QueueKeySource queue;
     auto identity = generate_identity_key_pair(SodiumKeySource::instance());
     auto record = generate_kyber_prekey(identity.value(), 1, false, queue);
     ASSERT_FALSE(record.ok());
     EXPECT_EQ(record.error(), Error::key_source_exhausted);
+}
+
+TEST(PqxdhKeySource, QueuedRandomBytesGoOnlyToTheirPurposeAndLength) {
+    // The v4 transcripts inject Alice's encapsulation randomness (docs/v4-transcripts.md): bytes
+    // queued for one purpose or length must not be handed to another step.
+    harness::QueueKeySource queue;
+    std::array<std::uint8_t, 32> output{};
+    queue.push_random(RandomPurpose::kyber_key_pair, std::vector<std::uint8_t>(32, 7));
+    EXPECT_FALSE(queue.fill_secret_random(RandomPurpose::kyber_encapsulation, output).ok());
+    EXPECT_EQ(queue.role_mismatches().size(), 1u);
+    queue.clear();
+    queue.push_random(RandomPurpose::kyber_encapsulation, std::vector<std::uint8_t>(31, 7));
+    EXPECT_FALSE(queue.fill_secret_random(RandomPurpose::kyber_encapsulation, output).ok());
+    EXPECT_EQ(queue.role_mismatches().size(), 1u);
+    queue.clear();
+    queue.push_random(RandomPurpose::kyber_encapsulation, std::vector<std::uint8_t>(32, 7));
+    ASSERT_TRUE(queue.fill_secret_random(RandomPurpose::kyber_encapsulation, output).ok());
+    EXPECT_EQ(output,
+              (std::array<std::uint8_t, 32>{7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7,
+                                            7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7}));
+    EXPECT_TRUE(queue.role_mismatches().empty());
+    EXPECT_EQ(queue.remaining_random(), 0u);
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 // Transcripts in the `ratchet-transcript/1` format (../shared/vectors/SCHEMA.md): loading them
-// and replaying them against the implementation.
+// and replaying them against the implementation. Profile `signal-v3` as SCHEMA.md defines it, and
+// `signal-v4-pqxdh` with the few fields docs/v4-transcripts.md adds (Bob's Kyber prekey, Alice's
+// Kyber encapsulation randomness, events recorded from another implementation).
 #pragma once
 
 #include <cstdint>
@@ -22,6 +24,13 @@ struct TranscriptKey {
     Bytes public_key;   // 33 bytes, 0x05 || u
 };
 
+// TranscriptRandom is one injected string of secret random bytes of an event's fresh_randomness
+// (signal-v4-pqxdh: the Kyber encapsulation randomness of Alice's init_session).
+struct TranscriptRandom {
+    RandomPurpose purpose = RandomPurpose::kyber_encapsulation;
+    Bytes bytes;
+};
+
 enum class TranscriptOp { init_session, encrypt, decrypt };
 
 // TranscriptEvent is one event (SCHEMA.md §3).
@@ -30,6 +39,13 @@ struct TranscriptEvent {
     TranscriptOp op = TranscriptOp::encrypt;
     std::string party;  // "alice" or "bob"
     std::vector<TranscriptKey> fresh_keys;
+    std::vector<TranscriptRandom> fresh_randomness;
+    // recorded_from names the implementation that performed this event when it was recorded
+    // (e.g. "libsignal-client 0.79.0"), when that is not the implementation under test: its keys
+    // are its own and unknown, so a replay does not perform the event; its ciphertexts are inputs
+    // to the other party's events. Empty: a replay performs it.
+    std::string recorded_from;
+    std::optional<std::uint64_t> source_seq;  // the encrypt event a decrypt delivers
     std::optional<MessageType> type;
     Bytes plaintext;
     Bytes ciphertext;
@@ -51,9 +67,22 @@ struct TranscriptParty {
     };
     std::optional<PreKey> signed_prekey;
     std::optional<PreKey> one_time_prekey;
+    // The Kyber prekey of Bob's bundle (signal-v4-pqxdh, PQXDH §3.2): libsignal's serialized
+    // forms, 0x08 || key (1569 bytes public, 3169 secret), and the identity key's signature over
+    // the public one.
+    struct KyberPreKey {
+        std::uint32_t id = 0;
+        Bytes public_key;
+        Bytes secret_key;
+        Bytes signature;
+        bool last_resort = false;
+    };
+    std::optional<KyberPreKey> kyber_prekey;
 };
 
 struct Transcript {
+    std::string profile = "signal-v3";  // "signal-v3" or "signal-v4-pqxdh"
+    std::string producer;
     std::string name;
     std::string description;
     TranscriptParty alice;
@@ -87,11 +116,14 @@ struct ReplayResult {
     std::size_t events = 0;
     std::size_t decrypt_ok = 0;
     std::size_t decrypt_rejected = 0;
+    std::size_t encrypt_matched = 0;  // encrypts reproduced byte for byte
+    std::size_t not_replayed = 0;     // events recorded from another implementation
 };
 
 // replay_transcript runs `transcript` against the implementation with its keys injected
 // (SCHEMA.md §7): encrypts must match byte for byte, accepted decrypts must give the recorded
-// plaintext, rejected decrypts must fail with the serialized state unchanged.
+// plaintext, rejected decrypts must fail with the serialized state unchanged. Events with
+// `recorded_from` are counted, not performed (docs/v4-transcripts.md).
 ReplayResult replay_transcript(const Transcript& transcript);
 
 // map_reason maps a transcript's normalised rejection reason to the Error it corresponds to.
