@@ -233,7 +233,7 @@ TEST(V4TranscriptLiveCheck, FailsWhenTheSeatAcceptsATamper) {
 }
 
 // Why the recorder flips a bit in the Kyber ciphertext only of the first PreKeySignalMessage Bob
-// receives (docs/v4-transcripts.md, E??-v4-kyber-tamper): once Bob holds the session the base key
+// receives (docs/v4-transcripts.md, E82): once Bob holds the session the base key
 // names, libsignal-client does not read field 8 again, and accepts the message with it altered.
 TEST(V4TranscriptLiveFacts, LibsignalClientDoesNotReadTheKyberCiphertextOfAKnownSession) {
     const Json transcript = several_prekey_messages();
