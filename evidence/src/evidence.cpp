@@ -28,6 +28,7 @@
 #include "identification.hpp"
 #include "manifest.hpp"
 #include "pdf.hpp"
+#include "profiles.hpp"
 #include "ratchetcheck/proofs/catalogue.hpp"
 #include "ratchetcheck/proofs/prover.hpp"
 #include "support.hpp"
@@ -125,6 +126,26 @@ json environment_of(const CheckPaths& paths, const std::string& program_version)
                             {"source", fs::relative(paths.source, paths.out).string()},
                             {"shared", fs::relative(paths.shared, paths.out).string()}};
     return environment;
+}
+
+// print_profiles prints one line per profile after the verdict: its own verdict and its checks
+// by status, so that a PASS of the run is never read as a PASS of a profile it does not cover.
+void print_profiles(const json& profiles) {
+    for (const json& profile : profiles) {
+        std::map<std::string, std::vector<std::string>> by_status;
+        for (const json& row : profile["rows"])
+            by_status[row.value("status", std::string())].push_back(row.value("check", ""));
+        std::string parts;
+        for (const char* status : {"fail", "incomplete", "not_run", "pass"}) {
+            if (by_status.contains(status))
+                parts += fmt::format("{}{}: {}", parts.empty() ? "" : "; ", status,
+                                     fmt::join(by_status[status], ", "));
+        }
+        std::string headline = profile.value("verdict", std::string());
+        std::transform(headline.begin(), headline.end(), headline.begin(),
+                       [](unsigned char character) { return std::toupper(character); });
+        fmt::print("profile {}: {} — {}\n", profile.value("name", ""), headline, parts);
+    }
 }
 
 json mechanisms_of(const json& target, const json& traceability) {
@@ -502,7 +523,10 @@ int run_evidence(const EvidenceOptions& options) {
     const std::optional<std::string> pdf_missing = pdf_unavailable_reason();
     if (pdf_missing)
         pack_gaps.push_back(*pdf_missing);
-    Verdict verdict = decide_verdict(checks, traceability["gaps"], pack_gaps);
+    // Each profile's rows, derived from what ran (profiles.hpp).
+    const json profiles = profiles_section(checks);
+    const std::vector<std::string> shortfalls = profile_shortfalls(profiles);
+    Verdict verdict = decide_verdict(checks, traceability["gaps"], pack_gaps, shortfalls);
 
     std::size_t passed = 0;
     std::size_t unavailable = 0;
@@ -549,6 +573,7 @@ int run_evidence(const EvidenceOptions& options) {
           {"fuzz_seconds", resolved->plan.fuzz_seconds},
           {"certificate_sample", resolved->plan.certificate_sample}}},
         {"checks", checks},
+        {"profiles", profiles},
         {"security_target", target},
         {"traceability", traceability},
         {"mechanisms", mechanisms_of(target, traceability)},
@@ -594,7 +619,7 @@ int run_evidence(const EvidenceOptions& options) {
             // Chromium is there but could not print: the pack is not complete either.
             report["pictures"]["pdf"] = pdf.note;
             pack_gaps.push_back("report.pdf (" + pdf.note + ")");
-            verdict = decide_verdict(checks, traceability["gaps"], pack_gaps);
+            verdict = decide_verdict(checks, traceability["gaps"], pack_gaps, shortfalls);
             report["verdict"] = verdict.outcome;
             report["verdict_reasons"] = verdict.to_json();
             written = write_report();
@@ -623,6 +648,7 @@ int run_evidence(const EvidenceOptions& options) {
                report["summary"].get<std::string>(), seconds);
     if (verdict.outcome != "pass")
         fmt::print("verdict {} because: {}\n", verdict.headline(), verdict.reasons());
+    print_profiles(profiles);
     return verdict.exit_status();
 }
 

@@ -17,6 +17,10 @@
 #                                    hidden from PATH): verdict INCOMPLETE, exit 3, reasons named
 #   stale_annotation_fails_traceability  an @evidence annotation naming a test that does not
 #                                    exist makes the traceability check fail (exit 1)
+#   profiles_never_claim_what_did_not_run  the pack's per-profile section (issue 23): after
+#                                    --only vectors, signal-v3's transcripts row is PASS and every
+#                                    signal-v4-pqxdh row NOT RUN, neither profile PASS, in
+#                                    report.json, report.html and the run's output
 set -euo pipefail
 scenario=$1 ratchetcheck=$2 build=$3 shared=$4 work=$5
 rm -rf "$work"
@@ -150,6 +154,32 @@ stale_annotation_fails_traceability)
   grep -q 'secret_test.cpp:[0-9]*: no ctest test matches RenamedSuite.GoneTest' "$work/pack.log" ||
     fail "the stale annotation is not named"
   echo "a stale annotation fails the traceability check"
+  ;;
+profiles_never_claim_what_did_not_run)
+  evidence_run "$work/pack" --shared-dir "$shared"
+  [ "$status" -eq 3 ] || fail "evidence --only vectors exited $status, expected 3 (INCOMPLETE)"
+  python3 - "$work/pack/report.json" <<'PY' || fail "report.json's profiles claim more than ran"
+import json, sys
+report = json.load(open(sys.argv[1]))
+profiles = {profile["name"]: profile for profile in report["profiles"]}
+assert set(profiles) == {"signal-v3", "signal-v4-pqxdh"}, list(profiles)
+rows = {name: {row["check"]: row for row in profile["rows"]} for name, profile in profiles.items()}
+assert rows["signal-v3"]["vectors"]["status"] == "pass", rows["signal-v3"]["vectors"]
+for check, row in rows["signal-v4-pqxdh"].items():
+    assert row["status"] == "not_run", (check, row)
+for check in ("interop", "unit", "fuzz"):
+    assert rows["signal-v3"][check]["status"] == "not_run", rows["signal-v3"][check]
+for profile in profiles.values():
+    assert profile["verdict"] == "incomplete", profile["name"]
+print("profiles: v3 vectors pass; every v4 row not run; no profile passes")
+PY
+  grep -q '^profile signal-v4-pqxdh: INCOMPLETE — not_run: unit, kat, vectors' "$work/pack.log" ||
+    fail "the run does not print signal-v4-pqxdh as INCOMPLETE"
+  grep -q '<h3 id="profile-signal-v4-pqxdh">signal-v4-pqxdh: <span class="status incomplete">INCOMPLETE' \
+    "$work/pack/report.html" || fail "report.html does not show signal-v4-pqxdh INCOMPLETE"
+  grep -q 'signal-v4-pqxdh: <span class="status pass">' "$work/pack/report.html" &&
+    fail "report.html shows signal-v4-pqxdh as passed"
+  echo "the per-profile section claims nothing that did not run"
   ;;
 *)
   fail "unknown scenario $scenario"
