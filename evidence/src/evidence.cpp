@@ -148,7 +148,18 @@ void print_profiles(const json& profiles) {
     }
 }
 
-json mechanisms_of(const json& target, const json& traceability) {
+// cargo_lock_version is the version Cargo.lock pins for `package` ("" when it is not there): the
+// Rust crates are built from the lock, so it, not the security target's text, says what ran.
+std::string cargo_lock_version(const fs::path& lock, const std::string& package) {
+    const std::string text = read_text(lock).value_or("");
+    const std::size_t entry = text.find(fmt::format("name = \"{}\"\nversion = \"", package));
+    if (entry == std::string::npos)
+        return "";
+    const std::size_t start = text.find("version = \"", entry) + std::string("version = \"").size();
+    return text.substr(start, text.find('"', start) - start);
+}
+
+json mechanisms_of(const json& target, const json& traceability, const fs::path& source) {
     json mechanisms = json::array();
     for (json mechanism : target.value("mechanisms", json::array())) {
         const std::string library = mechanism.value("library", "");
@@ -158,6 +169,13 @@ json mechanisms_of(const json& target, const json& traceability) {
         if (library.find("OpenSSL") != std::string::npos) {
             versions +=
                 fmt::format("{}{}", versions.empty() ? "" : "; ", OpenSSL_version(OPENSSL_VERSION));
+        }
+        if (library.find("libcrux-ml-kem") != std::string::npos) {
+            const fs::path lock = source / "protocol" / "kem" / "Cargo.lock";
+            const std::string pinned = cargo_lock_version(lock, "libcrux-ml-kem");
+            versions += fmt::format("{}libcrux-ml-kem {}", versions.empty() ? "" : "; ",
+                                    pinned.empty() ? "NOT FOUND in protocol/kem/Cargo.lock"
+                                                   : pinned + " (protocol/kem/Cargo.lock)");
         }
         mechanism["library_version"] = fmt::format("{} — {}", library, versions);
         mechanism["kats"] =
@@ -576,7 +594,7 @@ int run_evidence(const EvidenceOptions& options) {
         {"profiles", profiles},
         {"security_target", target},
         {"traceability", traceability},
-        {"mechanisms", mechanisms_of(target, traceability)},
+        {"mechanisms", mechanisms_of(target, traceability, paths.source)},
         {"deviations", analysis.deviations},
         {"attack_classes", analysis.attack_classes},
         {"limits", analysis.limits},
