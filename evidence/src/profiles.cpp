@@ -73,13 +73,23 @@ struct Tally {
     }
 };
 
-// selected_command is the check's re-run command restricted to one profile's tests.
+// selected_command is the check's re-run command restricted to one profile's tests: -R with the
+// pattern for v4, -E for v3, joined to the check's own exclusion when it has one (ctest keeps only
+// the last -E given).
 std::string selected_command(const json& check, const std::string& profile) {
-    const std::string command = check.value("command", std::string());
+    std::string command = check.value("command", std::string());
     if (command.find("ctest ") == std::string::npos)
         return command;
-    return fmt::format("{} {} {}", command, profile == profile_v4 ? "-R" : "-E",
-                       shell_quote(v4_test_pattern));
+    if (profile == profile_v4)
+        return fmt::format("{} -R {}", command, shell_quote(v4_test_pattern));
+    const std::string excluded =
+        check.value("parameters", json::object()).value("excluded", std::string());
+    const std::string option = "-E " + shell_quote(excluded);
+    const std::size_t at = excluded.empty() ? std::string::npos : command.find(option);
+    if (at == std::string::npos)
+        return fmt::format("{} -E {}", command, shell_quote(v4_test_pattern));
+    return command.replace(at, option.size(),
+                           "-E " + shell_quote(excluded + "|" + v4_test_pattern));
 }
 
 json row_of(const std::string& check, const std::string& profile, const std::string& status,

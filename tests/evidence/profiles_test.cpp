@@ -187,6 +187,14 @@ TEST(EvidenceProfiles, EveryCheckPassedGivesV3PassAndV4IncompleteWithoutTheModel
     EXPECT_EQ(row(profiles, "signal-v4-pqxdh", "unit")["command"],
               "ctest --test-dir build -L '^unit$' -R '^(Pqxdh|Kyber)|^[^.]*V4|_v4$|"
               "libsignal_client'");
+    // signal-v3's command keeps the check's own exclusion: ctest honours only the last -E.
+    json checks = every_check_passed();
+    checks[0]["command"] =
+        "ctest --test-dir build -L '^unit$' -E '^(install_and_find_package)$' -j2";
+    checks[0]["parameters"] = {{"excluded", "^(install_and_find_package)$"}};
+    EXPECT_EQ(row(profiles_section(checks), "signal-v3", "unit")["command"],
+              "ctest --test-dir build -L '^unit$' -E "
+              "'^(install_and_find_package)$|^(Pqxdh|Kyber)|^[^.]*V4|_v4$|libsignal_client' -j2");
     // Out-of-scope rows do not make the run's verdict incomplete: those checks never claimed v4.
     EXPECT_TRUE(profile_shortfalls(profiles).empty());
     EXPECT_EQ(
