@@ -230,6 +230,30 @@ json compare_reports(const json& old_report, const json& new_report) {
             }
         }
     }
+    // Each profile's verdict and rows (a pack written before the profiles has none to compare).
+    std::map<std::string, json> old_profiles;
+    for (const json& profile : old_report.value("profiles", json::array()))
+        old_profiles[profile.value("name", "")] = profile;
+    for (const json& profile : new_report.value("profiles", json::array())) {
+        const std::string name = profile.value("name", "");
+        const auto old = old_profiles.find(name);
+        if (old == old_profiles.end())
+            continue;
+        if (old->second.value("verdict", "") != profile.value("verdict", ""))
+            changes.push_back(fmt::format("profile {} verdict {} → {}", name,
+                                          old->second.value("verdict", ""),
+                                          profile.value("verdict", "")));
+        std::map<std::string, std::string> old_rows;
+        for (const json& row : old->second.value("rows", json::array()))
+            old_rows[row.value("check", "")] = row.value("status", "");
+        for (const json& row : profile.value("rows", json::array())) {
+            const auto found = old_rows.find(row.value("check", ""));
+            if (found != old_rows.end() && found->second != row.value("status", ""))
+                changes.push_back(fmt::format("profile {} check {} flipped: {} → {}", name,
+                                              found->first, found->second,
+                                              row.value("status", "")));
+        }
+    }
     for (const auto& [id, check] : old_checks) {
         if (!seen.contains(id))
             changes.push_back(fmt::format("check {} is not in the new pack", id));

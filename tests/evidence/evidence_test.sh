@@ -9,7 +9,7 @@
 #   failing_check_turns_verdict_red  a copy of the shared transcripts with one plaintext byte
 #                                    changed (--shared-dir): exit status 1, verdict FAIL, the
 #                                    verdict banner red in the rendered page; --compare against a
-#                                    passing pack names the flipped check
+#                                    passing pack names the flipped check and signal-v3's row
 #   verify_catches_one_byte_change   --verify passes on a fresh pack and fails, naming the file,
 #                                    once one byte of report.json is changed
 #   default_pack_directory_is_free  BUILD_DIR/evidence (the default --out) holds no build files
@@ -72,6 +72,8 @@ failing_check_turns_verdict_red)
   grep -q 'FAIL basic_session' "$work/bad.log" || fail "the failing transcript is not named"
   grep -q 'check vectors flipped: pass → fail' "$work/bad.log" || fail "--compare did not name the flip"
   grep -q 'verdict incomplete → fail' "$work/bad.log" || fail "--compare did not name the verdict change"
+  grep -q 'profile signal-v3 check vectors flipped: pass → fail' "$work/bad.log" ||
+    fail "--compare did not name the flip in signal-v3's row"
   grep -q '"verdict": "fail"' "$work/bad/report.json" || fail "report.json does not say fail"
   dom=$(render "$work/bad/report.html")
   grep -q 'id="verdict" class="verdict fail">Verdict: FAIL' <<<"$dom" || fail "the rendered verdict is not FAIL"
