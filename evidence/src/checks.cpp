@@ -20,7 +20,9 @@ using nlohmann::json;
 const std::vector<CheckInfo>& check_catalogue() {
     static const std::vector<CheckInfo> checks{
         {"unit", "Unit tests: wire parsers, every rejection path, bounds, state codec"},
-        {"kat", "Known-answer tests (RFC 7748, 5869, 4231, Wycheproof, XEdDSA)"},
+        {"kat",
+         "Known-answer tests (RFC 7748, 5869, 4231, Wycheproof, XEdDSA; Kyber-1024 round 3, "
+         "the PQXDH derivation)"},
         {"vectors", "Transcripts of libsignal-protocol-c replayed byte for byte"},
         {"property", "Stateful property tests against the model (RapidCheck)"},
         {"mutants", "Model-variant mutants: the properties catch each broken copy"},
