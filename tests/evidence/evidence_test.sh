@@ -21,6 +21,12 @@
 #                                    --only vectors, signal-v3's transcripts row is PASS and every
 #                                    signal-v4-pqxdh row NOT RUN, neither profile PASS, in
 #                                    report.json, report.html and the run's output
+#   v4_interop_count_read_from_the_run  the interop check on a stand-in build tree whose two
+#                                    random-trace "suites" are shell commands printing the real
+#                                    suites' lines (through ctest and its JUnit file, as in a real
+#                                    run): with the v4 summary line the v4 traces are counted and
+#                                    the v4 row passes; without it, or without the v4 suite, the v4
+#                                    row is INCOMPLETE or NOT RUN and the verdict names it
 set -euo pipefail
 scenario=$1 ratchetcheck=$2 build=$3 shared=$4 work=$5
 rm -rf "$work"
@@ -182,6 +188,55 @@ PY
   grep -q 'signal-v4-pqxdh: <span class="status pass">' "$work/pack/report.html" &&
     fail "report.html shows signal-v4-pqxdh as passed"
   echo "the per-profile section claims nothing that did not run"
+  ;;
+v4_interop_count_read_from_the_run)
+  source_dir=$(sed -n 's/^CMAKE_HOME_DIRECTORY:INTERNAL=//p' "$build/CMakeCache.txt")
+  # stand_in DIR V4: a build tree of two interop tests; V4 is "summary" (the v4 suite prints its
+  # count), "silent" (it passes without its summary line) or "absent" (no v4 suite at all).
+  stand_in() {
+    mkdir -p "$1"
+    cat >"$1/CTestTestfile.cmake" <<'CTEST'
+add_test([=[LiveInterop.RandomTracesAgreeInEitherSeat]=] "sh" "-c" "echo interop: RATCHETCHECK_INTEROP_SEED=$RATCHETCHECK_INTEROP_SEED RATCHETCHECK_INTEROP_SCENARIOS=$RATCHETCHECK_INTEROP_SCENARIOS; echo \"interop: $RATCHETCHECK_INTEROP_SCENARIOS traces x 2 placements, 10 ops: 4 sends; 1.5 s\"")
+set_tests_properties([=[LiveInterop.RandomTracesAgreeInEitherSeat]=] PROPERTIES LABELS "interop")
+CTEST
+    local summary=""
+    [ "$2" = summary ] && summary='; echo \"v4 interop: $RATCHETCHECK_V4_INTEROP_SCENARIOS traces, each in both placements, in 2.0 s: 200.0 trace runs/s\"'
+    [ "$2" = absent ] && return 0
+    cat >>"$1/CTestTestfile.cmake" <<CTEST
+add_test([=[LiveInteropV4.RandomTracesAgreeWithLibsignalClientInEitherSeat]=] "sh" "-c" "echo v4 interop: RATCHETCHECK_V4_INTEROP_SEED=\$RATCHETCHECK_V4_INTEROP_SEED$summary")
+set_tests_properties([=[LiveInteropV4.RandomTracesAgreeWithLibsignalClientInEitherSeat]=] PROPERTIES LABELS "interop")
+CTEST
+  }
+  for v4 in summary silent absent; do
+    stand_in "$work/build-$v4" "$v4"
+    set +e
+    "$ratchetcheck" evidence --quick --only interop --build-dir "$work/build-$v4" \
+      --source-dir "$source_dir" --shared-dir "$shared" --out "$work/pack-$v4" >"$work/pack-$v4.log" 2>&1
+    set -e
+    grep -E '^\[ 1/1\] interop|^profile' "$work/pack-$v4.log"
+    python3 - "$work/pack-$v4/report.json" "$v4" <<'PY' || fail "$v4: the v4 interop part is misreported"
+import json, sys
+report, v4 = json.load(open(sys.argv[1])), sys.argv[2]
+interop = next(check for check in report["checks"] if check["id"] == "interop")
+assert interop["status"] == "pass", interop["summary"]
+assert interop["counts"]["v3_traces_run"] == 50, interop["counts"]
+row = next(row for profile in report["profiles"] if profile["name"] == "signal-v4-pqxdh"
+           for row in profile["rows"] if row["check"] == "interop")
+not_run = report["verdict_reasons"]["not_run"]
+if v4 == "summary":
+    assert interop["counts"]["v4_traces_run"] == 200, interop["counts"]
+    assert interop["batches"][0]["v4"]["seed"] == 20240601, interop["batches"][0]["v4"]
+    assert row["status"] == "pass" and "200 random traces" in row["detail"], row
+    assert not any("signal-v4-pqxdh" in reason for reason in not_run), not_run
+else:
+    assert interop["counts"]["v4_traces_run"] == 0, interop["counts"]
+    assert "trace count NOT FOUND" in interop["summary"], interop["summary"]
+    assert row["status"] == ("incomplete" if v4 == "silent" else "not_run"), row
+    assert any(reason.startswith("interop signal-v4-pqxdh: ") for reason in not_run), not_run
+print(v4, "->", row["status"], "|", row["detail"])
+PY
+  done
+  echo "the v4 interop traces are counted from the run's output, and their absence is said"
   ;;
 *)
   fail "unknown scenario $scenario"
