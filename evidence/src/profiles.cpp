@@ -13,7 +13,7 @@ using nlohmann::json;
 namespace {
 
 // Scope is what a check claims to cover of a profile. A check out of a profile's scope shows
-// NOT RUN for it with `why`, and does not make the verdict incomplete: it never claimed the
+// NOT RUN for it with `why_not_v4`, and does not make the verdict incomplete: it never claimed the
 // profile. A check in scope whose profile part did not pass does (profile_shortfalls).
 struct Scope {
     const char* check;
@@ -50,8 +50,23 @@ const Scope* scope_of(const std::string& check) {
     return nullptr;
 }
 
+// number_of reads the digits a pattern matched; 0 when they do not fit (a count that cannot be
+// read is a count not found, never an exception in the middle of writing the pack).
 std::uint64_t number_of(const std::string& text) {
-    return static_cast<std::uint64_t>(std::stoull(text));
+    try {
+        return static_cast<std::uint64_t>(std::stoull(text));
+    } catch (const std::exception&) {
+        return 0;
+    }
+}
+
+// decimal_of reads a decimal a pattern matched ("." alone included); 0 when it is not one.
+double decimal_of(const std::string& text) {
+    try {
+        return std::stod(text);
+    } catch (const std::exception&) {
+        return 0;
+    }
 }
 
 struct Tally {
@@ -220,8 +235,8 @@ InteropRun v4_interop_run(const std::string& output) {
         return run;
     run.found = true;
     run.traces = number_of(match[1]);
-    run.seconds = std::stod(match[2]);
-    run.trace_runs_per_second = std::stod(match[3]);
+    run.seconds = decimal_of(match[2]);
+    run.trace_runs_per_second = decimal_of(match[3]);
     return run;
 }
 
@@ -239,7 +254,7 @@ InteropRun v3_interop_run(const std::string& output, std::uint64_t seed) {
         return run;
     run.found = true;
     run.traces = number_of(match[1]);
-    run.seconds = std::stod(match[2]);
+    run.seconds = decimal_of(match[2]);
     run.trace_runs_per_second =
         run.seconds > 0 ? 2.0 * static_cast<double>(run.traces) / run.seconds : 0.0;
     return run;

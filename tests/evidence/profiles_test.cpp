@@ -163,6 +163,12 @@ TEST(EvidenceProfiles, WithoutItsSummaryLineNoV4TraceIsCounted) {
     EXPECT_FALSE(run.found);
     EXPECT_EQ(run.traces, 0u);
     EXPECT_FALSE(v4_interop_run("").found);
+    // Digits that do not fit, or a lone dot, are read as nothing rather than thrown at the pack.
+    const auto garbled = v4_interop_run(
+        "v4 interop: RATCHETCHECK_V4_INTEROP_SEED=1\nv4 interop: 99999999999999999999999 traces, "
+        "each in both placements, in . s: . trace runs/s");
+    EXPECT_EQ(garbled.traces, 0u);
+    EXPECT_EQ(garbled.seconds, 0.0);
 }
 
 TEST(EvidenceProfiles, EveryCheckPassedGivesV3PassAndV4IncompleteWithoutTheModel) {
