@@ -473,6 +473,19 @@ std::string render_html(const json& report, const std::string& state_machine_svg
             "{}</p>",
             html_escape(outcome), headline, html_escape(reasons));
     }
+    // Each profile's own verdict beside the run's: a PASS of the run covers a profile only
+    // through the checks that claim it.
+    std::string profile_verdicts;
+    for (const json& profile : report.value("profiles", json::array()))
+        profile_verdicts += fmt::format("{}{} {}", profile_verdicts.empty() ? "" : " · ",
+                                        html_escape(profile.value("name", "")),
+                                        status_cell(profile.value("verdict", "")));
+    if (!profile_verdicts.empty()) {
+        out += fmt::format(
+            "<p id=\"profile-verdicts\">Per profile: {} — <a href=\"#profiles\">what each check "
+            "covered of each profile</a>.</p>",
+            profile_verdicts);
+    }
     out += fmt::format(
         "<p class=\"muted\">Produced {} by <code>{}</code> from commit {} ({} mode, "
         "{:.0f} s). PASS means every check ran and passed with no traceability gap; INCOMPLETE "

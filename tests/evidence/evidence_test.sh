@@ -187,6 +187,8 @@ PY
     "$work/pack/report.html" || fail "report.html does not show signal-v4-pqxdh INCOMPLETE"
   grep -q 'signal-v4-pqxdh: <span class="status pass">' "$work/pack/report.html" &&
     fail "report.html shows signal-v4-pqxdh as passed"
+  grep -q '<p id="profile-verdicts">Per profile: signal-v3 <span class="status incomplete">INCOMPLETE</span> · signal-v4-pqxdh <span class="status incomplete">INCOMPLETE' \
+    "$work/pack/report.html" || fail "the page's head does not give each profile's verdict"
   echo "the per-profile section claims nothing that did not run"
   ;;
 v4_interop_count_read_from_the_run)
