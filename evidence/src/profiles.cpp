@@ -25,8 +25,8 @@ constexpr Scope scopes[] = {
     {"unit", true, ""},
     {"kat", true, ""},
     {"vectors", false,
-     "the transcripts are libsignal-protocol-c's (SHARED/vectors/signal-v3); no signal-v4-pqxdh "
-     "transcript is recorded yet"},
+     "the pack's vectors check replays libsignal-protocol-c's transcripts (SHARED/vectors/"
+     "signal-v3) only; it does not run signal-v4-pqxdh transcripts"},
     {"property", false,
      "the properties run against the model, which knows signal-v3 only (v4 in the model is issue "
      "25)"},
