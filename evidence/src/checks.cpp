@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "fuzzing.hpp"
+#include "profiles.hpp"
 #include "support.hpp"
 
 namespace ratchetcheck::evidence {
@@ -19,7 +20,9 @@ using nlohmann::json;
 const std::vector<CheckInfo>& check_catalogue() {
     static const std::vector<CheckInfo> checks{
         {"unit", "Unit tests: wire parsers, every rejection path, bounds, state codec"},
-        {"kat", "Known-answer tests (RFC 7748, 5869, 4231, Wycheproof, XEdDSA)"},
+        {"kat",
+         "Known-answer tests (RFC 7748, 5869, 4231, Wycheproof, XEdDSA; Kyber-1024 round 3, "
+         "the PQXDH derivation)"},
         {"vectors", "Transcripts of libsignal-protocol-c replayed byte for byte"},
         {"property", "Stateful property tests against the model (RapidCheck)"},
         {"mutants", "Model-variant mutants: the properties catch each broken copy"},
@@ -714,6 +717,60 @@ json coverage_check(const CheckPaths& paths, const CheckPlan& plan) {
     return result;
 }
 
+// count_interop_traces reads, from each interop batch's JUnit output, how many random traces of
+// each profile the suites say they ran, with their seed and speed (batches[i].v3 and .v4), and
+// adds the totals to the counts and the summary. The environment only asks for a number; the
+// test's own summary line is what ran. A batch whose line is missing counts nothing, and the
+// profile's row of the pack (profiles.cpp) is then not a pass.
+void count_interop_traces(json& result, const CheckPaths& paths) {
+    std::uint64_t v3_traces = 0;
+    std::uint64_t v4_traces = 0;
+    double v4_seconds = 0;
+    std::string v4_seeds;
+    std::size_t v4_missing = 0;
+    for (json& batch : result["batches"]) {
+        fs::path junit = paths.out / batch.value("log", std::string());
+        junit.replace_extension(".junit.xml");
+        const std::string output = xml_unescape(read_text(junit).value_or(""));
+        const auto as_json = [](const InteropRun& run) {
+            return json{{"found", run.found},
+                        {"seed", run.seed},
+                        {"traces", run.traces},
+                        {"seconds", run.seconds},
+                        {"trace_runs_per_second", run.trace_runs_per_second}};
+        };
+        const InteropRun v3 = v3_interop_run(output, batch.value("seed", std::uint64_t{0}));
+        const InteropRun v4 = v4_interop_run(output);
+        batch["v3"] = as_json(v3);
+        batch["v4"] = as_json(v4);
+        v3_traces += v3.traces;
+        v4_traces += v4.traces;
+        v4_seconds += v4.seconds;
+        if (v4.found)
+            v4_seeds += fmt::format("{}{}", v4_seeds.empty() ? "" : ", ", v4.seed);
+        else
+            ++v4_missing;
+    }
+    result["counts"]["v3_traces_run"] = v3_traces;
+    result["counts"]["v4_traces_run"] = v4_traces;
+    result["parameters"]["v4_traces"] = v4_traces;
+    // Appended in steps (GCC bug 105329, see coverage_check).
+    std::string summary = result.value("summary", std::string());
+    summary.append("; ");
+    if (v4_missing == 0 && v4_traces > 0) {
+        summary.append(fmt::format(
+            "signal-v4-pqxdh: {} traces against libsignal-client in either seat, seeds {}, "
+            "{:.1f} s, {:.1f} trace runs/s",
+            v4_traces, v4_seeds, v4_seconds,
+            v4_seconds > 0 ? 2.0 * static_cast<double>(v4_traces) / v4_seconds : 0.0));
+    } else {
+        summary.append(
+            fmt::format("signal-v4-pqxdh: trace count NOT FOUND in {} of {} batch(es): INCOMPLETE",
+                        v4_missing, result["batches"].size()));
+    }
+    result["summary"] = summary;
+}
+
 }  // namespace
 
 json run_check(const std::string& id, const CheckPaths& paths, const CheckPlan& plan) {
@@ -759,7 +816,7 @@ json run_check(const std::string& id, const CheckPaths& paths, const CheckPlan& 
     if (id == "interop") {
         // Trace i of a batch is drawn from seed + i: the next batch starts where the last ended,
         // so no trace runs twice.
-        return budgeted_ctest_check(
+        json result = budgeted_ctest_check(
             id, paths, plan.interop_scenarios, plan.interop_budget_seconds, plan.seed,
             [&plan](const Batch&, std::size_t total) { return plan.seed + total; },
             [](const Batch& batch) {
@@ -774,6 +831,8 @@ json run_check(const std::string& id, const CheckPaths& paths, const CheckPlan& 
                      std::to_string(std::max<std::size_t>(200, batch.size / 4))}};
             },
             "scenarios");
+        count_interop_traces(result, paths);
+        return result;
     }
     if (id == "proof")
         return proof_check(paths);

@@ -28,6 +28,7 @@
 #include "identification.hpp"
 #include "manifest.hpp"
 #include "pdf.hpp"
+#include "profiles.hpp"
 #include "ratchetcheck/proofs/catalogue.hpp"
 #include "ratchetcheck/proofs/prover.hpp"
 #include "support.hpp"
@@ -127,7 +128,38 @@ json environment_of(const CheckPaths& paths, const std::string& program_version)
     return environment;
 }
 
-json mechanisms_of(const json& target, const json& traceability) {
+// print_profiles prints one line per profile after the verdict: its own verdict and its checks
+// by status, so that a PASS of the run is never read as a PASS of a profile it does not cover.
+void print_profiles(const json& profiles) {
+    for (const json& profile : profiles) {
+        std::map<std::string, std::vector<std::string>> by_status;
+        for (const json& row : profile["rows"])
+            by_status[row.value("status", std::string())].push_back(row.value("check", ""));
+        std::string parts;
+        for (const char* status : {"fail", "incomplete", "not_run", "pass"}) {
+            if (by_status.contains(status))
+                parts += fmt::format("{}{}: {}", parts.empty() ? "" : "; ", status,
+                                     fmt::join(by_status[status], ", "));
+        }
+        std::string headline = profile.value("verdict", std::string());
+        std::transform(headline.begin(), headline.end(), headline.begin(),
+                       [](unsigned char character) { return std::toupper(character); });
+        fmt::print("profile {}: {} — {}\n", profile.value("name", ""), headline, parts);
+    }
+}
+
+// cargo_lock_version is the version Cargo.lock pins for `package` ("" when it is not there): the
+// Rust crates are built from the lock, so it, not the security target's text, says what ran.
+std::string cargo_lock_version(const fs::path& lock, const std::string& package) {
+    const std::string text = read_text(lock).value_or("");
+    const std::size_t entry = text.find(fmt::format("name = \"{}\"\nversion = \"", package));
+    if (entry == std::string::npos)
+        return "";
+    const std::size_t start = text.find("version = \"", entry) + std::string("version = \"").size();
+    return text.substr(start, text.find('"', start) - start);
+}
+
+json mechanisms_of(const json& target, const json& traceability, const fs::path& source) {
     json mechanisms = json::array();
     for (json mechanism : target.value("mechanisms", json::array())) {
         const std::string library = mechanism.value("library", "");
@@ -137,6 +169,13 @@ json mechanisms_of(const json& target, const json& traceability) {
         if (library.find("OpenSSL") != std::string::npos) {
             versions +=
                 fmt::format("{}{}", versions.empty() ? "" : "; ", OpenSSL_version(OPENSSL_VERSION));
+        }
+        if (library.find("libcrux-ml-kem") != std::string::npos) {
+            const fs::path lock = source / "protocol" / "kem" / "Cargo.lock";
+            const std::string pinned = cargo_lock_version(lock, "libcrux-ml-kem");
+            versions += fmt::format("{}libcrux-ml-kem {}", versions.empty() ? "" : "; ",
+                                    pinned.empty() ? "NOT FOUND in protocol/kem/Cargo.lock"
+                                                   : pinned + " (protocol/kem/Cargo.lock)");
         }
         mechanism["library_version"] = fmt::format("{} — {}", library, versions);
         mechanism["kats"] =
@@ -189,6 +228,30 @@ json compare_reports(const json& old_report, const json& new_report) {
                 changes.push_back(fmt::format("test {} flipped: {} → {}", found->first,
                                               found->second, test.value("status", "")));
             }
+        }
+    }
+    // Each profile's verdict and rows (a pack written before the profiles has none to compare).
+    std::map<std::string, json> old_profiles;
+    for (const json& profile : old_report.value("profiles", json::array()))
+        old_profiles[profile.value("name", "")] = profile;
+    for (const json& profile : new_report.value("profiles", json::array())) {
+        const std::string name = profile.value("name", "");
+        const auto old = old_profiles.find(name);
+        if (old == old_profiles.end())
+            continue;
+        if (old->second.value("verdict", "") != profile.value("verdict", ""))
+            changes.push_back(fmt::format("profile {} verdict {} → {}", name,
+                                          old->second.value("verdict", ""),
+                                          profile.value("verdict", "")));
+        std::map<std::string, std::string> old_rows;
+        for (const json& row : old->second.value("rows", json::array()))
+            old_rows[row.value("check", "")] = row.value("status", "");
+        for (const json& row : profile.value("rows", json::array())) {
+            const auto found = old_rows.find(row.value("check", ""));
+            if (found != old_rows.end() && found->second != row.value("status", ""))
+                changes.push_back(fmt::format("profile {} check {} flipped: {} → {}", name,
+                                              found->first, found->second,
+                                              row.value("status", "")));
         }
     }
     for (const auto& [id, check] : old_checks) {
@@ -502,7 +565,10 @@ int run_evidence(const EvidenceOptions& options) {
     const std::optional<std::string> pdf_missing = pdf_unavailable_reason();
     if (pdf_missing)
         pack_gaps.push_back(*pdf_missing);
-    Verdict verdict = decide_verdict(checks, traceability["gaps"], pack_gaps);
+    // Each profile's rows, derived from what ran (profiles.hpp).
+    const json profiles = profiles_section(checks);
+    const std::vector<std::string> shortfalls = profile_shortfalls(profiles);
+    Verdict verdict = decide_verdict(checks, traceability["gaps"], pack_gaps, shortfalls);
 
     std::size_t passed = 0;
     std::size_t unavailable = 0;
@@ -549,9 +615,10 @@ int run_evidence(const EvidenceOptions& options) {
           {"fuzz_seconds", resolved->plan.fuzz_seconds},
           {"certificate_sample", resolved->plan.certificate_sample}}},
         {"checks", checks},
+        {"profiles", profiles},
         {"security_target", target},
         {"traceability", traceability},
-        {"mechanisms", mechanisms_of(target, traceability)},
+        {"mechanisms", mechanisms_of(target, traceability, paths.source)},
         {"deviations", analysis.deviations},
         {"attack_classes", analysis.attack_classes},
         {"limits", analysis.limits},
@@ -594,7 +661,7 @@ int run_evidence(const EvidenceOptions& options) {
             // Chromium is there but could not print: the pack is not complete either.
             report["pictures"]["pdf"] = pdf.note;
             pack_gaps.push_back("report.pdf (" + pdf.note + ")");
-            verdict = decide_verdict(checks, traceability["gaps"], pack_gaps);
+            verdict = decide_verdict(checks, traceability["gaps"], pack_gaps, shortfalls);
             report["verdict"] = verdict.outcome;
             report["verdict_reasons"] = verdict.to_json();
             written = write_report();
@@ -623,6 +690,7 @@ int run_evidence(const EvidenceOptions& options) {
                report["summary"].get<std::string>(), seconds);
     if (verdict.outcome != "pass")
         fmt::print("verdict {} because: {}\n", verdict.headline(), verdict.reasons());
+    print_profiles(profiles);
     return verdict.exit_status();
 }
 

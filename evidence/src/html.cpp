@@ -32,7 +32,7 @@ code.command { display: block; white-space: pre-wrap; word-break: break-all; bac
 .verdict-reasons { margin: 6px 0; font-weight: bold; }
 .status { font-weight: bold; white-space: nowrap; }
 .pass { color: #2e7d32; } .fail, .gap { color: #c62828; font-weight: bold; }
-.not_available, .skipped, .not_run { color: #b45309; }
+.not_available, .skipped, .not_run, .status.incomplete { color: #b45309; }
 .verdict.pass, .verdict.fail, .verdict.incomplete { color: #fff; }
 td.gap, li.gap { background: #fdecea; }
 .chip { display: inline-block; margin: 1px 3px 1px 0; padding: 0 5px; border-radius: 4px;
@@ -68,6 +68,10 @@ std::string status_cell(const std::string& status) {
         label = "FAIL";
     else if (status == "not_available")
         label = "not available";
+    else if (status == "incomplete")
+        label = "INCOMPLETE";
+    else if (status == "not_run")
+        label = "NOT RUN";
     return fmt::format(R"(<span class="status {}">{}</span>)", html_escape(status),
                        html_escape(label));
 }
@@ -143,6 +147,34 @@ std::string checks_section(const json& report) {
                 : "");
     }
     return out + "</table>";
+}
+
+// profiles_section is the per-profile table (report.json `profiles`): each check's status for the
+// profile, what it covered and the command that re-runs that part only.
+std::string profiles_section(const json& report) {
+    std::string out =
+        "<h2 id=\"profiles\">Profiles</h2><p class=\"muted\">Each protocol profile's own result, "
+        "derived from what ran in this run (ctest results, fuzz targets, invariants, the interop "
+        "logs). NOT RUN for a profile means no check of it ran, whatever the check's own "
+        "result; <i>out of scope</i> marks a check that does not claim the profile.</p>";
+    for (const json& profile : report.value("profiles", json::array())) {
+        const std::string verdict = profile.value("verdict", std::string());
+        out += fmt::format(
+            "<h3 id=\"profile-{0}\">{0}: {1}</h3><table><tr><th>check</th><th>result for this "
+            "profile</th><th>what it covered</th><th>re-run this part</th></tr>",
+            html_escape(profile.value("name", "")), status_cell(verdict));
+        for (const json& row : profile.value("rows", json::array())) {
+            out += fmt::format(
+                "<tr><td><b>{}</b>{}</td><td>{}</td><td>{}</td><td><code "
+                "class=\"command\">{}</code></td></tr>",
+                html_escape(row.value("check", "")),
+                row.value("in_scope", false) ? "" : "<br><span class=\"muted\">out of scope</span>",
+                status_cell(row.value("status", "")), html_escape(row.value("detail", "")),
+                html_escape(row.value("command", "")));
+        }
+        out += "</table>";
+    }
+    return out;
 }
 
 std::string target_section(const json& target) {
@@ -441,6 +473,19 @@ std::string render_html(const json& report, const std::string& state_machine_svg
             "{}</p>",
             html_escape(outcome), headline, html_escape(reasons));
     }
+    // Each profile's own verdict beside the run's: a PASS of the run covers a profile only
+    // through the checks that claim it.
+    std::string profile_verdicts;
+    for (const json& profile : report.value("profiles", json::array()))
+        profile_verdicts += fmt::format("{}{} {}", profile_verdicts.empty() ? "" : " · ",
+                                        html_escape(profile.value("name", "")),
+                                        status_cell(profile.value("verdict", "")));
+    if (!profile_verdicts.empty()) {
+        out += fmt::format(
+            "<p id=\"profile-verdicts\">Per profile: {} — <a href=\"#profiles\">what each check "
+            "covered of each profile</a>.</p>",
+            profile_verdicts);
+    }
     out += fmt::format(
         "<p class=\"muted\">Produced {} by <code>{}</code> from commit {} ({} mode, "
         "{:.0f} s). PASS means every check ran and passed with no traceability gap; INCOMPLETE "
@@ -451,7 +496,8 @@ std::string render_html(const json& report, const std::string& state_machine_svg
         html_escape(report["environment"].value("source_commit", "unknown")),
         html_escape(report.value("mode", "")), report.value("seconds", 0.0));
     out +=
-        "<p>Contents: <a href=\"#checks\">checks</a> · <a href=\"#security-target\">security "
+        "<p>Contents: <a href=\"#checks\">checks</a> · <a href=\"#profiles\">profiles</a> · "
+        "<a href=\"#security-target\">security "
         "target</a> · <a href=\"#traceability\">traceability</a> · <a "
         "href=\"#mechanisms\">mechanisms</a> · <a href=\"#toe\">the TOE</a> · <a "
         "href=\"#crypto-mechanisms\">cryptography</a> · <a href=\"#anssi\">ANSSI "
@@ -476,6 +522,7 @@ std::string render_html(const json& report, const std::string& state_machine_svg
                      gap_list);
     out += comparison_section(report);
     out += checks_section(report);
+    out += profiles_section(report);
     out += target_section(report["security_target"]);
     out += traceability_section(report["traceability"]);
     out += mechanisms_section(report);

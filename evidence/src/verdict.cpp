@@ -38,7 +38,8 @@ json Verdict::to_json() const {
 }
 
 Verdict decide_verdict(const json& checks, const json& gaps,
-                       const std::vector<std::string>& pack_gaps) {
+                       const std::vector<std::string>& pack_gaps,
+                       const std::vector<std::string>& profile_shortfalls) {
     Verdict verdict;
     for (const json& check : checks) {
         const std::string id = check.value("id", "?");
@@ -65,6 +66,9 @@ Verdict decide_verdict(const json& checks, const json& gaps,
             verdict.not_run.push_back(
                 fmt::format("{} ({} tests left out by the mode)", id, left_out.get<long long>()));
     }
+    // A passed check that claims a profile but whose part for it did not run is not complete.
+    for (const std::string& shortfall : profile_shortfalls)
+        verdict.not_run.push_back(shortfall);
     if (gaps.is_object()) {
         for (const auto& [kind, list] : gaps.items()) {
             for (const json& gap : list)

@@ -36,7 +36,10 @@ struct Verdict {
 // gaps ({kind: [id...]}) and the parts of the pack that could not be produced (the PDF, the state
 // diagram). Any failed check gives FAIL; otherwise anything that did not run, any skipped test,
 // any gap or missing part gives INCOMPLETE; only a run with none of them is a PASS.
+// `profile_shortfalls` (profiles.hpp) are the parts of passed checks that claim a profile and did
+// not pass for it, such as v4 interop traces whose number is not in the log: INCOMPLETE too (E85).
 [[nodiscard]] Verdict decide_verdict(const nlohmann::json& checks, const nlohmann::json& gaps,
-                                     const std::vector<std::string>& pack_gaps);
+                                     const std::vector<std::string>& pack_gaps,
+                                     const std::vector<std::string>& profile_shortfalls = {});
 
 }  // namespace ratchetcheck::evidence

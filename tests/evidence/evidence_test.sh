@@ -9,7 +9,7 @@
 #   failing_check_turns_verdict_red  a copy of the shared transcripts with one plaintext byte
 #                                    changed (--shared-dir): exit status 1, verdict FAIL, the
 #                                    verdict banner red in the rendered page; --compare against a
-#                                    passing pack names the flipped check
+#                                    passing pack names the flipped check and signal-v3's row
 #   verify_catches_one_byte_change   --verify passes on a fresh pack and fails, naming the file,
 #                                    once one byte of report.json is changed
 #   default_pack_directory_is_free  BUILD_DIR/evidence (the default --out) holds no build files
@@ -17,6 +17,16 @@
 #                                    hidden from PATH): verdict INCOMPLETE, exit 3, reasons named
 #   stale_annotation_fails_traceability  an @evidence annotation naming a test that does not
 #                                    exist makes the traceability check fail (exit 1)
+#   profiles_never_claim_what_did_not_run  the pack's per-profile section (issue 23): after
+#                                    --only vectors, signal-v3's transcripts row is PASS and every
+#                                    signal-v4-pqxdh row NOT RUN, neither profile PASS, in
+#                                    report.json, report.html and the run's output
+#   v4_interop_count_read_from_the_run  the interop check on a stand-in build tree whose two
+#                                    random-trace "suites" are shell commands printing the real
+#                                    suites' lines (through ctest and its JUnit file, as in a real
+#                                    run): with the v4 summary line the v4 traces are counted and
+#                                    the v4 row passes; without it, or without the v4 suite, the v4
+#                                    row is INCOMPLETE or NOT RUN and the verdict names it
 set -euo pipefail
 scenario=$1 ratchetcheck=$2 build=$3 shared=$4 work=$5
 rm -rf "$work"
@@ -68,6 +78,8 @@ failing_check_turns_verdict_red)
   grep -q 'FAIL basic_session' "$work/bad.log" || fail "the failing transcript is not named"
   grep -q 'check vectors flipped: pass → fail' "$work/bad.log" || fail "--compare did not name the flip"
   grep -q 'verdict incomplete → fail' "$work/bad.log" || fail "--compare did not name the verdict change"
+  grep -q 'profile signal-v3 check vectors flipped: pass → fail' "$work/bad.log" ||
+    fail "--compare did not name the flip in signal-v3's row"
   grep -q '"verdict": "fail"' "$work/bad/report.json" || fail "report.json does not say fail"
   dom=$(render "$work/bad/report.html")
   grep -q 'id="verdict" class="verdict fail">Verdict: FAIL' <<<"$dom" || fail "the rendered verdict is not FAIL"
@@ -150,6 +162,83 @@ stale_annotation_fails_traceability)
   grep -q 'secret_test.cpp:[0-9]*: no ctest test matches RenamedSuite.GoneTest' "$work/pack.log" ||
     fail "the stale annotation is not named"
   echo "a stale annotation fails the traceability check"
+  ;;
+profiles_never_claim_what_did_not_run)
+  evidence_run "$work/pack" --shared-dir "$shared"
+  [ "$status" -eq 3 ] || fail "evidence --only vectors exited $status, expected 3 (INCOMPLETE)"
+  python3 - "$work/pack/report.json" <<'PY' || fail "report.json's profiles claim more than ran"
+import json, sys
+report = json.load(open(sys.argv[1]))
+profiles = {profile["name"]: profile for profile in report["profiles"]}
+assert set(profiles) == {"signal-v3", "signal-v4-pqxdh"}, list(profiles)
+rows = {name: {row["check"]: row for row in profile["rows"]} for name, profile in profiles.items()}
+assert rows["signal-v3"]["vectors"]["status"] == "pass", rows["signal-v3"]["vectors"]
+for check, row in rows["signal-v4-pqxdh"].items():
+    assert row["status"] == "not_run", (check, row)
+for check in ("interop", "unit", "fuzz"):
+    assert rows["signal-v3"][check]["status"] == "not_run", rows["signal-v3"][check]
+for profile in profiles.values():
+    assert profile["verdict"] == "incomplete", profile["name"]
+print("profiles: v3 vectors pass; every v4 row not run; no profile passes")
+PY
+  grep -q '^profile signal-v4-pqxdh: INCOMPLETE — not_run: unit, kat, vectors' "$work/pack.log" ||
+    fail "the run does not print signal-v4-pqxdh as INCOMPLETE"
+  grep -q '<h3 id="profile-signal-v4-pqxdh">signal-v4-pqxdh: <span class="status incomplete">INCOMPLETE' \
+    "$work/pack/report.html" || fail "report.html does not show signal-v4-pqxdh INCOMPLETE"
+  grep -q 'signal-v4-pqxdh: <span class="status pass">' "$work/pack/report.html" &&
+    fail "report.html shows signal-v4-pqxdh as passed"
+  grep -q '<p id="profile-verdicts">Per profile: signal-v3 <span class="status incomplete">INCOMPLETE</span> · signal-v4-pqxdh <span class="status incomplete">INCOMPLETE' \
+    "$work/pack/report.html" || fail "the page's head does not give each profile's verdict"
+  echo "the per-profile section claims nothing that did not run"
+  ;;
+v4_interop_count_read_from_the_run)
+  source_dir=$(sed -n 's/^CMAKE_HOME_DIRECTORY:INTERNAL=//p' "$build/CMakeCache.txt")
+  # stand_in DIR V4: a build tree of two interop tests; V4 is "summary" (the v4 suite prints its
+  # count), "silent" (it passes without its summary line) or "absent" (no v4 suite at all).
+  stand_in() {
+    mkdir -p "$1"
+    cat >"$1/CTestTestfile.cmake" <<'CTEST'
+add_test([=[LiveInterop.RandomTracesAgreeInEitherSeat]=] "sh" "-c" "echo interop: RATCHETCHECK_INTEROP_SEED=$RATCHETCHECK_INTEROP_SEED RATCHETCHECK_INTEROP_SCENARIOS=$RATCHETCHECK_INTEROP_SCENARIOS; echo \"interop: $RATCHETCHECK_INTEROP_SCENARIOS traces x 2 placements, 10 ops: 4 sends; 1.5 s\"")
+set_tests_properties([=[LiveInterop.RandomTracesAgreeInEitherSeat]=] PROPERTIES LABELS "interop")
+CTEST
+    local summary=""
+    [ "$2" = summary ] && summary='; echo \"v4 interop: $RATCHETCHECK_V4_INTEROP_SCENARIOS traces, each in both placements, in 2.0 s: 200.0 trace runs/s\"'
+    [ "$2" = absent ] && return 0
+    cat >>"$1/CTestTestfile.cmake" <<CTEST
+add_test([=[LiveInteropV4.RandomTracesAgreeWithLibsignalClientInEitherSeat]=] "sh" "-c" "echo v4 interop: RATCHETCHECK_V4_INTEROP_SEED=\$RATCHETCHECK_V4_INTEROP_SEED$summary")
+set_tests_properties([=[LiveInteropV4.RandomTracesAgreeWithLibsignalClientInEitherSeat]=] PROPERTIES LABELS "interop")
+CTEST
+  }
+  for v4 in summary silent absent; do
+    stand_in "$work/build-$v4" "$v4"
+    set +e
+    "$ratchetcheck" evidence --quick --only interop --build-dir "$work/build-$v4" \
+      --source-dir "$source_dir" --shared-dir "$shared" --out "$work/pack-$v4" >"$work/pack-$v4.log" 2>&1
+    set -e
+    grep -E '^\[ 1/1\] interop|^profile' "$work/pack-$v4.log"
+    python3 - "$work/pack-$v4/report.json" "$v4" <<'PY' || fail "$v4: the v4 interop part is misreported"
+import json, sys
+report, v4 = json.load(open(sys.argv[1])), sys.argv[2]
+interop = next(check for check in report["checks"] if check["id"] == "interop")
+assert interop["status"] == "pass", interop["summary"]
+assert interop["counts"]["v3_traces_run"] == 50, interop["counts"]
+row = next(row for profile in report["profiles"] if profile["name"] == "signal-v4-pqxdh"
+           for row in profile["rows"] if row["check"] == "interop")
+not_run = report["verdict_reasons"]["not_run"]
+if v4 == "summary":
+    assert interop["counts"]["v4_traces_run"] == 200, interop["counts"]
+    assert interop["batches"][0]["v4"]["seed"] == 20240601, interop["batches"][0]["v4"]
+    assert row["status"] == "pass" and "200 random traces" in row["detail"], row
+    assert not any("signal-v4-pqxdh" in reason for reason in not_run), not_run
+else:
+    assert interop["counts"]["v4_traces_run"] == 0, interop["counts"]
+    assert "trace count NOT FOUND" in interop["summary"], interop["summary"]
+    assert row["status"] == ("incomplete" if v4 == "silent" else "not_run"), row
+    assert any(reason.startswith("interop signal-v4-pqxdh: ") for reason in not_run), not_run
+print(v4, "->", row["status"], "|", row["detail"])
+PY
+  done
+  echo "the v4 interop traces are counted from the run's output, and their absence is said"
   ;;
 *)
   fail "unknown scenario $scenario"
