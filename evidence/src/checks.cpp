@@ -23,7 +23,9 @@ const std::vector<CheckInfo>& check_catalogue() {
         {"kat",
          "Known-answer tests (RFC 7748, 5869, 4231, Wycheproof, XEdDSA; Kyber-1024 round 3, "
          "the PQXDH derivation)"},
-        {"vectors", "Transcripts of libsignal-protocol-c replayed byte for byte"},
+        {"vectors",
+         "Transcripts replayed byte for byte: libsignal-protocol-c's (signal-v3) and ours against "
+         "libsignal-client (signal-v4-pqxdh)"},
         {"property", "Stateful property tests against the model (RapidCheck)"},
         {"mutants", "Model-variant mutants: the properties catch each broken copy"},
         {"interop", "Live interop with libsignal-protocol-c (v3) and libsignal-client (v4)"},
@@ -329,15 +331,14 @@ json budgeted_ctest_check(
     return merged;
 }
 
-json vectors_check(const CheckPaths& paths) {
-    json result = base_result("vectors");
-    const fs::path transcripts = paths.shared / "vectors" / "signal-v3";
-    const fs::path log = paths.out / "logs" / "vectors.log";
+// One `ratchetcheck vectors DIRECTORY` run: its command, counts, FAIL lines and status.
+json replay_transcripts(const CheckPaths& paths, const fs::path& transcripts, const fs::path& log) {
+    json result = json::object();
     fs::remove(log);
     const std::string command = fmt::format("{} vectors {}", shell_quote(paths.self.string()),
                                             shell_quote(transcripts.string()));
     result["command"] = command;
-    result["parameters"]["transcripts"] = transcripts.string();
+    result["transcripts"] = transcripts.string();
     const CommandRun run = run_logged(command, log, "vectors", {});
     result["seconds"] = run.seconds;
     result["log"] = fs::relative(log, paths.out).string();
@@ -349,6 +350,7 @@ json vectors_check(const CheckPaths& paths) {
     } else {
         result["summary"] = first_line(output.empty() ? "no output" : output);
     }
+    result["failures"] = json::array();
     std::istringstream lines(output);
     std::string line;
     while (std::getline(lines, line)) {
@@ -356,6 +358,37 @@ json vectors_check(const CheckPaths& paths) {
             result["failures"].push_back(line);
     }
     result["status"] = run.exit_status == 0 && counts && counts->second == 0 ? "pass" : "fail";
+    return result;
+}
+
+// The signal-v3 transcripts of libsignal-protocol-c (SHARED/vectors/signal-v3), then the
+// signal-v4-pqxdh transcripts recorded against libsignal-client (tests/vectors/signal-v4-pqxdh,
+// docs/v4-transcripts.md). The check's own fields are the v3 run's, as before; `by_profile` holds
+// each run, which the profiles table reads (profiles.cpp).
+json vectors_check(const CheckPaths& paths) {
+    json result = base_result("vectors");
+    const json v3 = replay_transcripts(paths, paths.shared / "vectors" / "signal-v3",
+                                       paths.out / "logs" / "vectors.log");
+    const json v4 =
+        replay_transcripts(paths, paths.source / "tests" / "vectors" / "signal-v4-pqxdh",
+                           paths.out / "logs" / "vectors-v4.log");
+    result["command"] =
+        fmt::format("{} && {}", v3["command"].get<std::string>(), v4["command"].get<std::string>());
+    result["parameters"]["transcripts"] = v3["transcripts"];
+    result["parameters"]["v4_transcripts"] = v4["transcripts"];
+    result["seconds"] = v3["seconds"].get<double>() + v4["seconds"].get<double>();
+    result["log"] = v3["log"];
+    if (v3.contains("counts"))
+        result["counts"] = v3["counts"];
+    result["summary"] =
+        fmt::format("signal-v3: {}; signal-v4-pqxdh: {}", v3["summary"].get<std::string>(),
+                    v4["summary"].get<std::string>());
+    for (const json* run : {&v3, &v4}) {
+        for (const json& failure : (*run)["failures"])
+            result["failures"].push_back(failure);
+    }
+    result["by_profile"] = {{"signal-v3", v3}, {"signal-v4-pqxdh", v4}};
+    result["status"] = v3["status"] == "pass" && v4["status"] == "pass" ? "pass" : "fail";
     return result;
 }
 

@@ -91,8 +91,19 @@ json every_check_passed(bool with_v4_count = true) {
                               test_result("PqxdhDerivation.FirstMessage")}),
          {{"id", "vectors"},
           {"status", "pass"},
-          {"summary", "8 passed, 0 failed"},
-          {"parameters", {{"transcripts", "/shared/vectors/signal-v3"}}}},
+          {"summary", "signal-v3: 8 passed, 0 failed; signal-v4-pqxdh: 4 passed, 0 failed"},
+          {"parameters", {{"transcripts", "/shared/vectors/signal-v3"}}},
+          {"by_profile",
+           {{"signal-v3",
+             {{"status", "pass"},
+              {"summary", "8 passed, 0 failed"},
+              {"counts", {{"passed", 8}, {"failed", 0}}},
+              {"command", "ratchetcheck vectors /shared/vectors/signal-v3"}}},
+            {"signal-v4-pqxdh",
+             {{"status", "pass"},
+              {"summary", "4 passed, 0 failed"},
+              {"counts", {{"passed", 4}, {"failed", 0}}},
+              {"command", "ratchetcheck vectors tests/vectors/signal-v4-pqxdh"}}}}}},
          passed_check("property",
                       {test_result("StatefulProperties.NoMessageAcceptedTwice"),
                        test_result("TraceProfile.AJsonTraceNamesSignalV4PqxdhAndWhetherTheKyber")}),
@@ -178,11 +189,14 @@ TEST(EvidenceProfiles, EveryCheckPassedGivesV3PassAndV4IncompleteWithoutTheModel
     EXPECT_EQ(profiles[0]["verdict"], "pass") << profiles[0].dump(2);
     EXPECT_EQ(profiles[1]["name"], "signal-v4-pqxdh");
     EXPECT_EQ(profiles[1]["verdict"], "incomplete");
-    for (const char* check : {"unit", "kat", "interop", "fuzz-replay", "fuzz", "coverage"})
+    for (const char* check :
+         {"unit", "kat", "vectors", "interop", "fuzz-replay", "fuzz", "coverage"})
         EXPECT_EQ(row(profiles, "signal-v4-pqxdh", check)["status"], "pass") << check;
-    // The model, the proofs, the transcripts and ct know signal-v3 only: NOT RUN for v4 although
-    // each of these checks passed, and out of its scope.
-    for (const char* check : {"property", "mutants", "proof", "certificates", "vectors", "ct"}) {
+    EXPECT_EQ(row(profiles, "signal-v4-pqxdh", "vectors")["command"],
+              "ratchetcheck vectors tests/vectors/signal-v4-pqxdh");
+    // The model, the proofs and ct know signal-v3 only: NOT RUN for v4 although each of these
+    // checks passed, and out of its scope.
+    for (const char* check : {"property", "mutants", "proof", "certificates", "ct"}) {
         const json entry = row(profiles, "signal-v4-pqxdh", check);
         EXPECT_EQ(entry["status"], "not_run") << check;
         EXPECT_FALSE(entry["in_scope"].get<bool>()) << check;
@@ -247,6 +261,24 @@ TEST(EvidenceProfiles, AV4FailureFailsTheV4RowOnly) {
     EXPECT_EQ(row(profiles, "signal-v4-pqxdh", "unit")["status"], "fail");
     EXPECT_EQ(profiles[1]["verdict"], "fail");
     EXPECT_EQ(row(profiles, "signal-v3", "unit")["status"], "pass");
+}
+
+TEST(EvidenceProfiles, EachProfilesTranscriptsCountOnlyWhenTheirOwnReplayRan) {
+    // A vectors result without the v4 replay (an older pack's): v3 passes, v4 is NOT RUN although
+    // the check passed, and, the check claiming both profiles, the run is INCOMPLETE.
+    json checks = every_check_passed();
+    checks[2]["by_profile"].erase("signal-v4-pqxdh");
+    json profiles = profiles_section(checks);
+    EXPECT_EQ(row(profiles, "signal-v3", "vectors")["status"], "pass");
+    EXPECT_EQ(row(profiles, "signal-v4-pqxdh", "vectors")["status"], "not_run");
+    EXPECT_EQ(decide_verdict(checks, no_gaps, {}, profile_shortfalls(profiles)).outcome,
+              "incomplete");
+    // A failing v4 replay fails the v4 row, not the v3 one.
+    checks = every_check_passed();
+    checks[2]["by_profile"]["signal-v4-pqxdh"]["status"] = "fail";
+    profiles = profiles_section(checks);
+    EXPECT_EQ(row(profiles, "signal-v4-pqxdh", "vectors")["status"], "fail");
+    EXPECT_EQ(row(profiles, "signal-v3", "vectors")["status"], "pass");
 }
 
 TEST(EvidenceProfiles, ACheckLeftOutIsNotRunForBothProfiles) {
