@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -248,6 +249,16 @@ TranscriptEvent read_event(FieldReader& reader, const Json& event, std::size_t i
 }
 
 }  // namespace
+
+std::vector<std::filesystem::path> transcript_files(const std::filesystem::path& directory) {
+    std::vector<std::filesystem::path> files;
+    for (const auto& entry : std::filesystem::directory_iterator(directory)) {
+        if (entry.path().extension() == ".json")
+            files.push_back(entry.path());
+    }
+    std::sort(files.begin(), files.end());
+    return files;
+}
 
 std::variant<Transcript, TranscriptError> load_transcript(const std::filesystem::path& file) {
     std::ifstream stream(file, std::ios::binary);

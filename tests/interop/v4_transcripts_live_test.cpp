@@ -21,6 +21,7 @@
 
 #include "libsignal_client_endpoint.hpp"
 #include "ratchetcheck/harness/hex.hpp"
+#include "ratchetcheck/harness/transcript.hpp"
 #include "v4_transcript_support.hpp"
 
 namespace ratchetcheck {
@@ -32,13 +33,7 @@ using Json = nlohmann::json;
 const fs::path vectors_directory = fs::path(RATCHETCHECK_V4_VECTORS_DIR);
 
 std::vector<fs::path> transcript_files() {
-    std::vector<fs::path> files;
-    for (const auto& entry : fs::directory_iterator(vectors_directory)) {
-        if (entry.path().extension() == ".json")
-            files.push_back(entry.path());
-    }
-    std::sort(files.begin(), files.end());
-    return files;
+    return harness::transcript_files(vectors_directory);
 }
 
 Json load_json(const fs::path& file) {

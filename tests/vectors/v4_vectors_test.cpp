@@ -25,13 +25,7 @@ namespace fs = std::filesystem;
 const fs::path vectors_directory = fs::path(RATCHETCHECK_V4_VECTORS_DIR);
 
 std::vector<fs::path> transcript_files() {
-    std::vector<fs::path> files;
-    for (const auto& entry : fs::directory_iterator(vectors_directory)) {
-        if (entry.path().extension() == ".json")
-            files.push_back(entry.path());
-    }
-    std::sort(files.begin(), files.end());
-    return files;
+    return harness::transcript_files(vectors_directory);
 }
 
 Transcript load(const fs::path& file) {

@@ -98,6 +98,12 @@ struct TranscriptError {
     std::string message() const;
 };
 
+// transcript_files lists the `.json` files directly in `directory`, sorted by path: the
+// transcripts a test suite or a replay runs, in a stable order. Throws std::filesystem's error when
+// the directory cannot be read (a missing shared directory is a configuration error, never an empty
+// suite).
+std::vector<std::filesystem::path> transcript_files(const std::filesystem::path& directory);
+
 // load_transcript reads and validates a transcript file. Every missing or ill-typed field is a
 // TranscriptError naming the field (e.g. "events[3].ciphertext"); nothing throws.
 std::variant<Transcript, TranscriptError> load_transcript(const std::filesystem::path& file);
