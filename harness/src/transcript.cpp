@@ -7,6 +7,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <utility>
 
 #include "ratchetcheck/harness/hex.hpp"
 #include "ratchetcheck/harness/queue_key_source.hpp"
@@ -314,26 +315,38 @@ std::variant<Transcript, TranscriptError> parse_transcript(std::string_view text
     return transcript;
 }
 
+namespace {
+
+// The normalised rejection reasons of SCHEMA.md §3.4 and the Error each stands for: one table for
+// both directions (map_reason, reason_of).
+constexpr std::pair<std::string_view, Error> normalised_reasons[] = {
+    {"bad_mac", Error::authentication_failed},
+    {"duplicate", Error::duplicate},
+    {"too_far", Error::too_far_ahead},
+    {"malformed", Error::malformed},
+    {"bad_version", Error::bad_version},
+    {"invalid_key", Error::invalid_key},
+    {"invalid_key_id", Error::unknown_prekey_id},
+    {"untrusted_identity", Error::untrusted_identity},
+    {"no_session", Error::no_session},
+};
+
+}  // namespace
+
 std::optional<Error> map_reason(std::string_view reason) {
-    if (reason == "bad_mac")
-        return Error::authentication_failed;
-    if (reason == "duplicate")
-        return Error::duplicate;
-    if (reason == "too_far")
-        return Error::too_far_ahead;
-    if (reason == "malformed")
-        return Error::malformed;
-    if (reason == "bad_version")
-        return Error::bad_version;
-    if (reason == "invalid_key")
-        return Error::invalid_key;
-    if (reason == "invalid_key_id")
-        return Error::unknown_prekey_id;
-    if (reason == "untrusted_identity")
-        return Error::untrusted_identity;
-    if (reason == "no_session")
-        return Error::no_session;
+    for (const auto& [name, error] : normalised_reasons) {
+        if (name == reason)
+            return error;
+    }
     return std::nullopt;
+}
+
+std::string_view reason_of(Error error) {
+    for (const auto& [name, mapped] : normalised_reasons) {
+        if (mapped == error)
+            return name;
+    }
+    return error_name(error);
 }
 
 namespace {

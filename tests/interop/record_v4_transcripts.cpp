@@ -582,7 +582,7 @@ class Recorder {
                   {"offset", tamper.offset},
                   {"bit", tamper.bit}}},
                 {"expect", "reject"},
-                {"reason", v4::reason_of(outcome.error())},
+                {"reason", std::string(harness::reason_of(outcome.error()))},
                 {"rejected_by", OrderedJson::array({fmt::format("ratchetcheck ({})",
                                                                 error_name(outcome.error()))})},
                 {"state_unchanged", true}});

@@ -118,31 +118,6 @@ nlohmann::json seat_create_request(const nlohmann::json& bob) {
                                                {"last_resort", kyber["last_resort"]}}})}};
 }
 
-std::string reason_of(Error error) {
-    switch (error) {
-        case Error::authentication_failed:
-            return "bad_mac";
-        case Error::duplicate:
-            return "duplicate";
-        case Error::too_far_ahead:
-            return "too_far";
-        case Error::malformed:
-            return "malformed";
-        case Error::bad_version:
-            return "bad_version";
-        case Error::invalid_key:
-            return "invalid_key";
-        case Error::unknown_prekey_id:
-            return "invalid_key_id";
-        case Error::untrusted_identity:
-            return "untrusted_identity";
-        case Error::no_session:
-            return "no_session";
-        default:
-            return std::string(error_name(error));
-    }
-}
-
 std::string reason_of_libsignal_client(std::string_view name) {
     if (name == "InvalidMessage")
         return "bad_mac";

@@ -39,9 +39,8 @@ std::vector<TamperSite> tamper_sites(ByteView message, MessageType type);
 // seat_create_request makes the seat's `create` request for a transcript's `parties.bob`.
 nlohmann::json seat_create_request(const nlohmann::json& bob_party);
 
-// reason_of is the normalised rejection reason (SCHEMA.md §3.4) of our Error, or its own name
-// where the table has none; reason_of_libsignal_client is the same for a seat error name.
-std::string reason_of(Error error);
+// reason_of_libsignal_client is the normalised rejection reason (SCHEMA.md §3.4) of a seat
+// error name, or the name itself where the table has none (ours: harness::reason_of).
 std::string reason_of_libsignal_client(std::string_view name);
 
 // format_transcript writes a transcript with one event per line (diffs stay readable).

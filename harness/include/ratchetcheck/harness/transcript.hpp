@@ -134,5 +134,8 @@ ReplayResult replay_transcript(const Transcript& transcript);
 
 // map_reason maps a transcript's normalised rejection reason to the Error it corresponds to.
 std::optional<Error> map_reason(std::string_view reason);
+// reason_of is the inverse: the normalised reason of `error`, or its error_name where SCHEMA.md
+// has none.
+std::string_view reason_of(Error error);
 
 }  // namespace ratchetcheck::harness
