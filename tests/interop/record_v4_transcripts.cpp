@@ -219,6 +219,14 @@ struct Tamper {
     Bytes bytes;
 };
 
+// The event's `mutation`: how the tampered copy was made from the message it copies.
+OrderedJson mutation_of(const Tamper& tamper) {
+    return OrderedJson{{"kind", "flip_bit"},
+                       {"target", tamper.target},
+                       {"offset", tamper.offset},
+                       {"bit", tamper.bit}};
+}
+
 std::vector<Tamper> tampers_of(const Bytes& message, MessageType type, bool with_kyber) {
     std::vector<Tamper> tampers;
     for (const v4::TamperSite& site : v4::tamper_sites(message, type)) {
@@ -493,11 +501,7 @@ class Recorder {
                                   {"type", v4::type_name(sent.type)},
                                   {"ciphertext", to_hex(tamper.bytes)},
                                   {"source_seq", sent.seq},
-                                  {"mutation",
-                                   {{"kind", "flip_bit"},
-                                    {"target", tamper.target},
-                                    {"offset", tamper.offset},
-                                    {"bit", tamper.bit}}},
+                                  {"mutation", mutation_of(tamper)},
                                   {"expect", "reject"},
                                   {"reason", v4::reason_of_libsignal_client(native)},
                                   {"reason_detail", native},
@@ -576,11 +580,7 @@ class Recorder {
                 {"type", v4::type_name(sent.type)},
                 {"ciphertext", to_hex(tamper.bytes)},
                 {"source_seq", sent.seq},
-                {"mutation",
-                 {{"kind", "flip_bit"},
-                  {"target", tamper.target},
-                  {"offset", tamper.offset},
-                  {"bit", tamper.bit}}},
+                {"mutation", mutation_of(tamper)},
                 {"expect", "reject"},
                 {"reason", std::string(harness::reason_of(outcome.error()))},
                 {"rejected_by", OrderedJson::array({fmt::format("ratchetcheck ({})",
